@@ -1,0 +1,4 @@
+// The bundle's entry: runs the CLI.
+import { main } from './main.js';
+
+void main();

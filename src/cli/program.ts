@@ -1,0 +1,94 @@
+// The command line: commander's definition, and its translation into Options and operands.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_OPTIONS, type Options } from '../plan/options.js';
+import { normalizeArgv } from './argv.js';
+import { parseSize } from './sizes.js';
+import { VERSION } from './version.js';
+
+export interface Invocation {
+  options: Options;
+  files: string[];
+}
+
+/** Smallest block for -m: below this, per-block overhead dominates and ratio suffers. */
+export const MIN_BLOCK = 64 * 1024;
+
+function memoryOption(text: string): number {
+  const size = parseSize(text);
+  if (size === undefined || size === 0) throw new InvalidArgumentError('give a size such as 64M or 1G (K, M, G are binary units).');
+  if (size < MIN_BLOCK) throw new InvalidArgumentError('a block must be at least 64K.');
+  return size;
+}
+
+function build(onLevel: (level: number) => void): Command {
+  const program = new Command('cmemgzip')
+    .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
+    .usage('[options] FILE...')
+    .argument('[FILE...]', 'files to compress (or, with -t, .gz files to test)')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .option('-k, --keep', 'keep the original (needs room for the .gz)')
+    .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
+    .option('-S, --suffix <suf>', 'suffix of compressed files', DEFAULT_OPTIONS.suffix)
+    .option('-o, --output <path>', 'write the .gz there: a folder or a file name, possibly on another filesystem')
+    .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /dev/shm or another tmpfs with room)')
+    .option('--no-stash', 'never write a safety copy elsewhere')
+    .option('--safe', 'refuse to rewrite in place without a safety copy (strategy 3)')
+    .option('-m, --memory <size>', 'memory budget; files larger are compressed in blocks (K, M, G)', memoryOption)
+    .option('-s, --simulate', 'show what would be done and freed, with real compression in memory; change nothing')
+    .addOption(new Option('--dry-run', 'same as --simulate').hideHelp())
+    .option('-t, --test', 'test the integrity of .gz files')
+    .option('--resume', 'finish an interrupted run from its stash')
+    .option('-y, --yes', 'answer yes: proceed without asking, even into the in-place window')
+    .option('-q, --quiet', 'print errors only')
+    .option('-v, --verbose', 'print more detail')
+    .option('--json', 'print one JSON object per file on stdout, nothing else there')
+    .option('-b, --black-and-white', 'no colour (also --no-color, NO_COLOR)')
+    .option('--no-color', 'no colour')
+    .option('--fast', 'same as -1')
+    .option('--best', 'same as -9')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (let level = 1; level <= 9; level++)
+    program.addOption(new Option(`-${level}`, level === 6 ? 'compression level (1 fastest ... 9 best, 6 default)' : '').hideHelp(level !== 6));
+  program.on('option:fast', () => onLevel(1));
+  program.on('option:best', () => onLevel(9));
+  for (let level = 1; level <= 9; level++) program.on(`option:${level}`, () => onLevel(level));
+  return program;
+}
+
+/**
+ * Parses argv (without node and script). Returns the invocation, or the exit code when commander
+ * already answered (help, version) or rejected the line.
+ */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation | number {
+  let level = DEFAULT_OPTIONS.level;
+  const program = build((l) => (level = l));
+  try {
+    program.parse(normalizeArgv(argv), { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    throw err;
+  }
+  const o = program.opts();
+  const options: Options = {
+    keep: !!o.keep,
+    force: !!o.force,
+    level,
+    suffix: o.suffix,
+    output: o.output,
+    stash: typeof o.stash === 'string' ? o.stash : undefined,
+    noStash: o.stash === false,
+    safe: !!o.safe,
+    quiet: !!o.quiet,
+    verbose: !!o.verbose,
+    json: !!o.json,
+    color: o.color !== false && !o.blackAndWhite && !env.NO_COLOR,
+    yes: !!o.yes,
+    simulate: !!(o.simulate || o.dryRun),
+    test: !!o.test,
+    resume: !!o.resume,
+    memory: o.memory,
+  };
+  return { options, files: program.args };
+}

@@ -1,0 +1,63 @@
+// Error and warning codes, their messages' shape, and the one mapping from outcomes to exit codes.
+
+export type ErrorCode =
+  | 'ENOENT'
+  | 'NOT_REGULAR'
+  | 'SYMLINK'
+  | 'UNREADABLE'
+  | 'HARD_LINKS'
+  | 'HELD_OPEN'
+  | 'CHANGED'
+  | 'NO_MEMORY'
+  | 'NO_SPACE'
+  | 'NO_STASH'
+  | 'WINDOW_REFUSED'
+  | 'VERIFY_FAILED'
+  | 'IO'
+  | 'BAD_OPTION'
+  | 'BAD_GZIP'
+  | 'INTERRUPTED';
+
+export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME';
+
+/** A failure as a value: what went wrong, and what the operator can do next. */
+export class CmemError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A reason to skip an operand without failing the run (exit 2, as gzip does). */
+export class CmemWarning extends Error {
+  constructor(
+    readonly code: WarningCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Outcome = 'ok' | 'warning' | 'error';
+
+export const EXIT = { ok: 0, error: 1, warning: 2 } as const;
+
+/** gzip's rule: any error wins (1), else any warning (2), else 0. */
+export function exitCodeFor(outcomes: readonly Outcome[]): number {
+  if (outcomes.includes('error')) return EXIT.error;
+  if (outcomes.includes('warning')) return EXIT.warning;
+  return EXIT.ok;
+}
+
+/** Wraps an unexpected Node error so that the report can show a code and a next step. */
+export function toCmemError(err: unknown, doing: string): CmemError {
+  if (err instanceof CmemError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC') return new CmemError('NO_SPACE', `${doing}: no space left on device`);
+  if (e?.code === 'EACCES' || e?.code === 'EPERM')
+    return new CmemError('UNREADABLE', `${doing}: permission denied`, 'run as the file\'s owner or root');
+  return new CmemError('IO', `${doing}: ${e?.message ?? String(err)}`);
+}

@@ -1,0 +1,105 @@
+// Chooses how to write the .gz and free the original: a pure function of the facts and the options.
+import { CmemError } from '../errors.js';
+import type { FileFacts } from '../probe/file.js';
+import type { FsFacts } from '../probe/filesystem.js';
+import type { StashCandidate } from '../probe/stash.js';
+import type { Options } from './options.js';
+
+export type Strategy = 'beside' | 'stash' | 'in-place';
+
+/** overwrite: rewrite FILE's own blocks (no allocation on ext4/xfs); unlink: free them, then write anew (CoW). */
+export type Method = 'overwrite' | 'unlink';
+
+export interface PlanInput {
+  file: FileFacts;
+  fs: FsFacts;
+  /** Where the .gz ends up, and the filesystem there (the file's own unless -o points elsewhere). */
+  outputPath: string;
+  outputFs: FsFacts;
+  stashes: StashCandidate[];
+  compressedSize: number;
+  memoryAvailable: number;
+}
+
+export interface Plan {
+  strategy: Strategy;
+  method: Method;
+  reason: string;
+  outputPath: string;
+  stash?: StashCandidate;
+  /** True when, for a moment, the only copy of some bytes is in this process's memory. */
+  window: boolean;
+  spaceNeeded: number;
+  memoryNeeded: number;
+  /** Bytes the filesystem holding FILE gets back. */
+  freed: number;
+}
+
+/** Room kept free beyond the .gz itself, for the filesystem's own metadata and rounding. */
+export const RESERVE = 1024 * 1024;
+/** Node's own footprint, counted on top of the data we hold. */
+export const BASELINE_MEMORY = 64 * 1024 * 1024;
+
+export const roundUp = (n: number, unit: number) => Math.ceil(n / unit) * unit;
+
+export function memoryNeeded(fileSize: number, compressedSize: number): number {
+  return fileSize + compressedSize + BASELINE_MEMORY;
+}
+
+export function plan(input: PlanInput, opts: Options): Plan {
+  const { file, fs: fileFs, outputFs, compressedSize } = input;
+  const spaceNeeded = roundUp(compressedSize, outputFs.blockSize) + RESERVE;
+  const sameFs = outputFs.dev === fileFs.dev;
+  const allocated = roundUp(file.size, fileFs.blockSize);
+  const keepsFile = opts.keep || file.nlink > 1;
+  const base = {
+    outputPath: input.outputPath,
+    spaceNeeded,
+    memoryNeeded: memoryNeeded(file.size, compressedSize),
+    method: 'overwrite' as Method,
+    window: false,
+  };
+  const freedBeside = keepsFile ? 0 : allocated - (sameFs ? roundUp(compressedSize, fileFs.blockSize) : 0);
+
+  if (outputFs.freeBytes >= spaceNeeded)
+    return {
+      ...base,
+      strategy: 'beside',
+      reason: `${sameFs ? 'the filesystem' : "the output's filesystem"} has room for the .gz`,
+      freed: freedBeside,
+    };
+  if (!sameFs || keepsFile) {
+    const why = !sameFs ? "the output's filesystem is full" : opts.keep ? '-k keeps the original' : 'the file has other hard links';
+    throw new CmemError(
+      'NO_SPACE',
+      `${why}: ${outputFs.freeBytes} bytes free on ${outputFs.mountPoint}, the .gz needs ${spaceNeeded}`,
+      !sameFs ? 'free space there or choose another -o' : 'free some space, or drop -k / compress the other link instead',
+    );
+  }
+  const method: Method = fileFs.copyOnWrite ? 'unlink' : 'overwrite';
+  const freed = allocated - roundUp(compressedSize, fileFs.blockSize);
+  const stash = input.stashes.find((s) => s.fs.freeBytes >= roundUp(compressedSize, s.fs.blockSize) + RESERVE);
+  if (stash)
+    return {
+      ...base,
+      method,
+      strategy: 'stash',
+      reason: `no room for the .gz beside the file; a copy goes to ${stash.dir} (${stash.fs.type}) first, then the file is rewritten in place`,
+      stash,
+      freed,
+    };
+  if (opts.safe)
+    throw new CmemError(
+      'NO_STASH',
+      `no room for the .gz and no other filesystem with room for a stash copy (${compressedSize} bytes)`,
+      'give --stash DIR on another filesystem with room, or drop --safe to accept a short in-place window',
+    );
+  return {
+    ...base,
+    method,
+    strategy: 'in-place',
+    reason: 'no room for the .gz and no filesystem for a stash copy: the file is rewritten in place',
+    window: true,
+    freed,
+  };
+}

@@ -1,0 +1,73 @@
+// File facts from lstat: kind, size, links, owner, mode, times and identity (dev/ino).
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type FileKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'missing';
+
+export interface FileFacts {
+  path: string;
+  dir: string;
+  base: string;
+  kind: FileKind;
+  dev: number;
+  ino: number;
+  size: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  mode: number;
+  atimeMs: number;
+  mtimeMs: number;
+  /** Nanosecond stamps: the change check compares these, not rounded milliseconds. */
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+function kindOf(st: fs.BigIntStats): FileKind {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  return 'device';
+}
+
+export function factsFromStats(file: string, st: fs.BigIntStats): FileFacts {
+  const abs = path.resolve(file);
+  return {
+    path: abs,
+    dir: path.dirname(abs),
+    base: path.basename(abs),
+    kind: kindOf(st),
+    dev: Number(st.dev),
+    ino: Number(st.ino),
+    size: Number(st.size),
+    nlink: Number(st.nlink),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    mode: Number(st.mode),
+    atimeMs: Number(st.atimeMs),
+    mtimeMs: Number(st.mtimeMs),
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+  };
+}
+
+/** lstat, never following a symlink; a missing file is a kind, not an exception. */
+export function probeFile(file: string): FileFacts {
+  try {
+    return factsFromStats(file, fs.lstatSync(file, { bigint: true }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const abs = path.resolve(file);
+    return {
+      path: abs, dir: path.dirname(abs), base: path.basename(abs), kind: 'missing',
+      dev: 0, ino: 0, size: 0, nlink: 0, uid: 0, gid: 0, mode: 0, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
+    };
+  }
+}
+
+/** True when two observations are the same inode with the same size and times. */
+export function sameContent(a: FileFacts, b: FileFacts): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}

@@ -1,0 +1,73 @@
+// Finds the processes that hold a file open, by device and inode, through /proc/*/fd.
+import fs from 'node:fs';
+
+export interface Holder {
+  pid: number;
+  command: string;
+  fd: number;
+  writes: boolean;
+  appends: boolean;
+}
+
+export interface HolderScan {
+  /** False where /proc is missing: holders could not be checked at all. */
+  checked: boolean;
+  /** Processes whose fds could not be read (another user's, when not root). */
+  hidden: number;
+  holders: Holder[];
+}
+
+const O_ACCMODE = 0o3;
+const O_APPEND = 0o2000;
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function fdFlags(pid: string, fd: string): number {
+  const info = readText(`/proc/${pid}/fdinfo/${fd}`) ?? '';
+  const m = /^flags:\s*([0-7]+)/m.exec(info);
+  return m ? parseInt(m[1], 8) : 0;
+}
+
+export function findHolders(dev: number, ino: number, procRoot = '/proc'): HolderScan {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync(procRoot).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return { checked: false, hidden: 0, holders: [] };
+  }
+  const holders: Holder[] = [];
+  let hidden = 0;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`${procRoot}/${pid}/fd`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') hidden++;
+      continue;
+    }
+    for (const fd of fds) {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(`${procRoot}/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (st.dev !== dev || st.ino !== ino) continue;
+      const flags = fdFlags(pid, fd);
+      holders.push({
+        pid: Number(pid),
+        command: (readText(`${procRoot}/${pid}/comm`) ?? '?').trim(),
+        fd: Number(fd),
+        writes: (flags & O_ACCMODE) !== 0,
+        appends: (flags & O_APPEND) !== 0,
+      });
+    }
+  }
+  return { checked: true, hidden, holders };
+}

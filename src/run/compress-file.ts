@@ -1,0 +1,158 @@
+// One operand from name to .gz: probe, refuse or read and compress, plan, then execute or simulate.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CmemError, CmemWarning, toCmemError } from '../errors.js';
+import type { Options } from '../plan/options.js';
+import { memoryNeeded, plan, type Plan } from '../plan/plan.js';
+import { refusal } from '../plan/refusals.js';
+import { probeFile, type FileFacts } from '../probe/file.js';
+import { probeFilesystem } from '../probe/filesystem.js';
+import { findHolders } from '../probe/holders.js';
+import { availableMemory } from '../probe/memory.js';
+import { stashCandidates } from '../probe/stash.js';
+import { failedReport, type FileReport } from '../report/file-report.js';
+import { bytes, duration, percent, speed } from '../report/format.js';
+import type { Logger } from '../report/logger.js';
+import { compressSource } from '../steps/compress.js';
+import { estimateCompressed } from '../steps/estimate.js';
+import { assertReadWhole, openSource } from '../steps/open-source.js';
+import { readBlocks } from '../steps/read-blocks.js';
+import { CORES } from '../steps/parallel.js';
+import { ask } from './consent.js';
+import { execute, LeftBehind } from './execute.js';
+import { exists, outputPathFor } from './output-path.js';
+import { recover } from './recover.js';
+
+function isReadable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Clock for the report's timings: each step's milliseconds under its name. */
+function stopwatch() {
+  const timings: Record<string, number> = {};
+  const start = performance.now();
+  let last = start;
+  return {
+    timings,
+    lap(name: string): number {
+      const now = performance.now();
+      timings[name] = Math.round(now - last);
+      last = now;
+      return timings[name];
+    },
+    total: () => (timings.total = Math.round(performance.now() - start)),
+  };
+}
+
+async function confirmExisting(outputPath: string): Promise<boolean> {
+  return (await ask(`${outputPath} already exists; overwrite it?`, false)) === 'yes';
+}
+
+async function consentToWindow(opts: Options, log: Logger): Promise<void> {
+  log.warn(
+    `strategy in-place: for the few seconds of the rewrite, the only complete copy is in memory; ` +
+      `a kill -9 or a power cut then loses the file (SIGINT, SIGTERM, SIGHUP are held back). ` +
+      `--stash DIR on another filesystem avoids this`,
+  );
+  const answer = await ask('Proceed with the in-place rewrite?', opts.yes);
+  if (answer === 'yes') return;
+  throw new CmemError(
+    'WINDOW_REFUSED',
+    answer === 'no' ? 'in-place rewrite declined' : 'in-place rewrite needs consent and there is no terminal to ask',
+    'pass --yes to accept the window, or --stash DIR on another filesystem with room',
+  );
+}
+
+function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: number, log: Logger): void {
+  log.info(`strategy: ${log.chalk.bold(p.strategy)}${p.method === 'unlink' ? ' (unlink, then write)' : ''}: ${p.reason}`);
+  log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
+  log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory)} available`);
+  log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
+  log.info(`would free ${bytes(p.freed)} on the file's filesystem; in-memory loss window: ${p.window ? 'yes' : 'none'}`);
+}
+
+export async function compressFile(file: string, opts: Options, log: Logger): Promise<FileReport> {
+  const clock = stopwatch();
+  let facts = probeFile(file);
+  const report: FileReport = { file: facts.path, status: 'failed', timings: clock.timings };
+  try {
+    const outputPath = outputPathFor(file, opts);
+    report.output = outputPath;
+    const stashDirs = opts.stash ? [opts.stash] : [];
+    const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, log);
+    if (recovered) {
+      clock.total();
+      const m = recovered.manifest;
+      return { ...report, status: 'resumed', output: recovered.output, originalBytes: m.size, compressedBytes: m.compressedSize, ratio: m.compressedSize / Math.max(1, m.size) };
+    }
+    if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no stash or temporary of an interrupted run was found`);
+    facts = probeFile(file);
+    const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino) : { checked: true, hidden: 0, holders: [] };
+    const outputExists = exists(outputPath);
+    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists }, opts);
+    const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
+    if (refused && !overwriteOk) throw refused;
+    if (!holders.checked) log.warn('/proc is not available: could not check whether another process holds the file open');
+    else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
+    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
+
+    const fileFs = probeFilesystem(facts.dir);
+    const outputFs = probeFilesystem(path.dirname(outputPath));
+    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
+    const memory = availableMemory();
+    const fd = openSource(facts);
+    let source;
+    try {
+      const estimate = estimateCompressed(fd, facts.size, opts.level);
+      const needed = memoryNeeded(facts.size, estimate);
+      if (needed > memory)
+        throw new CmemError(
+          'NO_MEMORY',
+          `not enough memory: holding ${facts.path} and its .gz needs about ${bytes(needed)}, ${bytes(memory)} are available`,
+          `use -m SIZE (say -m ${Math.max(64, Math.floor(memory / 8 / 2 ** 20))}M) to compress in blocks with bounded memory`,
+        );
+      clock.lap('probe');
+      source = readBlocks(fd);
+      assertReadWhole(fd, facts, source.size);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const readMs = clock.lap('read');
+    log.info(`read ${bytes(source.size)} into ${source.blocks.length} blocks in ${duration(readMs)} (${speed(source.size, readMs)})`);
+
+    const compressed = await compressSource(source, { name: facts.base, mtime: facts.mtimeMs / 1000, level: opts.level });
+    const compressMs = clock.lap('compress');
+    log.info(`compressed to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) at level ${opts.level} on ${CORES} cores in ${duration(compressMs)} (${speed(source.size, compressMs)})`);
+    Object.assign(report, { originalBytes: source.size, compressedBytes: compressed.size, ratio: compressed.size / Math.max(1, source.size) });
+
+    const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash);
+    const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
+    Object.assign(report, { strategy: thePlan.strategy, reason: thePlan.reason, window: thePlan.window, stash: thePlan.stash?.dir, freedBytes: thePlan.freed });
+    logPlan(thePlan, facts, compressed.size, memory, log);
+    if (opts.simulate) {
+      clock.total();
+      log.success(`simulation only: nothing was written, ${facts.path} is untouched`);
+      return { ...report, status: 'simulated' };
+    }
+    if (thePlan.window) await consentToWindow(opts, log);
+    await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
+    clock.lap('write');
+    const after = probeFilesystem(facts.dir);
+    log.success(
+      `${facts.path} -> ${outputPath}: ${bytes(source.size)} -> ${bytes(compressed.size)} (${percent(compressed.size, source.size)}), ` +
+        `free space now ${bytes(after.freeBytes)} (was ${bytes(fileFs.freeBytes)}), in ${duration(clock.total())}`,
+    );
+    return { ...report, status: 'compressed' };
+  } catch (err) {
+    clock.total();
+    const e = err instanceof CmemWarning ? err : toCmemError(err, facts.path);
+    const failed = { ...report, ...failedReport(facts.path, e, clock.timings) };
+    if (err instanceof LeftBehind) failed.leftovers = err.leftovers;
+    return failed;
+  }
+}

@@ -1,0 +1,101 @@
+// Finds what an interrupted run left for this operand and either finishes the job or cleans it up.
+// Never silent: every leftover found is reported with what was done about it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CmemError } from '../errors.js';
+import type { FileFacts } from '../probe/file.js';
+import { DEFAULT_STASH_DIRS } from '../probe/stash.js';
+import type { Logger } from '../report/logger.js';
+import { readBlocks } from '../steps/read-blocks.js';
+import { rewriteInPlace } from '../steps/rewrite-in-place.js';
+import { findStashes, removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { verifyContent } from '../steps/verify-content.js';
+import { tempPathFor, writeBeside } from '../steps/write-beside.js';
+import { fsyncDir } from '../steps/write-chunks.js';
+import { exists } from './output-path.js';
+import { critical } from './signals.js';
+
+export interface Recovered {
+  output: string;
+  manifest: StashManifest;
+}
+
+function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): void {
+  const temp = tempPathFor(outputPath);
+  if (!exists(temp)) return;
+  if (facts.kind === 'file') {
+    fs.rmSync(temp, { force: true });
+    log.warn(`removed ${temp}, an unfinished temporary of an interrupted run (${facts.path} was never touched)`);
+  } else log.warn(`found ${temp} from an interrupted run, but ${facts.path} is missing: left in place for you to inspect`);
+}
+
+function readStash(file: string): Buffer[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    return readBlocks(fd).blocks;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const identity = (m: StashManifest) => ({ path: m.file, dir: path.dirname(m.file), dev: m.dev, ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs });
+
+/** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
+async function finishFromStash(found: FoundStash, m: StashManifest, log: Logger): Promise<Recovered> {
+  const expected = { size: m.size, crc: m.crc };
+  await verifyContent(found.paths.data, expected);
+  log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
+  const chunks = readStash(found.paths.data);
+  await critical(async () => {
+    const now = fs.lstatSync(m.file, { throwIfNoEntry: false });
+    const out = fs.lstatSync(m.outputPath, { throwIfNoEntry: false });
+    if (now && now.ino === m.ino && now.dev === m.dev) {
+      rewriteInPlace(identity(m), chunks, m.compressedSize);
+      await verifyContent(m.file, expected);
+      fs.renameSync(m.file, m.outputPath);
+      fsyncDir(path.dirname(m.outputPath));
+    } else if (out && out.ino === m.ino && out.dev === m.dev) {
+      await verifyContent(m.outputPath, expected);
+    } else if (!now) {
+      await writeBeside(m.outputPath, chunks, identity(m), (f) => verifyContent(f, expected), () => {});
+    } else {
+      throw new CmemError('CHANGED', `${m.file} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
+    }
+  });
+  removeStash(found.paths);
+  log.info(`finished from the stash: ${m.outputPath} verified, stash removed`);
+  return { output: m.outputPath, manifest: m };
+}
+
+/**
+ * Handles leftovers for facts (temporaries beside the output, stashes in stashDirs).
+ * Returns what was finished from a stash, or undefined when a fresh run should go on.
+ */
+export async function recover(
+  facts: FileFacts,
+  outputPath: string,
+  stashDirs: readonly string[],
+  log: Logger,
+): Promise<Recovered | undefined> {
+  removeStaleTemp(facts, outputPath, log);
+  const mine = findStashes([...stashDirs, ...DEFAULT_STASH_DIRS]).filter((s) =>
+    s.manifest ? s.manifest.file === facts.path : facts.kind === 'file' && s.paths.data.endsWith(`/${facts.dev}-${facts.ino}.gz`),
+  );
+  let recovered: Recovered | undefined;
+  for (const found of mine) {
+    const m = found.manifest;
+    if (!m) {
+      removeStash(found.paths);
+      log.warn(`removed ${found.paths.data}, an incomplete stash copy of an interrupted run (${facts.path} was never touched)`);
+    } else if (m.phase === 'stashed' && facts.kind === 'file' && facts.ino === m.ino && facts.size === m.size) {
+      removeStash(found.paths);
+      log.warn(`removed the stash ${found.paths.data} of an interrupted run: ${facts.path} was never touched, compressing it afresh`);
+    } else if (m.phase === 'rewriting') {
+      log.warn(`found the stash of an interrupted run: ${found.paths.manifest} (started ${m.createdAt} by PID ${m.pid})`);
+      recovered = await finishFromStash(found, m, log);
+    } else {
+      log.warn(`found the stash ${found.paths.data}, which does not match ${facts.path} as it is now; left in place`);
+    }
+  }
+  return recovered;
+}

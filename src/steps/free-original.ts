@@ -1,0 +1,17 @@
+// Removes the original, but only if it is still exactly the file that was read.
+import fs from 'node:fs';
+import { CmemError } from '../errors.js';
+import { probeFile, sameContent, type FileFacts } from '../probe/file.js';
+import { fsyncDir } from './write-chunks.js';
+
+export function assertUnchanged(read: FileFacts): void {
+  const now = probeFile(read.path);
+  if (!sameContent(read, now))
+    throw new CmemError('CHANGED', `${read.path} changed since it was read; left as it is`, 'run cmemgzip again once nothing writes to it');
+}
+
+export function freeOriginal(read: FileFacts): void {
+  assertUnchanged(read);
+  fs.unlinkSync(read.path);
+  fsyncDir(read.dir);
+}

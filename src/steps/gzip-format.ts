@@ -1,0 +1,60 @@
+// The gzip member header and trailer (RFC 1952): name and mtime in, as gzip -N reads them back.
+import zlib from 'node:zlib';
+
+const FNAME = 0x08;
+const OS_UNIX = 3;
+
+export interface HeaderFields {
+  /** Base name of the original file; written as FNAME so that gunzip -N restores it. */
+  name?: string;
+  /** Seconds since the epoch; 0 when unknown or beyond 32 bits, as gzip does. */
+  mtime: number;
+  level: number;
+}
+
+export function gzipHeader({ name, mtime, level }: HeaderFields): Buffer {
+  const fixed = Buffer.alloc(10);
+  fixed[0] = 0x1f;
+  fixed[1] = 0x8b;
+  fixed[2] = 8; // deflate
+  fixed[3] = name ? FNAME : 0;
+  fixed.writeUInt32LE(mtime > 0 && mtime < 2 ** 32 ? Math.floor(mtime) : 0, 4);
+  fixed[8] = level === 9 ? 2 : level === 1 ? 4 : 0; // XFL, as gzip sets it
+  fixed[9] = OS_UNIX;
+  return name ? Buffer.concat([fixed, Buffer.from(name, 'utf8'), Buffer.from([0])]) : fixed;
+}
+
+export function gzipTrailer(crc: number, size: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeUInt32LE(crc >>> 0, 0);
+  out.writeUInt32LE(size % 2 ** 32, 4);
+  return out;
+}
+
+export interface ParsedHeader {
+  length: number;
+  name?: string;
+  mtime: number;
+}
+
+/** Parses one member header; throws on anything that is not gzip. */
+export function parseGzipHeader(buf: Buffer): ParsedHeader {
+  if (buf.length < 10 || buf[0] !== 0x1f || buf[1] !== 0x8b) throw new Error('not in gzip format');
+  if (buf[2] !== 8) throw new Error(`unknown compression method ${buf[2]}`);
+  const flags = buf[3];
+  let pos = 10;
+  if (flags & 0x04) pos += 2 + buf.readUInt16LE(pos); // FEXTRA
+  let name: string | undefined;
+  for (const flag of [FNAME, 0x10]) {
+    if (!(flags & flag)) continue;
+    const end = buf.indexOf(0, pos);
+    if (end < 0) throw new Error('truncated gzip header');
+    if (flag === FNAME) name = buf.toString('utf8', pos, end);
+    pos = end + 1;
+  }
+  if (flags & 0x02) pos += 2; // FHCRC
+  if (pos > buf.length) throw new Error('truncated gzip header');
+  return { length: pos, name, mtime: buf.readUInt32LE(4) };
+}
+
+export const crc32 = (data: Buffer, value = 0): number => zlib.crc32(data, value);

@@ -1,0 +1,17 @@
+// Runs an async function over items with at most `limit` in flight, keeping results in order.
+import os from 'node:os';
+
+export const CORES = Math.max(1, os.availableParallelism());
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,54 @@
+// Reads a written member back from disk and checks it decompresses to exactly the bytes read,
+// segment by segment on the thread pool (each segment's dictionary is the original's previous 32 KiB).
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { CmemError } from '../errors.js';
+import { dictionaryFor, type Compressed } from './compress.js';
+import { CORES, mapLimit } from './parallel.js';
+import { readFull, type SourceData } from './read-blocks.js';
+
+function inflateSegment(segment: Buffer, dictionary: Buffer | undefined, last: boolean): Promise<Buffer> {
+  const finishFlush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH;
+  return new Promise((resolve, reject) =>
+    zlib.inflateRaw(segment, { dictionary, finishFlush }, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+}
+
+function readAt(fd: number, length: number, position: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  if (readFull(fd, buf, position) !== length) throw new Error('file is shorter than what was written');
+  return buf;
+}
+
+const fail = (where: string, why: string) =>
+  new CmemError('VERIFY_FAILED', `verification of ${where} failed: ${why}`, 'the original was not removed; check the disk (dmesg) and retry');
+
+/** Throws VERIFY_FAILED unless the file at `file` holds exactly `expected` and it inflates to `source`. */
+export async function verifyWritten(file: string, expected: Compressed, source: SourceData): Promise<void> {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== expected.size) throw fail(file, `size is ${size} bytes, expected ${expected.size}`);
+    if (!readAt(fd, expected.header.length, 0).equals(expected.header)) throw fail(file, 'header differs');
+    const offsets: number[] = [];
+    let pos = expected.header.length;
+    for (const seg of expected.segments) {
+      offsets.push(pos);
+      pos += seg.length;
+    }
+    if (!readAt(fd, expected.trailer.length, pos).equals(expected.trailer)) throw fail(file, 'trailer (CRC-32, length) differs');
+    const blocks = source.blocks.length > 0 ? source.blocks : [Buffer.alloc(0)];
+    const last = expected.segments.length - 1;
+    await mapLimit(expected.segments, CORES * 2, async (seg, i) => {
+      let out: Buffer;
+      try {
+        out = await inflateSegment(readAt(fd, seg.length, offsets[i]), dictionaryFor(blocks, i), i === last);
+      } catch (err) {
+        throw fail(file, `block ${i}: ${(err as Error).message}`);
+      }
+      if (!out.equals(blocks[i])) throw fail(file, `block ${i} does not decompress to the original bytes`);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,44 @@
+// Strategy 1's write: a private temporary beside the destination, made durable, verified, then renamed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { restoreMetadata, type Metadata } from './restore-metadata.js';
+import { fsyncDir, writeChunks } from './write-chunks.js';
+
+/** The temporary's fixed name, so that a later run can find what a killed one left. */
+export function tempPathFor(outputPath: string): string {
+  return path.join(path.dirname(outputPath), `.${path.basename(outputPath)}.cmemgzip-tmp`);
+}
+
+const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+/**
+ * Writes chunks to the temporary (O_EXCL, mode 0600), fsyncs, runs verify on it, sets the original's
+ * metadata and renames it to outputPath. onTemp is told the path as soon as it exists, for cleanup.
+ */
+export async function writeBeside(
+  outputPath: string,
+  chunks: readonly Buffer[],
+  original: Metadata,
+  verify: (file: string) => Promise<void>,
+  onTemp: (temp: string | undefined) => void,
+): Promise<void> {
+  const temp = tempPathFor(outputPath);
+  const fd = fs.openSync(temp, CREATE_FLAGS, 0o600);
+  onTemp(temp);
+  try {
+    writeChunks(fd, chunks);
+    fs.fsyncSync(fd);
+    await verify(temp);
+    restoreMetadata(fd, original);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    onTemp(undefined);
+    throw err;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(temp, outputPath);
+  onTemp(undefined);
+  fsyncDir(path.dirname(outputPath));
+}
