@@ -16,9 +16,11 @@ export type ErrorCode =
   | 'IO'
   | 'BAD_OPTION'
   | 'BAD_GZIP'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'NOT_DELETED'
+  | 'TERMINAL';
 
-export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME';
+export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME' | 'UNKNOWN_SUFFIX' | 'TRAILING_GARBAGE';
 
 /** A failure as a value: what went wrong, and what the operator can do next. */
 export class CmemError extends Error {

@@ -1,12 +1,14 @@
 // The entry point: parses the command line, runs each operand in turn, and sets the exit code.
 import os from 'node:os';
-import { exitCodeFor, type Outcome } from '../errors.js';
-import { outcomeOf } from '../report/file-report.js';
+import { exitCodeFor } from '../errors.js';
 import { createLogger } from '../report/logger.js';
-import { printReport } from '../report/print-report.js';
+import { isProcFd } from '../probe/proc-fd.js';
 import { compressFile } from '../run/compress-file.js';
+import { listDeleted } from '../run/list-deleted.js';
+import { reclaimDeleted } from '../run/reclaim-deleted.js';
+import { scan } from '../run/scan.js';
 import { installSignalHandlers } from '../run/signals.js';
-import { testFile } from '../run/test-file.js';
+import { dataOnStdout, runOperands } from '../run/run-operands.js';
 import { parseArgs } from './program.js';
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -18,18 +20,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return;
   }
   const { options, files } = parsed;
-  const log = createLogger(options);
+  const log = createLogger(options, dataOnStdout(options, files) ? process.stderr : process.stdout);
   installSignalHandlers((m) => log.warn(m));
-  if (files.length === 0) {
-    log.error('no file given; see cmemgzip --help');
-    process.exitCode = 1;
+  if (options.deleted || options.scan) {
+    process.exitCode = options.deleted ? listDeleted(options.json, log) : scan(files, options.json, options.level, log);
     return;
   }
-  const outcomes: Outcome[] = [];
-  for (const file of files) {
-    const report = options.test ? await testFile(file, log) : await compressFile(file, options, log);
-    printReport(report, options.json, log);
-    outcomes.push(outcomeOf(report));
-  }
-  process.exitCode = exitCodeFor(outcomes);
+  const compress = (file: string) => (isProcFd(file) && !options.resume ? reclaimDeleted(file, options, log) : compressFile(file, options, log));
+  process.exitCode = exitCodeFor(await runOperands(files, options, log, compress));
 }

@@ -24,7 +24,7 @@ function build(onLevel: (level: number) => void): Command {
   const program = new Command('cmemgzip')
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
-    .argument('[FILE...]', 'files to compress (or, with -t, .gz files to test)')
+    .argument('[FILE...]', 'files to compress (with -d, -t, -l: .gz files; none or -: stdin to stdout)')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
@@ -39,6 +39,17 @@ function build(onLevel: (level: number) => void): Command {
     .addOption(new Option('--dry-run', 'same as --simulate').hideHelp())
     .option('-t, --test', 'test the integrity of .gz files')
     .option('--resume', 'finish an interrupted run from its stash')
+    .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
+    .option('--deleted', 'list deleted files still held open by a process, largest first; change nothing')
+    .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
+    .option('-d, --decompress', 'decompress .gz files: beside them when there is room, else refused with the room needed')
+    .addOption(new Option('--uncompress', 'same as -d').hideHelp())
+    .option('-c, --stdout', 'write to stdout and keep the input (compress or decompress); no FILE or - reads stdin')
+    .option('-l, --list', 'list compressed and uncompressed sizes, ratio and name of .gz files (members summed)')
+    .option('-r, --recursive', 'walk folders; skip what is already compressed, symlinks and special files')
+    .option('-N, --name', 'with -d: restore the name and mtime stored in the .gz (compressing stores them by default)')
+    .option('-n, --no-name', 'compressing: store no name and mtime 0 (with -d, the default: restore neither)')
+    .addOption(new Option('--rsyncable').hideHelp())
     .option('-y, --yes', 'answer yes: proceed without asking, even into the in-place window')
     .option('-q, --quiet', 'print errors only')
     .option('-v, --verbose', 'print more detail')
@@ -54,6 +65,9 @@ function build(onLevel: (level: number) => void): Command {
   program.on('option:fast', () => onLevel(1));
   program.on('option:best', () => onLevel(9));
   for (let level = 1; level <= 9; level++) program.on(`option:${level}`, () => onLevel(level));
+  program.on('option:rsyncable', () =>
+    program.error('error: --rsyncable is not supported: cmemgzip writes one verified pigz-style member per file; use gzip --rsyncable or pigz --rsyncable where rsync must see small deltas'),
+  );
   return program;
 }
 
@@ -89,6 +103,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     test: !!o.test,
     resume: !!o.resume,
     memory: o.memory,
+    copytruncate: !!o.copytruncate,
+    deleted: !!o.deleted,
+    scan: !!o.scan,
+    decompress: !!(o.decompress || o.uncompress),
+    stdout: !!o.stdout,
+    list: !!o.list,
+    recursive: !!o.recursive,
+    name: o.name,
   };
   return { options, files: program.args };
 }

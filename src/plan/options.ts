@@ -19,6 +19,22 @@ export interface Options {
   test: boolean;
   resume: boolean;
   memory?: number;
+  /** Compress a copy, then truncate FILE in place: for files a process keeps writing to. */
+  copytruncate: boolean;
+  /** List deleted files still held open, instead of compressing. */
+  deleted: boolean;
+  /** Report on the operands' filesystems (read-only), instead of compressing. */
+  scan: boolean;
+  /** -d: decompress instead. */
+  decompress: boolean;
+  /** -c: write to stdout and keep the input. */
+  stdout: boolean;
+  /** -l: list each .gz's sizes. */
+  list: boolean;
+  /** -r: operands that are folders are walked. */
+  recursive: boolean;
+  /** -N true, -n false; unset means gzip's default: store the name and mtime, restore neither. */
+  name?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -36,4 +52,11 @@ export const DEFAULT_OPTIONS: Options = {
   simulate: false,
   test: false,
   resume: false,
+  copytruncate: false,
+  deleted: false,
+  scan: false,
+  decompress: false,
+  stdout: false,
+  list: false,
+  recursive: false,
 };

@@ -2,6 +2,7 @@
 import { CmemError, CmemWarning } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
+import { heldOpenError } from './held-open.js';
 import type { Options } from './options.js';
 
 export interface RefusalInput {
@@ -19,12 +20,6 @@ const NOT_REGULAR: Record<string, string> = {
   device: 'is a device',
 };
 
-export function describeHolders(scan: HolderScan): string {
-  return scan.holders
-    .map((h) => `PID ${h.pid} (${h.command}) fd ${h.fd}${h.writes ? (h.appends ? ', appending' : ', writing') : ', reading'}`)
-    .join('; ');
-}
-
 /** Returns why the operand must not be compressed, or undefined when it may proceed. */
 export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWarning | undefined {
   const { file } = input;
@@ -40,12 +35,7 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
     return new CmemError('UNREADABLE', `${name}: permission denied`, "run as the file's owner or as root");
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
-  if (input.holders.holders.length > 0)
-    return new CmemError(
-      'HELD_OPEN',
-      `${name} is open in another process: ${describeHolders(input.holders)}`,
-      'stop or restart that service first; removing or rewriting a file a process holds open frees nothing or corrupts its output',
-    );
+  if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);
   if (input.outputExists && !opts.force)
     return new CmemWarning('OUTPUT_EXISTS', `${input.outputPath} already exists; not overwritten (use -f)`);
   return undefined;

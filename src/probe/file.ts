@@ -46,8 +46,9 @@ export function factsFromStats(file: string, st: fs.BigIntStats): FileFacts {
     uid: Number(st.uid),
     gid: Number(st.gid),
     mode: Number(st.mode),
-    atimeMs: Number(st.atimeMs),
-    mtimeMs: Number(st.mtimeMs),
+    // BigIntStats' *Ms fields are whole milliseconds: keep the microseconds that futimes can restore.
+    atimeMs: Number(st.atimeNs / 1000n) / 1000,
+    mtimeMs: Number(st.mtimeNs / 1000n) / 1000,
     mtimeNs: st.mtimeNs,
     ctimeNs: st.ctimeNs,
   };

@@ -33,7 +33,7 @@ const MAGIC: Record<number, string> = {
   0xf2f52010: 'f2fs',
 };
 
-interface Mount {
+export interface Mount {
   mountPoint: string;
   type: string;
 }
@@ -42,7 +42,7 @@ function unescapeMount(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-function readMounts(): Mount[] {
+export function readMounts(): Mount[] {
   try {
     return fs
       .readFileSync('/proc/self/mountinfo', 'utf8')

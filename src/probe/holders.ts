@@ -28,20 +28,35 @@ function readText(file: string): string | undefined {
   }
 }
 
-function fdFlags(pid: string, fd: string): number {
-  const info = readText(`/proc/${pid}/fdinfo/${fd}`) ?? '';
+function fdFlags(procRoot: string, pid: string, fd: string): number {
+  const info = readText(`${procRoot}/${pid}/fdinfo/${fd}`) ?? '';
   const m = /^flags:\s*([0-7]+)/m.exec(info);
   return m ? parseInt(m[1], 8) : 0;
 }
 
-export function findHolders(dev: number, ino: number, procRoot = '/proc'): HolderScan {
+/** Who holds /proc/PID/fd/FD and how: command name and access flags from fdinfo. */
+export function holderAt(pid: string, fd: string, procRoot = '/proc'): Holder {
+  const flags = fdFlags(procRoot, pid, fd);
+  return {
+    pid: Number(pid),
+    command: (readText(`${procRoot}/${pid}/comm`) ?? '?').trim(),
+    fd: Number(fd),
+    writes: (flags & O_ACCMODE) !== 0,
+    appends: (flags & O_APPEND) !== 0,
+  };
+}
+
+/**
+ * Calls visit for every descriptor of every process we may inspect (ourselves excluded).
+ * Returns whether /proc exists and how many processes were hidden from us.
+ */
+export function forEachFd(visit: (pid: string, fd: string) => void, procRoot = '/proc'): Omit<HolderScan, 'holders'> {
   let pids: string[];
   try {
     pids = fs.readdirSync(procRoot).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
   } catch {
-    return { checked: false, hidden: 0, holders: [] };
+    return { checked: false, hidden: 0 };
   }
-  const holders: Holder[] = [];
   let hidden = 0;
   for (const pid of pids) {
     let fds: string[];
@@ -51,23 +66,21 @@ export function findHolders(dev: number, ino: number, procRoot = '/proc'): Holde
       if ((err as NodeJS.ErrnoException).code === 'EACCES') hidden++;
       continue;
     }
-    for (const fd of fds) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(`${procRoot}/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (st.dev !== dev || st.ino !== ino) continue;
-      const flags = fdFlags(pid, fd);
-      holders.push({
-        pid: Number(pid),
-        command: (readText(`${procRoot}/${pid}/comm`) ?? '?').trim(),
-        fd: Number(fd),
-        writes: (flags & O_ACCMODE) !== 0,
-        appends: (flags & O_APPEND) !== 0,
-      });
-    }
+    for (const fd of fds) visit(pid, fd);
   }
-  return { checked: true, hidden, holders };
+  return { checked: true, hidden };
+}
+
+export function findHolders(dev: number, ino: number, procRoot = '/proc'): HolderScan {
+  const holders: Holder[] = [];
+  const seen = forEachFd((pid, fd) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(`${procRoot}/${pid}/fd/${fd}`);
+    } catch {
+      return;
+    }
+    if (st.dev === dev && st.ino === ino) holders.push(holderAt(pid, fd, procRoot));
+  }, procRoot);
+  return { ...seen, holders };
 }

@@ -2,13 +2,23 @@
 import { CmemError, CmemWarning, type Outcome } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 
-export type Status = 'compressed' | 'resumed' | 'simulated' | 'tested' | 'skipped' | 'failed';
+export type Status =
+  | 'compressed'
+  | 'decompressed'
+  | 'resumed'
+  | 'simulated'
+  | 'tested'
+  | 'listed'
+  /** -r passed it over on purpose (already compressed, a symlink, a special file): no warning. */
+  | 'ignored'
+  | 'skipped'
+  | 'failed';
 
 export interface FileReport {
   file: string;
   status: Status;
   output?: string;
-  strategy?: Plan['strategy'];
+  strategy?: Plan['strategy'] | 'blocks';
   reason?: string;
   originalBytes?: number;
   compressedBytes?: number;
@@ -22,11 +32,16 @@ export interface FileReport {
   error?: { code: string; message: string; hint?: string };
   /** Files a failure left behind on purpose, each with the command that finishes or undoes the job. */
   leftovers?: { path: string; command: string }[];
+  /** -d, -t, -l: gzip members in the .gz (concatenated files, pigz, block mode have several). */
+  members?: number;
+  /** --copytruncate: bytes caught after the first read, in how many extra members, and bytes seen lost at the truncation. */
+  copytruncate?: { caughtBytes: number; rounds: number; lostAtLeastBytes: number };
 }
 
 export function outcomeOf(report: FileReport): Outcome {
   if (report.status === 'failed') return 'error';
-  if (report.status === 'skipped') return 'warning';
+  // A warning on a finished job too: gzip's "decompression OK, trailing garbage ignored" exits 2.
+  if (report.status === 'skipped' || report.warning) return 'warning';
   return 'ok';
 }
 

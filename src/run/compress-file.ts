@@ -1,9 +1,10 @@
 // One operand from name to .gz: probe, refuse or read and compress, plan, then execute or simulate.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CmemError, CmemWarning, toCmemError } from '../errors.js';
+import { CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
-import { memoryNeeded, plan, type Plan } from '../plan/plan.js';
+import { needsBlockMode } from '../plan/block-plan.js';
+import { plan, type Plan } from '../plan/plan.js';
 import { refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
@@ -13,12 +14,16 @@ import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
+import { createProgress } from '../report/progress.js';
 import { compressSource } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
+import { headerFieldsFor } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
 import { readBlocks } from '../steps/read-blocks.js';
 import { CORES } from '../steps/parallel.js';
-import { ask } from './consent.js';
+import { compressInBlocks } from './compress-blocks.js';
+import { ask, consentToWindow } from './consent.js';
+import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { recover } from './recover.js';
@@ -53,21 +58,6 @@ async function confirmExisting(outputPath: string): Promise<boolean> {
   return (await ask(`${outputPath} already exists; overwrite it?`, false)) === 'yes';
 }
 
-async function consentToWindow(opts: Options, log: Logger): Promise<void> {
-  log.warn(
-    `strategy in-place: for the few seconds of the rewrite, the only complete copy is in memory; ` +
-      `a kill -9 or a power cut then loses the file (SIGINT, SIGTERM, SIGHUP are held back). ` +
-      `--stash DIR on another filesystem avoids this`,
-  );
-  const answer = await ask('Proceed with the in-place rewrite?', opts.yes);
-  if (answer === 'yes') return;
-  throw new CmemError(
-    'WINDOW_REFUSED',
-    answer === 'no' ? 'in-place rewrite declined' : 'in-place rewrite needs consent and there is no terminal to ask',
-    'pass --yes to accept the window, or --stash DIR on another filesystem with room',
-  );
-}
-
 function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: number, log: Logger): void {
   log.info(`strategy: ${log.chalk.bold(p.strategy)}${p.method === 'unlink' ? ' (unlink, then write)' : ''}: ${p.reason}`);
   log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
@@ -80,6 +70,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
   const clock = stopwatch();
   let facts = probeFile(file);
   const report: FileReport = { file: facts.path, status: 'failed', timings: clock.timings };
+  const progress = createProgress(opts);
   try {
     const outputPath = outputPathFor(file, opts);
     report.output = outputPath;
@@ -87,8 +78,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, log);
     if (recovered) {
       clock.total();
-      const m = recovered.manifest;
-      return { ...report, status: 'resumed', output: recovered.output, originalBytes: m.size, compressedBytes: m.compressedSize, ratio: m.compressedSize / Math.max(1, m.size) };
+      const { output, originalBytes, compressedBytes } = recovered;
+      return { ...report, status: 'resumed', output, originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes) };
     }
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no stash or temporary of an interrupted run was found`);
     facts = probeFile(file);
@@ -99,6 +90,11 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     if (refused && !overwriteOk) throw refused;
     if (!holders.checked) log.warn('/proc is not available: could not check whether another process holds the file open');
     else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
+    if (opts.copytruncate) {
+      const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log);
+      clock.total();
+      return { ...report, ...truncated };
+    }
     log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
 
     const fileFs = probeFilesystem(facts.dir);
@@ -109,15 +105,13 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let source;
     try {
       const estimate = estimateCompressed(fd, facts.size, opts.level);
-      const needed = memoryNeeded(facts.size, estimate);
-      if (needed > memory)
-        throw new CmemError(
-          'NO_MEMORY',
-          `not enough memory: holding ${facts.path} and its .gz needs about ${bytes(needed)}, ${bytes(memory)} are available`,
-          `use -m SIZE (say -m ${Math.max(64, Math.floor(memory / 8 / 2 ** 20))}M) to compress in blocks with bounded memory`,
-        );
+      if (needsBlockMode(facts.size, estimate, memory, opts)) {
+        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory, stashDirs }, opts, log);
+        clock.total();
+        return { ...report, ...blocks };
+      }
       clock.lap('probe');
-      source = readBlocks(fd);
+      source = await progress.track('reading', facts.size, (onBlock) => readBlocks(fd, { onBlock }));
       assertReadWhole(fd, facts, source.size);
     } finally {
       fs.closeSync(fd);
@@ -125,7 +119,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const readMs = clock.lap('read');
     log.info(`read ${bytes(source.size)} into ${source.blocks.length} blocks in ${duration(readMs)} (${speed(source.size, readMs)})`);
 
-    const compressed = await compressSource(source, { name: facts.base, mtime: facts.mtimeMs / 1000, level: opts.level });
+    const header = headerFieldsFor(facts, opts);
+    const compressed = await progress.track('compressing', source.size, (advance) => compressSource(source, header, advance));
     const compressMs = clock.lap('compress');
     log.info(`compressed to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) at level ${opts.level} on ${CORES} cores in ${duration(compressMs)} (${speed(source.size, compressMs)})`);
     Object.assign(report, { originalBytes: source.size, compressedBytes: compressed.size, ratio: compressed.size / Math.max(1, source.size) });
@@ -139,7 +134,13 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       log.success(`simulation only: nothing was written, ${facts.path} is untouched`);
       return { ...report, status: 'simulated' };
     }
-    if (thePlan.window) await consentToWindow(opts, log);
+    if (thePlan.window)
+      await consentToWindow(
+        'strategy in-place: for the seconds of the rewrite the only complete copy is in memory; a kill -9 or a power cut then loses the file ' +
+          '(SIGINT, SIGTERM, SIGQUIT are held back, SIGHUP is ignored). --stash DIR on another filesystem avoids this',
+        opts.yes,
+        log,
+      );
     await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
     clock.lap('write');
     const after = probeFilesystem(facts.dir);

@@ -1,5 +1,7 @@
 // Asks the operator a yes/no question, only when stdin is a terminal and --yes was not given.
 import readline from 'node:readline/promises';
+import { CmemError } from '../errors.js';
+import type { Logger } from '../report/logger.js';
 
 export type Answer = 'yes' | 'no' | 'cannot-ask';
 
@@ -13,4 +15,16 @@ export async function ask(question: string, yes: boolean): Promise<Answer> {
   } finally {
     rl.close();
   }
+}
+
+/** A loss window goes ahead only with --yes or a yes typed at a terminal; the warning comes first. */
+export async function consentToWindow(warning: string, yes: boolean, log: Logger): Promise<void> {
+  log.warn(warning);
+  const answer = await ask('Proceed?', yes);
+  if (answer === 'yes') return;
+  throw new CmemError(
+    'WINDOW_REFUSED',
+    answer === 'no' ? 'declined at the prompt; nothing was changed' : 'this needs consent and there is no terminal to ask; nothing was changed',
+    'pass --yes to accept the window, or --stash DIR on another filesystem with room',
+  );
 }

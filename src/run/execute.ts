@@ -43,7 +43,11 @@ function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>): Pro
 async function beside(job: Job): Promise<void> {
   const { facts, log } = job;
   log.info(`writing ${job.plan.outputPath} (temporary first, mode 0600, fsync)`);
-  await writeBesideTracked(job, (f) => verifyWritten(f, job.compressed, job.source));
+  await writeBesideTracked(job, async (f) => {
+    await verifyWritten(f, job.compressed, job.source);
+    // Checked before the rename too: a FILE written to meanwhile must not end up beside a stale FILE.gz.
+    if (!job.keep) assertUnchanged(facts);
+  });
   log.info(`verified ${job.plan.outputPath}: it decompresses to the ${bytes(job.source.size)} that were read`);
   if (job.keep) return;
   await critical(() => freeOriginal(facts));
@@ -112,14 +116,17 @@ async function stashThenOverwrite(job: Job): Promise<void> {
       await overwrite(job);
     } catch (err) {
       const cause = err instanceof CmemError ? err : new CmemError('IO', (err as Error).message);
+      // A stash outside the default places is only found again when named.
+      const resume = `cmemgzip --resume${stash.explicit ? ` --stash ${shellQuote(stash.dir)}` : ''} ${shellQuote(facts.path)}`;
       throw new LeftBehind(cause, [
-        { path: paths.data, command: `cmemgzip --resume ${shellQuote(facts.path)}` },
-        { path: paths.manifest, command: `cmemgzip --resume ${shellQuote(facts.path)}` },
+        { path: paths.data, command: resume },
+        { path: paths.manifest, command: resume },
       ]);
     }
+    // Still inside the window: a signal held during the rewrite must not stop the run before the stash is gone.
+    removeStash(paths);
+    log.info(`removed the stash copy`);
   });
-  removeStash(paths);
-  log.info(`removed the stash copy`);
 }
 
 async function inPlace(job: Job): Promise<void> {

@@ -6,18 +6,20 @@ import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { DEFAULT_STASH_DIRS } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
-import { readBlocks } from '../steps/read-blocks.js';
+import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { findStashes, removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { tempPathFor, writeBeside } from '../steps/write-beside.js';
 import { fsyncDir } from '../steps/write-chunks.js';
 import { exists } from './output-path.js';
+import { findJournal, resumeBlocks } from './block-mode.js';
 import { critical } from './signals.js';
 
 export interface Recovered {
   output: string;
-  manifest: StashManifest;
+  originalBytes: number;
+  compressedBytes: number;
 }
 
 function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): void {
@@ -29,15 +31,6 @@ function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): voi
   } else log.warn(`found ${temp} from an interrupted run, but ${facts.path} is missing: left in place for you to inspect`);
 }
 
-function readStash(file: string): Buffer[] {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return readBlocks(fd).blocks;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 const identity = (m: StashManifest) => ({ path: m.file, dir: path.dirname(m.file), dev: m.dev, ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs });
 
 /** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
@@ -45,18 +38,24 @@ async function finishFromStash(found: FoundStash, m: StashManifest, log: Logger)
   const expected = { size: m.size, crc: m.crc };
   await verifyContent(found.paths.data, expected);
   log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
-  const chunks = readStash(found.paths.data);
+  const chunks = readFileBlocks(found.paths.data);
   await critical(async () => {
     const now = fs.lstatSync(m.file, { throwIfNoEntry: false });
     const out = fs.lstatSync(m.outputPath, { throwIfNoEntry: false });
-    if (now && now.ino === m.ino && now.dev === m.dev) {
+    if (now && now.ino === m.ino && now.dev === m.dev && !m.copytruncate) {
       rewriteInPlace(identity(m), chunks, m.compressedSize);
       await verifyContent(m.file, expected);
       fs.renameSync(m.file, m.outputPath);
       fsyncDir(path.dirname(m.outputPath));
     } else if (out && out.ino === m.ino && out.dev === m.dev) {
       await verifyContent(m.outputPath, expected);
-    } else if (!now) {
+    } else if (!now || m.copytruncate) {
+      // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
+      const temp = tempPathFor(m.outputPath);
+      if (exists(temp)) {
+        fs.rmSync(temp);
+        log.warn(`removed ${temp}, the unfinished temporary of that run: the stash copy replaces it`);
+      }
       await writeBeside(m.outputPath, chunks, identity(m), (f) => verifyContent(f, expected), () => {});
     } else {
       throw new CmemError('CHANGED', `${m.file} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
@@ -64,7 +63,7 @@ async function finishFromStash(found: FoundStash, m: StashManifest, log: Logger)
   });
   removeStash(found.paths);
   log.info(`finished from the stash: ${m.outputPath} verified, stash removed`);
-  return { output: m.outputPath, manifest: m };
+  return { output: m.outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
 }
 
 /**
@@ -77,17 +76,27 @@ export async function recover(
   stashDirs: readonly string[],
   log: Logger,
 ): Promise<Recovered | undefined> {
-  removeStaleTemp(facts, outputPath, log);
-  const mine = findStashes([...stashDirs, ...DEFAULT_STASH_DIRS]).filter((s) =>
-    s.manifest ? s.manifest.file === facts.path : facts.kind === 'file' && s.paths.data.endsWith(`/${facts.dev}-${facts.ino}.gz`),
+  const allStashDirs = [...stashDirs, ...DEFAULT_STASH_DIRS];
+  // Block mode first: its temporary .gz is being assembled, not left over.
+  const journaled = findJournal(facts.path, facts.dev, facts.ino, allStashDirs);
+  if (journaled) {
+    const m = await resumeBlocks(journaled, facts, log);
+    return { output: m.outputPath, originalBytes: m.size, compressedBytes: m.assembledBytes };
+  }
+  // A stash without a manifest is named after FILE's inode, or FILE.gz's when the run that renamed FILE
+  // was killed while removing its stash; either way nothing depends on it.
+  const out = fs.lstatSync(outputPath, { throwIfNoEntry: false });
+  const names = [facts.kind === 'file' ? `/${facts.dev}-${facts.ino}.gz` : undefined, out ? `/${out.dev}-${out.ino}.gz` : undefined];
+  const mine = findStashes(allStashDirs).filter((s) =>
+    s.manifest ? s.manifest.file === facts.path : names.some((n) => n && s.paths.data.endsWith(n)),
   );
   let recovered: Recovered | undefined;
   for (const found of mine) {
     const m = found.manifest;
     if (!m) {
       removeStash(found.paths);
-      log.warn(`removed ${found.paths.data}, an incomplete stash copy of an interrupted run (${facts.path} was never touched)`);
-    } else if (m.phase === 'stashed' && facts.kind === 'file' && facts.ino === m.ino && facts.size === m.size) {
+      log.warn(`removed ${found.paths.data}, a stash copy without a manifest left by an interrupted run (nothing depended on it)`);
+    } else if (m.phase === 'stashed' && facts.kind === 'file' && facts.ino === m.ino && (facts.size === m.size || m.copytruncate)) {
       removeStash(found.paths);
       log.warn(`removed the stash ${found.paths.data} of an interrupted run: ${facts.path} was never touched, compressing it afresh`);
     } else if (m.phase === 'rewriting') {
@@ -97,5 +106,7 @@ export async function recover(
       log.warn(`found the stash ${found.paths.data}, which does not match ${facts.path} as it is now; left in place`);
     }
   }
+  // After the stashes: a temporary that a stash supersedes is handled there.
+  if (!recovered) removeStaleTemp(facts, outputPath, log);
   return recovered;
 }

@@ -43,7 +43,10 @@ export function parseGzipHeader(buf: Buffer): ParsedHeader {
   if (buf[2] !== 8) throw new Error(`unknown compression method ${buf[2]}`);
   const flags = buf[3];
   let pos = 10;
-  if (flags & 0x04) pos += 2 + buf.readUInt16LE(pos); // FEXTRA
+  if (flags & 0x04) {
+    if (pos + 2 > buf.length) throw new Error('truncated gzip header');
+    pos += 2 + buf.readUInt16LE(pos); // FEXTRA
+  }
   let name: string | undefined;
   for (const flag of [FNAME, 0x10]) {
     if (!(flags & flag)) continue;

@@ -21,24 +21,44 @@ export function readFull(fd: number, buf: Buffer, position: number): number {
   return got;
 }
 
+export interface ReadRange {
+  /** Where to start; block mode reads one block of the file at a time. */
+  start?: number;
+  /** At most this many bytes; without it, up to end of file. */
+  length?: number;
+  blockSize?: number;
+  onBlock?: (bytes: number) => void;
+}
+
 /**
- * Reads until end of file rather than to the size seen earlier, so that a file which grew while
- * it was read shows up as a size mismatch instead of silently losing its tail.
+ * Reads until end of file (or `length`) rather than to the size seen earlier, so that a file which
+ * grew while it was read shows up as a size mismatch instead of silently losing its tail.
  */
-export function readBlocks(fd: number, blockSize = BLOCK_SIZE, onBlock: (bytes: number) => void = () => {}): SourceData {
+export function readBlocks(fd: number, { start = 0, length = Infinity, blockSize = BLOCK_SIZE, onBlock = () => {} }: ReadRange = {}): SourceData {
   const blocks: Buffer[] = [];
   let size = 0;
   let crc = 0;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(blockSize);
-    const n = readFull(fd, buf, size);
+  while (size < length) {
+    const want = Math.min(blockSize, length - size);
+    const buf = Buffer.allocUnsafe(want);
+    const n = readFull(fd, buf, start + size);
     if (n === 0) break;
-    const block = n === blockSize ? buf : Buffer.from(buf.subarray(0, n));
+    const block = n === want ? buf : Buffer.from(buf.subarray(0, n));
     blocks.push(block);
     crc = crc32(block, crc);
     size += n;
     onBlock(n);
-    if (n < blockSize) break;
+    if (n < want) break;
   }
   return { blocks, size, crc };
+}
+
+/** A whole file (a stash copy, a part) as blocks; the descriptor is closed again. */
+export function readFileBlocks(file: string): Buffer[] {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    return readBlocks(fd).blocks;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -23,6 +23,8 @@ export interface StashManifest {
   mtimeMs: number;
   /** stashed: FILE not yet touched. rewriting: FILE may hold part of the .gz; finish from the stash. */
   phase: StashPhase;
+  /** FILE is emptied in place, never rewritten (a process writes to it): finishing writes outputPath from the stash. */
+  copytruncate?: boolean;
   pid: number;
   createdAt: string;
 }

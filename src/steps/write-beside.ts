@@ -15,9 +15,20 @@ const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants
  * Writes chunks to the temporary (O_EXCL, mode 0600), fsyncs, runs verify on it, sets the original's
  * metadata and renames it to outputPath. onTemp is told the path as soon as it exists, for cleanup.
  */
-export async function writeBeside(
+export function writeBeside(
   outputPath: string,
   chunks: readonly Buffer[],
+  original: Metadata,
+  verify: (file: string) => Promise<void>,
+  onTemp: (temp: string | undefined) => void,
+): Promise<void> {
+  return writeBesideWith(outputPath, (fd) => void writeChunks(fd, chunks), original, verify, onTemp);
+}
+
+/** writeBeside for content that is produced while it is written (a stream): fill writes it to fd. */
+export async function writeBesideWith(
+  outputPath: string,
+  fill: (fd: number) => void | Promise<void>,
   original: Metadata,
   verify: (file: string) => Promise<void>,
   onTemp: (temp: string | undefined) => void,
@@ -26,7 +37,7 @@ export async function writeBeside(
   const fd = fs.openSync(temp, CREATE_FLAGS, 0o600);
   onTemp(temp);
   try {
-    writeChunks(fd, chunks);
+    await fill(fd);
     fs.fsyncSync(fd);
     await verify(temp);
     restoreMetadata(fd, original);

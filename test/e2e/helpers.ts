@@ -8,8 +8,8 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The artefact under test: the one-file bundle by default, or whatever CMEMGZIP_BIN names (the SEA binary, say). */
 export const CLI = process.env.CMEMGZIP_BIN ?? path.join(ROOT, 'dist/cmemgzip.js');
-const CLI_ARGS = CLI.endsWith('.js') ? [CLI] : [];
-const CLI_EXE = CLI.endsWith('.js') ? process.execPath : CLI;
+/** How to start an artefact: a .js file through this node, anything else directly. */
+const commandFor = (cli: string) => (cli.endsWith('.js') ? [process.execPath, cli] : [cli]);
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
 
 export const isRoot = process.getuid?.() === 0;
@@ -84,6 +84,13 @@ export function fill(dir: string, name = '.filler'): string {
   return filler;
 }
 
+/** Fills the filesystem, then gives back about `room` bytes (room for a .gz beside the file, say). */
+export function fillLeaving(dir: string, room: number): string {
+  const filler = fill(dir);
+  fs.truncateSync(filler, fs.statSync(filler).size - room);
+  return filler;
+}
+
 let corpusCache: Buffer | undefined;
 
 /** Real logs from ../shared/corpus when present, else generated log-like lines (never random noise). */
@@ -135,9 +142,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the CLI to completion with stdin closed (never a terminal), as cron or a script would. */
-export function run(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): RunResult {
-  const r: SpawnSyncReturns<string> = spawnSync(CLI_EXE, [...CLI_ARGS, ...args], {
+/**
+ * Runs the CLI to completion with stdin closed (never a terminal), as cron or a script would.
+ * prefix wraps it in another command (setpriv to run as another user, a shell that joins a cgroup).
+ */
+export function run(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; prefix?: readonly string[]; cli?: string } = {},
+): RunResult {
+  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(opts.cli ?? CLI), ...args];
+  const r: SpawnSyncReturns<string> = spawnSync(exe, exeArgs, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     encoding: 'utf8',
@@ -148,9 +162,39 @@ export function run(args: readonly string[], opts: { cwd?: string; env?: NodeJS.
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs the CLI with `input` on stdin (closed when absent) and stdout kept as bytes: for -c, - and pipes. */
+export function runBinary(args: readonly string[], opts: { cwd?: string; input?: Buffer } = {}): { code: number | null; stdout: Buffer; stderr: string } {
+  const [exe, ...exeArgs] = [...commandFor(CLI), ...args];
+  const r = spawnSync(exe, exeArgs, {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    input: opts.input ?? Buffer.alloc(0),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: 60_000,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** Runs the CLI with a pseudo-terminal as stdin, stdout and stderr (util-linux script); stdout gets all it printed. */
+export function runInTerminal(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const r = spawnSync('script', ['-qec', [...commandFor(CLI), ...args].map(quote).join(' '), '/dev/null'], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const hasScript = () => spawnSync('script', ['--version']).status === 0;
+
 /** Starts the CLI without waiting, for tests that signal or kill it. */
-export function start(args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(CLI_EXE, [...CLI_ARGS, ...args], {
+export function start(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; prefix?: readonly string[] } = {}): ChildProcess {
+  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(CLI), ...args];
+  return spawn(exe, exeArgs, {
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -177,4 +221,104 @@ export function treeHash(dir: string): string {
   };
   walk(dir);
   return h.digest('hex');
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface Watched {
+  child: ChildProcess;
+  /** Everything the child printed so far, stdout and stderr in order of arrival. */
+  output(): string;
+  /** Resolves once text has been printed; rejects if the child exits first or timeoutMs passes. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** SIGSTOPs the child and waits until its pipes are drained, so output() is all it did before stopping. */
+  freeze(): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  done(): boolean;
+}
+
+/** Follows a started child's output, for tests that act at a given step or moment. */
+export function watch(child: ChildProcess): Watched {
+  let text = '';
+  let lastData = performance.now();
+  let finished = false;
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    text += d.toString();
+    lastData = performance.now();
+    waiters.forEach((w) => w());
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      finished = true;
+      waiters.forEach((w) => w());
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    output: () => text,
+    done: () => finished,
+    exited,
+    waitFor(wanted, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => settle(new Error(`timed out waiting for "${wanted}"; output so far:\n${text}`)), timeoutMs);
+        const settle = (err?: Error) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (err) reject(err);
+          else resolve();
+        };
+        const check = () => {
+          if (text.includes(wanted)) settle();
+          else if (finished) settle(new Error(`exited before printing "${wanted}"; output:\n${text}`));
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async freeze() {
+      child.kill('SIGSTOP');
+      const stoppedAt = performance.now();
+      // A stopped process writes nothing more: once nothing has arrived for a while, the pipes are empty.
+      while (performance.now() - Math.max(lastData, stoppedAt) < 40 && !finished) await sleep(10);
+      return text;
+    },
+  };
+}
+
+/**
+ * Starts `node -e script args...` and resolves with its first line of stdout (its "ready" signal);
+ * rejects, killing it, if that line does not come within timeoutMs. Kill it with killChild.
+ */
+export function startNode(script: string, args: readonly string[], timeoutMs = 10_000): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not report ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      resolve({ child, line: out.slice(0, nl) });
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before reporting ready`));
+    });
+  });
+}
+
+/** SIGKILLs a child (if still running) and waits until it is gone. */
+export async function killChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await gone;
 }

@@ -1,0 +1,251 @@
+// Block mode, tail first: each block is read, compressed into a durable part, and only then cut off
+// the file, so at every instant each byte is in FILE or in a fsynced part. Memory stays near one block.
+import fs from 'node:fs';
+import { CmemError } from '../errors.js';
+import type { BlockPlan } from '../plan/block-plan.js';
+import type { FileFacts } from '../probe/file.js';
+import { bytes, duration, speed } from '../report/format.js';
+import type { Logger } from '../report/logger.js';
+import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
+import {
+  createJournal,
+  journalBeside,
+  journalInStash,
+  partPath,
+  readJournal,
+  removeJournal,
+  writeJournal,
+  writePart,
+  type JournalManifest,
+  type JournalPaths,
+} from '../steps/journal.js';
+import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
+import { verifyWritten } from '../steps/verify.js';
+import { writeChunks } from '../steps/write-chunks.js';
+import { assembleParts } from './assemble.js';
+import { critical } from './signals.js';
+
+export interface BlockJob {
+  facts: FileFacts;
+  plan: BlockPlan;
+  outputPath: string;
+  level: number;
+  log: Logger;
+}
+
+export function newManifest(job: BlockJob): JournalManifest {
+  const { facts } = job;
+  return {
+    version: 1,
+    kind: 'blocks',
+    file: facts.path,
+    outputPath: job.outputPath,
+    dev: facts.dev,
+    ino: facts.ino,
+    size: facts.size,
+    blockSize: job.plan.blockSize,
+    level: job.level,
+    uid: facts.uid,
+    gid: facts.gid,
+    mode: facts.mode,
+    atimeMs: facts.atimeMs,
+    mtimeMs: facts.mtimeMs,
+    parts: [],
+    assembledParts: 0,
+    assembledBytes: 0,
+    pid: process.pid,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Where the file ends now, as the manifest says it should: below the lowest part written. */
+export const remainingBytes = (m: JournalManifest) => (m.parts.length === 0 ? m.size : Math.min(...m.parts.map((p) => p.offset)));
+
+/** The (size, times) the file had when we last touched it; anything else means another writer. */
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+function observe(fd: number): Seen {
+  const st = fs.fstatSync(fd);
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+function assertQuiet(fd: number, seen: Seen, file: string): void {
+  const now = observe(fd);
+  if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs || now.ctimeMs !== seen.ctimeMs)
+    throw new CmemError(
+      'CHANGED',
+      `${file} changed while block mode was running (another process writes to it); stopped, nothing more is touched`,
+      `every byte is in ${file} or in the journal's parts; bytes past the journal's end are the writer's: stop it, move them out of ${file}, then run: cmemgzip --resume ${file}`,
+    );
+}
+
+const partsBytes = (m: JournalManifest) => m.parts.reduce((n, p) => n + p.compressedSize, 0);
+
+function roomBeside(dir: string): number {
+  const st = fs.statfsSync(dir);
+  return st.bavail * st.bsize;
+}
+
+function truncateTo(fd: number, offset: number): Seen {
+  fs.ftruncateSync(fd, offset);
+  fs.fsyncSync(fd);
+  return observe(fd);
+}
+
+/** Moves the journal from the stash to beside FILE once truncation has made room there. */
+function moveBeside(from: JournalPaths, m: JournalManifest, log: Logger): JournalPaths {
+  const to = journalBeside(m.file);
+  createJournal(to);
+  for (const part of m.parts) {
+    const target = partPath(to, part.index);
+    writePart(target, readFileBlocks(part.path));
+    part.path = target;
+  }
+  writeJournal(to, m);
+  removeJournal(from);
+  log.detail(`journal moved from the stash to ${to.folder}`);
+  return to;
+}
+
+export interface Journaled {
+  journal: JournalPaths;
+  manifest: JournalManifest;
+}
+
+/** Starts block mode: the journal where the plan says (none yet in the one-block window), then the loop. */
+export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
+  const { facts, plan, log } = job;
+  const manifest = newManifest(job);
+  const journal =
+    plan.firstPart === 'beside' ? journalBeside(facts.path) : plan.firstPart === 'stash' ? journalInStash(plan.stash!.dir, facts.dev, facts.ino) : undefined;
+  if (journal) {
+    createJournal(journal);
+    writeJournal(journal, manifest);
+    log.info(`journal ${journal.manifest}`);
+  }
+  await continueBlocks(facts, manifest, journal, log);
+  return manifest;
+}
+
+/** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
+export async function resumeBlocks(found: Journaled, facts: FileFacts, log: Logger): Promise<JournalManifest> {
+  const m = found.manifest;
+  log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
+  if (facts.kind === 'missing') {
+    if (!fs.existsSync(m.outputPath)) throw new CmemError('ENOENT', `${m.file} and ${m.outputPath} are both missing; the journal ${found.journal.folder} is kept`);
+    removeJournal(found.journal);
+    log.info(`${m.outputPath} was already complete; removed the journal`);
+    return m;
+  }
+  await continueBlocks(facts, m, found.journal, log);
+  return m;
+}
+
+/** The tail-first loop from where the manifest stands, then assembly. */
+async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, log: Logger): Promise<void> {
+  let journal = initial;
+  const fd = fs.openSync(facts.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.dev !== m.dev || st.ino !== m.ino) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
+    let end = remainingBytes(m);
+    if (st.size !== end) {
+      const lowest = m.parts.find((p) => p.offset === end);
+      if (!lowest || st.size !== lowest.offset + lowest.length)
+        throw new CmemError('CHANGED', `${facts.path} is ${st.size} bytes, the journal expects ${end}; left as it is`, 'compare the file with the journal before going on');
+      log.info(`block ${lowest.index} was saved but not yet cut off the file: cutting it now`);
+    }
+    let seen = truncateTo(fd, end);
+    const blockSize = m.blockSize;
+    const started = performance.now();
+    // An empty file still gets one (empty) member: a .gz of nothing is 20 bytes, not 0.
+    const last = end === 0 && m.parts.length === 0 ? 0 : Math.ceil(end / blockSize) - 1;
+    for (let index = last; index >= 0; index--) {
+      assertQuiet(fd, seen, facts.path);
+      const offset = index * blockSize;
+      const source = readBlocks(fd, { start: offset, length: end - offset });
+      if (source.size !== end - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
+      const compressed = await compressSource(source, { name: index === 0 ? facts.base : undefined, mtime: index === 0 ? m.mtimeMs / 1000 : 0, level: m.level });
+      const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size, path: '' };
+      // Bytes a writer appended since the read would be cut off with the block: check right before each cut.
+      assertQuiet(fd, seen, facts.path);
+      if (!journal) {
+        journal = await firstBlockInWindow(fd, facts, source, offset, (j) => commitPart(j, m, record, source, compressed), log);
+      } else {
+        await commitPart(journal, m, record, source, compressed);
+        assertQuiet(fd, seen, facts.path);
+        truncateTo(fd, offset);
+      }
+      seen = observe(fd);
+      end = offset;
+      log.detail(`block ${index}: ${bytes(source.size)} -> ${bytes(compressed.size)}, file now ${bytes(offset)}`);
+      if (journal.folder !== journalBeside(facts.path).folder && roomBeside(facts.dir) > partsBytes(m) + 2 * blockSize)
+        journal = moveBeside(journal, m, log);
+    }
+    const ms = performance.now() - started;
+    log.info(`all ${m.parts.length} blocks saved as parts in ${duration(ms)} (${speed(m.size, ms)}); ${facts.path} is now empty`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!journal) throw new CmemError('IO', 'block mode ended without a journal');
+  await assembleParts(journal, m, log);
+}
+
+async function commitPart(
+  journal: JournalPaths,
+  m: JournalManifest,
+  record: JournalManifest['parts'][number],
+  source: SourceData,
+  compressed: Compressed,
+): Promise<void> {
+  record.path = partPath(journal, record.index);
+  writePart(record.path, chunksOf(compressed));
+  await verifyWritten(record.path, compressed, source);
+  m.parts = [...m.parts.filter((p) => p.index !== record.index), record];
+  writeJournal(journal, m);
+}
+
+/**
+ * At 0 bytes free with no stash: the tail block is cut off first and its part written into the space
+ * that frees. Until the part is durable its bytes are only in memory: signals are held, and on failure
+ * the bytes are written back.
+ */
+async function firstBlockInWindow(
+  fd: number,
+  facts: FileFacts,
+  source: SourceData,
+  offset: number,
+  commit: (j: JournalPaths) => Promise<void>,
+  log: Logger,
+): Promise<JournalPaths> {
+  const journal = journalBeside(facts.path);
+  log.warn(`one-block window: the last ${bytes(source.size)} are only in memory until their part is written`);
+  return critical(async () => {
+    truncateTo(fd, offset);
+    try {
+      createJournal(journal);
+      await commit(journal);
+      return journal;
+    } catch (err) {
+      log.error(`could not write the first part (${(err as Error).message}); writing the block back`);
+      writeChunks(fd, source.blocks, offset);
+      fs.fsyncSync(fd);
+      removeJournal(journal);
+      throw err;
+    }
+  });
+}
+
+/** Finds the journal of an interrupted block-mode run on this file, beside it or in a stash. */
+export function findJournal(file: string, dev: number, ino: number, stashDirs: readonly string[]): { journal: JournalPaths; manifest: JournalManifest } | undefined {
+  const found = [journalBeside(file), ...stashDirs.map((d) => journalInStash(d, dev, ino))]
+    .map((journal) => ({ journal, manifest: readJournal(journal) }))
+    .filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
+  // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
+  found.slice(1).forEach((stale) => removeJournal(stale.journal));
+  return found[0];
+}

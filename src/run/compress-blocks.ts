@@ -1,0 +1,58 @@
+// Block mode for one operand: plan the blocks, show them (--simulate), ask about a window, run.
+import { toCmemError, type CmemError } from '../errors.js';
+import { planBlocks, type BlockPlan } from '../plan/block-plan.js';
+import type { Options } from '../plan/options.js';
+import type { FileFacts } from '../probe/file.js';
+import type { FsFacts } from '../probe/filesystem.js';
+import { stashCandidates } from '../probe/stash.js';
+import type { FileReport } from '../report/file-report.js';
+import { bytes, percent } from '../report/format.js';
+import type { Logger } from '../report/logger.js';
+import { CORES } from '../steps/parallel.js';
+import { findJournal, startBlocks } from './block-mode.js';
+import { LeftBehind, shellQuote } from './execute.js';
+import { consentToWindow } from './consent.js';
+
+export interface BlockInput {
+  facts: FileFacts;
+  fileFs: FsFacts;
+  outputPath: string;
+  estimate: number;
+  memory: number;
+  stashDirs: string[];
+}
+
+function logBlockPlan(p: BlockPlan, input: BlockInput, log: Logger): void {
+  log.info(`strategy: ${log.chalk.bold('blocks')}: ${p.reason}`);
+  log.info(`${p.blocks} block(s) of ${bytes(p.blockSize)}, tail first; peak memory about ${bytes(p.memoryNeeded)} (${bytes(input.memory)} available)`);
+  log.info(`estimated .gz from a sample: ${bytes(p.estimatedCompressed)} (${percent(p.estimatedCompressed, input.facts.size)})`);
+  const first = { beside: `beside the file (${bytes(p.spaceNeeded)} free needed at the start)`, stash: `in the stash ${p.stash?.dir} (the disk is full)`, window: 'nowhere but memory (one-block window)' };
+  log.info(`first part: ${first[p.firstPart]}; would free about ${bytes(p.freed)}`);
+}
+
+export async function compressInBlocks(input: BlockInput, opts: Options, log: Logger): Promise<Partial<FileReport>> {
+  const { facts, outputPath } = input;
+  const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash);
+  const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory, cores: CORES }, opts);
+  logBlockPlan(p, input, log);
+  const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
+  if (opts.simulate) return { ...report, status: 'simulated' };
+  if (p.window)
+    await consentToWindow(
+      'one-block window: at 0 bytes free with no stash, the last block is cut off the file before its part is on disk; a kill -9 then loses that block (signals are held)',
+      opts.yes,
+      log,
+    );
+  const m = await startBlocks({ facts, plan: p, outputPath, level: opts.level, log }).catch((err: unknown) => {
+    throw leftBehindBy(err, facts, p);
+  });
+  log.success(`${facts.path} -> ${outputPath}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);
+  return { ...report, status: 'compressed', compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
+}
+
+/** A failed block-mode run leaves its journal on purpose: name it, and the command that finishes the job. */
+function leftBehindBy(err: unknown, facts: FileFacts, p: BlockPlan): CmemError {
+  const cause = toCmemError(err, facts.path);
+  const found = findJournal(facts.path, facts.dev, facts.ino, p.stash ? [p.stash.dir] : []);
+  return found ? new LeftBehind(cause, [{ path: found.journal.folder, command: `cmemgzip --resume ${shellQuote(facts.path)}` }]) : cause;
+}

@@ -1,0 +1,253 @@
+// --copytruncate's core, for a named file or a deleted one reached through /proc/PID/fd/N: compress
+// what is there, make it durable (beside, or in a stash), catch up with what the writer appended
+// meanwhile as further gzip members, truncate to 0 through our own descriptor, then write the .gz
+// from the stash if that is where it was. The file itself is never rewritten: a process writes to it.
+import fs from 'node:fs';
+import { CmemError, toCmemError } from '../errors.js';
+import { copyTruncatePlace, type Place } from '../plan/copytruncate-place.js';
+import { describeHolder, nulHoleWarning } from '../plan/held-open.js';
+import type { Options } from '../plan/options.js';
+import { memoryNeeded } from '../plan/plan.js';
+import type { FileFacts } from '../probe/file.js';
+import type { FsFacts } from '../probe/filesystem.js';
+import type { Holder } from '../probe/holders.js';
+import { findMappers } from '../probe/mappings.js';
+import { availableMemory } from '../probe/memory.js';
+import type { StashCandidate } from '../probe/stash.js';
+import { bytes, percent } from '../report/format.js';
+import type { FileReport } from '../report/file-report.js';
+import type { Logger } from '../report/logger.js';
+import { appendMember } from '../steps/append-member.js';
+import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
+import { estimateCompressed } from '../steps/estimate.js';
+import { crc32 } from '../steps/gzip-format.js';
+import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
+import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
+import { removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
+import { truncateHeld } from '../steps/truncate-held.js';
+import { verifyContent } from '../steps/verify-content.js';
+import { verifyWritten } from '../steps/verify.js';
+import { writeBeside } from '../steps/write-beside.js';
+import { LeftBehind, shellQuote } from './execute.js';
+import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
+
+export interface TruncateSource {
+  /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */
+  name: string;
+  readFd: number;
+  /** Opened write-only without O_TRUNC: the truncation goes through it. */
+  writeFd: number;
+  facts: Pick<FileFacts, 'dev' | 'ino' | 'base' | 'size'> & Metadata;
+  holders: Holder[];
+}
+
+export interface TruncateJob {
+  source: TruncateSource;
+  outputPath: string;
+  outputFs: FsFacts;
+  stashes: StashCandidate[];
+  opts: Pick<Options, 'level' | 'simulate'>;
+  log: Logger;
+}
+
+export interface TruncateResult {
+  place: Place;
+  /** Every byte copied, in all rounds. */
+  size: number;
+  compressedSize: number;
+  /** Bytes the writer appended after the first read, caught as further members. */
+  caught: number;
+  rounds: number;
+  /** Bytes seen written between the final read and the truncation: lost, as with logrotate. */
+  lostAtLeast: number;
+  /** Blocks the truncation gave back to the file's filesystem. */
+  freed: number;
+  simulated: boolean;
+}
+
+/** Rounds of catching up before truncating anyway; while the writer is steady each round is shorter. */
+const MAX_ROUNDS = 8;
+
+interface Durable {
+  file: string;
+  stash?: { paths: StashPaths; manifest: StashManifest };
+  /** Undoes the copy when we stop before the truncation (the file still holds every byte then). */
+  undo(): void;
+  releaseInterrupt(): void;
+}
+
+function refuseMapped(job: TruncateJob): void {
+  const { facts, name } = job.source;
+  const mappers = findMappers(facts.dev, facts.ino);
+  if (mappers.length > 0)
+    throw new CmemError(
+      'HELD_OPEN',
+      `${name} is mapped into memory by PID ${mappers.join(', ')}: truncating it would kill that process (SIGBUS); left as it is`,
+      'stop or restart that process to free the space',
+    );
+}
+
+function checkMemory(job: TruncateJob): void {
+  const { readFd, facts, name } = job.source;
+  const needed = memoryNeeded(facts.size, estimateCompressed(readFd, facts.size, job.opts.level));
+  const memory = availableMemory();
+  if (needed > memory)
+    throw new CmemError(
+      'NO_MEMORY',
+      `not enough memory: copying ${name} needs about ${bytes(needed)}, ${bytes(memory)} are available`,
+      'free memory first; --copytruncate holds the whole copy in memory (block mode needs the writer stopped)',
+    );
+}
+
+async function makeDurable(job: TruncateJob, place: Place, compressed: Compressed, first: SourceData): Promise<Durable> {
+  const { facts, name } = job.source;
+  const verify = (f: string) => verifyWritten(f, compressed, first);
+  if (place.kind === 'beside') {
+    let releaseTemp: (() => void) | undefined;
+    await writeBeside(job.outputPath, chunksOf(compressed), facts, verify, (temp) => {
+      releaseTemp?.();
+      releaseTemp = temp ? removeOnInterrupt(temp) : undefined;
+    });
+    job.log.info(`wrote and verified ${job.outputPath}`);
+    const undo = () => fs.rmSync(job.outputPath, { force: true });
+    return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
+  }
+  const paths = stashPaths(place.stash.dir, facts.dev, facts.ino);
+  const manifest: StashManifest = {
+    version: 1, file: name, outputPath: job.outputPath, dev: facts.dev, ino: facts.ino, size: first.size, crc: first.crc,
+    compressedSize: compressed.size, uid: facts.uid, gid: facts.gid, mode: facts.mode, atimeMs: facts.atimeMs, mtimeMs: facts.mtimeMs,
+    phase: 'stashed', copytruncate: true, pid: process.pid, createdAt: new Date().toISOString(),
+  };
+  const undo = () => removeStash(paths);
+  const releaseInterrupt = onInterrupt(undo);
+  await writeStash(paths, manifest, chunksOf(compressed), verify);
+  job.log.info(`wrote and verified the stash copy ${paths.data} on ${place.stash.fs.mountPoint} (${place.stash.fs.type})`);
+  return { file: paths.data, stash: { paths, manifest }, undo, releaseInterrupt };
+}
+
+interface Progress {
+  size: number;
+  crc: number;
+  compressedSize: number;
+  rounds: number;
+}
+
+/**
+ * A stash's manifest follows every round, marked as possibly truncated already: that way the last
+ * read, the one that finds nothing new, is followed by the truncation at once.
+ */
+function record(durable: Durable, p: Progress): void {
+  if (!durable.stash) return;
+  const { paths, manifest } = durable.stash;
+  durable.stash.manifest = setStashPhase(paths, { ...manifest, size: p.size, crc: p.crc, compressedSize: p.compressedSize }, 'rewriting');
+}
+
+/** Appends what the writer added since `first` was read, until a read finds nothing new or the rounds run out. */
+async function catchUp(job: TruncateJob, durable: Durable, first: SourceData, compressed: Compressed): Promise<Progress> {
+  const progress = { size: first.size, crc: first.crc, compressedSize: compressed.size, rounds: 0 };
+  record(durable, progress);
+  while (progress.rounds < MAX_ROUNDS) {
+    const tail = readBlocks(job.source.readFd, { start: progress.size });
+    if (tail.size === 0) break;
+    const member = await compressSource(tail, { mtime: job.source.facts.mtimeMs / 1000, level: job.opts.level });
+    appendMember(durable.file, chunksOf(member), tail);
+    progress.size += tail.size;
+    progress.crc = tail.blocks.reduce((crc, block) => crc32(block, crc), progress.crc);
+    progress.compressedSize += member.size;
+    progress.rounds++;
+    record(durable, progress);
+  }
+  return progress;
+}
+
+export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
+  const { source, log } = job;
+  const { facts, name } = source;
+  for (const h of source.holders) log.info(`held open by ${describeHolder(h)}: it keeps its descriptor, the file is emptied in place`);
+  const hole = nulHoleWarning(name, source.holders);
+  if (hole) log.warn(hole);
+  refuseMapped(job);
+  checkMemory(job);
+
+  const first = readBlocks(source.readFd);
+  const compressed = await compressSource(first, { name: facts.base, mtime: facts.mtimeMs / 1000, level: job.opts.level });
+  log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
+  const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
+  log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);
+  const base = { place, size: first.size, compressedSize: compressed.size, caught: 0, rounds: 0, lostAtLeast: 0, freed: 0 };
+  if (job.opts.simulate) {
+    log.success(`simulation only: nothing was written; ${name} would be emptied in place once its copy is durable and verified`);
+    return { ...base, simulated: true };
+  }
+
+  const durable = await makeDurable(job, place, compressed, first);
+  let progress;
+  let before: fs.Stats;
+  try {
+    progress = await catchUp(job, durable, first, compressed);
+    // From the truncation on, the copy is all there is: an interrupt must not undo it, so that hook goes first.
+    before = await critical(() => {
+      durable.releaseInterrupt();
+      return truncateHeld(source.writeFd, name, facts, progress!.size);
+    });
+  } catch (err) {
+    durable.releaseInterrupt();
+    durable.undo();
+    throw err;
+  }
+  const expected = { size: progress.size, crc: progress.crc };
+  const result = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
+  log.info(`truncated ${name} to 0 bytes in place (inode ${facts.ino}, owner and mode unchanged); the writer keeps its descriptor`);
+  log.info(`caught ${bytes(result.caught)} written after the first read, in ${result.rounds} more gzip member(s)`);
+  if (source.holders.some((h) => h.writes) || result.lostAtLeast > 0)
+    log.warn(
+      `lines written in the last instant, between the final read and the truncation, can be lost, as with logrotate's copytruncate` +
+        (result.lostAtLeast > 0 ? `: ${bytes(result.lostAtLeast)} were` : ''),
+    );
+  // The .gz carries the content's times as they were at the truncation, like the bytes it holds.
+  const meta: Metadata = { ...facts, atimeMs: before.atimeMs, mtimeMs: before.mtimeMs };
+  await critical(async () => {
+    fs.fsyncSync(source.writeFd);
+    if (!durable.stash) {
+      const fd = fs.openSync(job.outputPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        restoreMetadata(fd, meta);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      await verifyContent(job.outputPath, expected);
+      return;
+    }
+    const { paths } = durable.stash;
+    try {
+      await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, expected), () => {});
+    } catch (err) {
+      const command = `cmemgzip --resume ${shellQuote(name)}`;
+      throw new LeftBehind(toCmemError(err, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);
+    }
+    removeStash(paths);
+    log.info(`wrote ${job.outputPath} from the stash now that the space is free; removed the stash`);
+  });
+  log.info(`verified ${job.outputPath}: it decompresses to the ${bytes(progress.size)} that were read`);
+  log.success(
+    `${name} -> ${job.outputPath}: ${bytes(result.size)} -> ${bytes(result.compressedSize)} (${percent(result.compressedSize, result.size)}), ` +
+      `${bytes(result.freed)} given back by the truncation`,
+  );
+  return result;
+}
+
+/** The report's fields for a copy-and-truncate run. */
+export function truncateReport(r: TruncateResult): Partial<FileReport> {
+  return {
+    status: r.simulated ? 'simulated' : 'compressed',
+    strategy: r.place.kind,
+    reason: `copytruncate: ${r.place.reason}`,
+    stash: r.place.kind === 'stash' ? r.place.stash.dir : undefined,
+    originalBytes: r.size,
+    compressedBytes: r.compressedSize,
+    ratio: r.compressedSize / Math.max(1, r.size),
+    freedBytes: r.freed,
+    copytruncate: { caughtBytes: r.caught, rounds: r.rounds, lostAtLeastBytes: r.lostAtLeast },
+  };
+}

@@ -1,0 +1,53 @@
+// --copytruncate for a named FILE: opens it to read and to truncate (both the probed inode), runs the core.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CmemError } from '../errors.js';
+import type { Options } from '../plan/options.js';
+import type { FileFacts } from '../probe/file.js';
+import { probeFilesystem } from '../probe/filesystem.js';
+import type { Holder } from '../probe/holders.js';
+import { stashCandidates } from '../probe/stash.js';
+import type { FileReport } from '../report/file-report.js';
+import type { Logger } from '../report/logger.js';
+import { copyTruncate, truncateReport } from './copy-truncate.js';
+
+/** Opens without following a symlink and checks the inode only: size and times move while a process writes. */
+function openSame(facts: FileFacts, flags: number): number {
+  const fd = fs.openSync(facts.path, flags | fs.constants.O_NOFOLLOW);
+  const st = fs.fstatSync(fd);
+  if (st.dev !== facts.dev || st.ino !== facts.ino) {
+    fs.closeSync(fd);
+    throw new CmemError('CHANGED', `${facts.path} was replaced between the check and the open; left as it is`, 'run cmemgzip again');
+  }
+  return fd;
+}
+
+export async function copyTruncateFile(
+  facts: FileFacts,
+  holders: Holder[],
+  outputPath: string,
+  stashDirs: string[],
+  opts: Options,
+  log: Logger,
+): Promise<Partial<FileReport>> {
+  if (opts.keep) throw new CmemError('BAD_OPTION', '--copytruncate empties the file, which -k (keep) forbids', 'drop -k, or drop --copytruncate and stop the writer');
+  const readFd = openSame(facts, fs.constants.O_RDONLY);
+  try {
+    const writeFd = openSame(facts, fs.constants.O_WRONLY);
+    try {
+      const result = await copyTruncate({
+        source: { name: facts.path, readFd, writeFd, facts, holders },
+        outputPath,
+        outputFs: probeFilesystem(path.dirname(outputPath)),
+        stashes: stashCandidates(facts.dev, stashDirs, opts.noStash),
+        opts,
+        log,
+      });
+      return truncateReport(result);
+    } finally {
+      fs.closeSync(writeFd);
+    }
+  } finally {
+    fs.closeSync(readFd);
+  }
+}

@@ -1,0 +1,69 @@
+// Runs every operand in the mode the options choose (compress, -d, -t, -l, -c or -), walking folders
+// with -r, and prints each outcome; -r ends with a summary line (not in --json: objects only there).
+import path from 'node:path';
+import { CmemError, type Outcome } from '../errors.js';
+import type { Options } from '../plan/options.js';
+import { failedReport, outcomeOf, type FileReport } from '../report/file-report.js';
+import { bytes } from '../report/format.js';
+import type { Logger } from '../report/logger.js';
+import { printReport } from '../report/print-report.js';
+import { decompressFile } from './decompress-file.js';
+import { listFiles } from './list-files.js';
+import { testFile } from './test-file.js';
+import { STDIN, toStdout } from './to-stdout.js';
+import { walkOperands, type Entry } from './walk-tree.js';
+
+/** No operand means stdin, as with gzip. */
+export const operandsOf = (files: readonly string[]): readonly string[] => (files.length === 0 ? [STDIN] : files);
+
+/** True when stdout carries data (-c, or -), so that messages must go to stderr. */
+export const dataOnStdout = (opts: Options, files: readonly string[]): boolean =>
+  !opts.list && !opts.test && (opts.stdout || operandsOf(files).includes(STDIN));
+
+/** How one operand is compressed: main chooses (a /proc/PID/fd/N operand has its own path). */
+export type Compress = (file: string) => Promise<FileReport>;
+
+function runOne(file: string, opts: Options, log: Logger, compress: Compress): Promise<FileReport> {
+  if (opts.test) return testFile(file, log, opts.suffix);
+  if (opts.stdout || file === STDIN) return toStdout(file, opts, log);
+  if (opts.decompress) return decompressFile(file, opts, log);
+  return compress(file);
+}
+
+function summary(reports: readonly FileReport[], opts: Options): string {
+  const count = (pred: (r: FileReport) => boolean) => reports.filter(pred).length;
+  const done = count((r) => r.status !== 'ignored' && r.status !== 'skipped' && r.status !== 'failed');
+  const skipped = count((r) => r.status === 'ignored' || r.status === 'skipped');
+  const failed = count((r) => r.status === 'failed');
+  const freed = reports.reduce((n, r) => n + (r.freedBytes ?? 0), 0);
+  const verb = opts.test ? 'tested' : opts.decompress ? 'decompressed' : 'compressed';
+  const space = freed >= 0 ? `${bytes(freed)} freed` : `${bytes(-freed)} more in use`;
+  return `recursive: ${done} file(s) ${verb}, ${skipped} skipped, ${failed} failed; ${space}`;
+}
+
+export async function runOperands(files: readonly string[], opts: Options, log: Logger, compress: Compress): Promise<Outcome[]> {
+  const operands = operandsOf(files);
+  const refused =
+    opts.json && dataOnStdout(opts, files)
+      ? new CmemError('BAD_OPTION', '--json prints on stdout, which -c (or -) uses for the data')
+      : opts.resume && files.length === 0
+        ? new CmemError('BAD_OPTION', '--resume needs the FILE whose run was interrupted')
+        : undefined;
+  if (refused) {
+    printReport(failedReport('(command line)', refused, {}), false, log);
+    return ['error'];
+  }
+  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts) : operands.map((file) => ({ file }));
+  if (opts.list) return listFiles([...entries].filter((e) => !e.ignore).map((e) => e.file), opts, log);
+  const outcomes: Outcome[] = [];
+  const reports: FileReport[] = [];
+  for (const entry of entries) {
+    const report: FileReport = entry.ignore ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} } : await runOne(entry.file, opts, log, compress);
+    if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);
+    printReport(report, opts.json, log);
+    outcomes.push(outcomeOf(report));
+    reports.push(report);
+  }
+  if (opts.recursive) log.info(summary(reports, opts));
+  return outcomes;
+}

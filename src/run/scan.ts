@@ -1,0 +1,94 @@
+// --scan [DIR...]: for each filesystem of the folders given, how full it is, what is worth compressing,
+// what deleted files still hold space, and the commands to run next. Reads only.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CmemError, EXIT, toCmemError } from '../errors.js';
+import { usageOf } from '../plan/scan-levels.js';
+import { compressionOfFd } from '../probe/compression-magic.js';
+import { findDeletedOpen } from '../probe/deleted-open.js';
+import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
+import { findHolders } from '../probe/holders.js';
+import { largestFiles } from '../probe/largest-files.js';
+import { fileKey, mappedFiles } from '../probe/mappings.js';
+import { reclaimCommand } from '../report/deleted-lines.js';
+import type { Logger } from '../report/logger.js';
+import { scanJson, scanLines, type Candidate, type FsScan } from '../report/scan-report.js';
+import { estimateCompressed } from '../steps/estimate.js';
+import { dirExists, warnHidden } from './list-deleted.js';
+
+/** Files shown per filesystem, and how many of the largest are looked at to find them. */
+const SHOWN = 10;
+const LOOKED_AT = 5 * SHOWN;
+
+export const DEFAULT_SCAN_DIRS = () => [process.cwd(), '/var/log'].filter((d) => fs.existsSync(d));
+
+/** The folders grouped by the filesystem they are on, each filesystem once. */
+function byFilesystem(dirs: readonly string[]): Map<number, { fs: FsFacts; dirs: string[] }> {
+  const groups = new Map<number, { fs: FsFacts; dirs: string[] }>();
+  for (const dir of dirs) {
+    const abs = path.resolve(dir);
+    if (!fs.statSync(abs).isDirectory()) throw new CmemError('NOT_REGULAR', `${abs} is not a folder; --scan takes folders`);
+    const facts = probeFilesystem(abs);
+    const group = groups.get(facts.dev) ?? { fs: facts, dirs: [] };
+    group.dirs.push(abs);
+    groups.set(facts.dev, group);
+  }
+  return groups;
+}
+
+function look(file: string, size: number, level: number): { format?: string; estimated: number } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const format = compressionOfFd(fd);
+    return { format, estimated: format ? size : estimateCompressed(fd, size, level) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function scanFilesystem(group: { fs: FsFacts; dirs: string[] }, level: number): Omit<FsScan, 'deleted'> {
+  const walk = largestFiles(group.dirs, group.fs.dev, LOOKED_AT);
+  const candidates: Candidate[] = [];
+  const compressed: FsScan['compressed'] = [];
+  for (const file of walk.largest) {
+    if (candidates.length >= SHOWN || file.size === 0) break;
+    let seen;
+    try {
+      seen = look(file.path, file.size, level);
+    } catch {
+      continue; // unreadable or gone since the walk: nothing to suggest
+    }
+    if (seen.format) compressed.push({ ...file, format: seen.format });
+    else {
+      const st = fs.statSync(file.path);
+      const writers = findHolders(st.dev, st.ino).holders.filter((h) => h.writes);
+      candidates.push({ ...file, estimated: seen.estimated, writers });
+    }
+  }
+  return { fs: group.fs, dirs: group.dirs, usage: usageOf(group.fs), files: walk.files, unreadable: walk.unreadable, candidates, compressed };
+}
+
+export function scan(dirs: readonly string[], json: boolean, level: number, log: Logger): number {
+  let groups;
+  try {
+    groups = byFilesystem(dirs.length > 0 ? dirs : DEFAULT_SCAN_DIRS());
+  } catch (err) {
+    const e = toCmemError(err, 'scan');
+    log.error(e.message);
+    return EXIT.error;
+  }
+  const deleted = findDeletedOpen();
+  const mapped = deleted.files.length > 0 ? mappedFiles() : new Map<string, Set<number>>();
+  for (const group of groups.values()) {
+    const found: FsScan = {
+      ...scanFilesystem(group, level),
+      deleted: deleted.files
+        .filter((f) => f.dev === group.fs.dev)
+        .map((file) => ({ file, mappedBy: [...(mapped.get(fileKey(file.dev, file.ino)) ?? [])], command: reclaimCommand(file, dirExists(file)) })),
+    };
+    if (json) process.stdout.write(`${JSON.stringify(scanJson(found))}\n`);
+    else scanLines(found).forEach((line) => log.info(line));
+  }
+  warnHidden(deleted, log);
+  return EXIT.ok;
+}

@@ -1,0 +1,67 @@
+// -r: the files below folder operands, in name order, each marked with why it is passed over, if it
+// is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary.
+import fs from 'node:fs';
+import path from 'node:path';
+import { strippedName } from './decompress-path.js';
+
+export interface Entry {
+  file: string;
+  /** Why -r leaves it alone; undefined when it is to be processed. */
+  ignore?: string;
+}
+
+function startsWithGzipMagic(file: string): boolean {
+  const buf = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    return fs.readSync(fd, buf, 0, 2, 0) === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } catch {
+    return false; // unreadable: the run itself says why
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Why a regular file below a folder is passed over, for compression or for -d/-t/-l. */
+function ignoreReason(file: string, opts: { decompress: boolean; suffix: string }): string | undefined {
+  const base = path.basename(file);
+  if (base.endsWith('.cmemgzip-tmp')) return 'a temporary of a cmemgzip run';
+  const compressedName = strippedName(base, opts.suffix) !== undefined;
+  if (opts.decompress) return compressedName ? undefined : 'no gzip suffix';
+  if (compressedName) return 'already compressed (suffix)';
+  return startsWithGzipMagic(file) ? 'already compressed (gzip data)' : undefined;
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string }): Generator<Entry> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).sort();
+  } catch (err) {
+    yield { file: dir, ignore: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st) continue; // gone since the listing
+    if (st.isDirectory()) yield* walkFolder(file, opts);
+    else if (!st.isFile()) yield { file, ignore: kindOf(st) };
+    else yield { file, ignore: ignoreReason(file, opts) };
+  }
+}
+
+/** Operands that are folders (not symlinks to one) become what is below them; the others stay as given. */
+export function* walkOperands(operands: readonly string[], opts: { decompress: boolean; suffix: string }): Generator<Entry> {
+  for (const file of operands) {
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) yield* walkFolder(file, opts);
+    else yield { file };
+  }
+}

@@ -1,0 +1,163 @@
+// Decompresses a gzip stream member by member, as GNU gzip does: each member's CRC-32 and length
+// checked, trailing zeros ignored, trailing garbage reported; output streamed with backpressure,
+// so memory stays at a few chunks whatever the size.
+import type { Writable } from 'node:stream';
+import zlib from 'node:zlib';
+import { CmemError } from '../errors.js';
+import { readAtLeast, type ByteReader } from './byte-reader.js';
+import { crc32, parseGzipHeader } from './gzip-format.js';
+
+export interface Member {
+  /** Offset of the member's first byte in the input. */
+  offset: number;
+  headerLength: number;
+  name?: string;
+  mtime: number;
+  size: number;
+  crc: number;
+}
+
+export interface Gunzipped {
+  members: Member[];
+  /** Content length and CRC-32 over all members. */
+  size: number;
+  crc: number;
+  /** Bytes of input read, trailing data included. */
+  inputBytes: number;
+  /** What followed the last member: zeros are padding (tapes, block devices); anything else is garbage. */
+  trailing: 'none' | 'zeros' | 'garbage';
+}
+
+const TRAILER = 8;
+/** A header longer than this (FEXTRA, FNAME, FCOMMENT) is not one gzip would have written. */
+const MAX_HEADER = 1024 * 1024;
+
+const bad = (message: string) => new CmemError('BAD_GZIP', message, 'the file is damaged or not gzip; it was left as it is');
+const TRUNCATED = 'unexpected end of file';
+
+/** gzip's own messages for zlib's complaints, so that operators recognise them. */
+function describeInflateError(err: NodeJS.ErrnoException): string {
+  if (err.code === 'Z_BUF_ERROR') return TRUNCATED;
+  return `invalid compressed data--format violated (${err.message})`;
+}
+
+async function readHeader(reader: ByteReader, start: Buffer): Promise<{ header: ReturnType<typeof parseGzipHeader>; rest: Buffer }> {
+  let buf = await readAtLeast(reader, 10, start);
+  for (;;) {
+    if (buf.length < 10) throw bad(TRUNCATED);
+    try {
+      const header = parseGzipHeader(buf);
+      return { header, rest: buf.subarray(header.length) };
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== 'truncated gzip header') throw bad(message);
+      if (buf.length > MAX_HEADER) throw bad('gzip header longer than 1 MiB');
+      const more = await readAtLeast(reader, buf.length + 1, buf);
+      if (more.length === buf.length) throw bad(TRUNCATED);
+      buf = more;
+    }
+  }
+}
+
+function writeOut(out: Writable, chunk: Buffer): Promise<void> | undefined {
+  if (out.write(chunk)) return undefined;
+  return new Promise((resolve) => out.once('drain', resolve));
+}
+
+/** Inflates one member's deflate data from reader (starting with `start`) into out; leaves the reader just past it. */
+async function inflateMember(
+  reader: ByteReader,
+  start: Buffer,
+  out: Writable | undefined,
+  total: { crc: number },
+): Promise<{ size: number; crc: number }> {
+  const inflate = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
+  let size = 0;
+  let crc = 0;
+  let onOutError: (err: Error) => void = () => {};
+  const ended = new Promise<void>((resolve, reject) => {
+    inflate.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      crc = crc32(chunk, crc);
+      // The content's own CRC too: the members' CRCs cannot be combined without zlib's crc32_combine.
+      total.crc = crc32(chunk, total.crc);
+      const wait = out && writeOut(out, chunk);
+      if (wait) {
+        inflate.pause();
+        void wait.then(() => inflate.resume());
+      }
+    });
+    inflate.once('end', resolve);
+    inflate.once('error', (err: NodeJS.ErrnoException) => reject(bad(describeInflateError(err))));
+    onOutError = reject;
+    out?.on('error', onOutError);
+  });
+  ended.catch(() => {});
+  try {
+    let fed = 0;
+    for (let chunk: Buffer | undefined = start; chunk; chunk = await reader.next()) {
+      if (chunk.length === 0) continue;
+      fed += chunk.length;
+      const written = new Promise<void>((resolve, reject) => inflate.write(chunk, (err) => (err ? reject(err) : resolve())));
+      await Promise.race([written, ended]);
+      // zlib stops taking input at the end of the deflate data: what it left is the next member's.
+      if (inflate.bytesWritten < fed) {
+        reader.unshift(chunk.subarray(chunk.length - (fed - inflate.bytesWritten)));
+        break;
+      }
+    }
+    inflate.end();
+    await ended;
+  } finally {
+    inflate.destroy();
+    out?.off('error', onOutError);
+  }
+  return { size, crc };
+}
+
+/** All of reader's members into out (or nowhere, to test or measure). Throws BAD_GZIP, naming `label`, on any damage. */
+export async function gunzipMembers(reader: ByteReader, out?: Writable, label?: string): Promise<Gunzipped> {
+  try {
+    return await walkMembers(reader, out);
+  } catch (err) {
+    if (!label || !(err instanceof CmemError) || err.code !== 'BAD_GZIP') throw err;
+    throw new CmemError(err.code, `${label}: ${err.message}`, err.hint);
+  }
+}
+
+async function walkMembers(reader: ByteReader, out: Writable | undefined): Promise<Gunzipped> {
+  const members: Member[] = [];
+  let size = 0;
+  const total = { crc: 0 };
+  let trailing: Gunzipped['trailing'] = 'none';
+  for (;;) {
+    const offset = reader.position;
+    const next = await readAtLeast(reader, 2);
+    if (next.length === 0) {
+      if (members.length === 0) throw bad(TRUNCATED);
+      break;
+    }
+    if (members.length > 0 && !(next[0] === 0x1f && next[1] === 0x8b)) {
+      trailing = (await onlyZeros(reader, next)) ? 'zeros' : 'garbage';
+      break;
+    }
+    if (next.length < 2) throw bad(next[0] === 0x1f ? TRUNCATED : 'not in gzip format');
+    if (next[0] !== 0x1f || next[1] !== 0x8b) throw bad('not in gzip format');
+    const { header, rest } = await readHeader(reader, next);
+    const member = await inflateMember(reader, rest, out, total);
+    const trailer = await readAtLeast(reader, TRAILER);
+    if (trailer.length < TRAILER) throw bad(TRUNCATED);
+    reader.unshift(trailer.subarray(TRAILER));
+    if (trailer.readUInt32LE(0) !== member.crc >>> 0) throw bad('invalid compressed data--crc error');
+    if (trailer.readUInt32LE(4) !== member.size % 2 ** 32) throw bad('invalid compressed data--length error');
+    members.push({ offset, headerLength: header.length, name: header.name, mtime: header.mtime, ...member });
+    size += member.size;
+  }
+  return { members, size, crc: total.crc, inputBytes: reader.position, trailing };
+}
+
+/** True when every byte from `first` to the end is zero; stops at the first that is not. */
+async function onlyZeros(reader: ByteReader, first: Buffer): Promise<boolean> {
+  for (let chunk: Buffer | undefined = first; chunk; chunk = await reader.next()) if (chunk.some((b) => b !== 0)) return false;
+  return true;
+}

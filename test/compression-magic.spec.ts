@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import { compressionOf } from '../src/probe/compression-magic.js';
+
+const b = (...bytes: number[]) => Buffer.from(bytes);
+
+it.each([
+  [b(0x1f, 0x8b, 0x08, 0, 0, 0), 'gzip'],
+  [b(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00), 'xz'],
+  [b(0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58), 'zstd'],
+  [Buffer.from('BZh91AY'), 'bzip2'],
+  [Buffer.from('BZh0'), undefined],
+  [Buffer.from('BZhx'), undefined],
+  [b(0xfd, 0x37, 0x7a, 0x58, 0x5a), undefined],
+  [b(0x1f), undefined],
+  [b(), undefined],
+  [Buffer.from('2026-01-01 INFO'), undefined],
+  [b(0x8b, 0x1f), undefined],
+])('compressionOf(%s) = %s', (head, format) => expect(compressionOf(head)).toBe(format));

@@ -1,0 +1,416 @@
+// Block mode end to end: round trips through every common gzip reader, 0 bytes free on tmpfs and ext4,
+// --simulate, bad -m values, the refusals (holders, hard links, a writer appending), and peak memory.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalManifest } from '../../src/steps/journal.js';
+import {
+  fill,
+  freeBytes,
+  gunzipHash,
+  jsonLines,
+  logData,
+  mountFs,
+  mountSkipReason,
+  run,
+  sha256,
+  sleep,
+  start,
+  treeHash,
+  warnSkip,
+  watch,
+  writeLog,
+  type Mounted,
+  type RunResult,
+} from './helpers.js';
+
+const KiB = 1024;
+const MiB = 2 ** 20;
+
+/** The one report of a --json run, after checking the exit code. */
+function onlyReport(r: RunResult, exit: number): Record<string, any> {
+  expect(r.code, r.stdout + r.stderr).toBe(exit);
+  const reports = jsonLines(r.stdout);
+  expect(reports).toHaveLength(1);
+  return reports[0];
+}
+
+/** Every path below dir, relative, except what mkfs itself puts there. */
+function entries(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((p) => !p.startsWith('lost+found')).sort();
+}
+
+const decode = (cmd: string, args: string[], gz: string) => sha256(execFileSync(cmd, [...args, gz], { maxBuffer: 2 ** 30 }));
+
+/** Python's gzip module: the content's hash and how many members the file holds (one per block). */
+function pythonGzip(gz: string): { hash: string; members: number } {
+  const script = `
+import gzip, hashlib, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+members = 0
+rest = data
+while rest:
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    d.decompress(rest)
+    if not d.eof: sys.exit('truncated member')
+    members += 1
+    rest = d.unused_data
+print(hashlib.sha256(gzip.decompress(data)).hexdigest(), members)
+`;
+  const [hash, members] = execFileSync('python3', ['-c', script, gz], { encoding: 'utf8', maxBuffer: 2 ** 30 }).trim().split(' ');
+  return { hash, members: Number(members) };
+}
+
+/** The file's content as each reader sees it: system gzip, pigz, busybox and Python must agree byte for byte. */
+function everyReader(gz: string): Record<string, string> {
+  execFileSync('gzip', ['-t', gz]);
+  return {
+    gzip: gunzipHash(gz),
+    pigz: decode('pigz', ['-dc'], gz),
+    busybox: decode('busybox', ['gunzip', '-c'], gz),
+    python: pythonGzip(gz).hash,
+  };
+}
+
+/** Polls until cond holds; a test must never wait forever. */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
+  const mounts: Mounted[] = [];
+  const children: ChildProcess[] = [];
+  let m: Mounted;
+  let dir: string;
+  const mount = (kind: 'tmpfs' | 'ext4', sizeMiB: number) => {
+    const x = mountFs(kind, sizeMiB);
+    mounts.push(x);
+    return x;
+  };
+  beforeAll(() => {
+    m = mount('tmpfs', 96);
+  });
+  afterAll(() => mounts.forEach((x) => x.unmount()));
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  /** A fresh folder per test on the shared tmpfs, so that treeHash sees only this test's files. */
+  const fresh = () => {
+    dir = fs.mkdtempSync(path.join(m.dir, 't-'));
+    return dir;
+  };
+
+  describe('round trips, byte for byte, through gzip, pigz, busybox and Python', () => {
+    const MTIME = new Date('2021-05-06T07:08:09.500Z');
+    const cases = [
+      ['-m 64K', 64 * KiB, 0, 'empty'],
+      ['-m 64K', 64 * KiB, 1000, 'smaller than one block'],
+      ['-m 64K', 64 * KiB, 64 * KiB, 'exactly one block'],
+      ['-m 64K', 64 * KiB, 128 * KiB, 'exactly two blocks'],
+      ['-m 64K', 64 * KiB, 5 * 64 * KiB + 123, 'not a multiple of the block'],
+      ['-m 1M', MiB, 0, 'empty'],
+      ['-m 1M', MiB, 1, 'one byte'],
+      ['-m 1M', MiB, MiB, 'exactly one block'],
+      ['-m 1M', MiB, 2 * MiB, 'exactly two blocks'],
+      ['-m 1M', MiB, 3 * MiB + 4567, 'not a multiple of the block'],
+    ] as const;
+
+    it.each(cases)('%s (block %d): %d bytes, %s', (flag, block, size) => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      const hash = writeLog(log, size);
+      fs.chownSync(log, 1234, 5678);
+      fs.chmodSync(log, 0o640);
+      fs.utimesSync(log, MTIME, MTIME);
+
+      const r = run(['--json', '--no-stash', ...flag.split(' '), log]);
+
+      const report = onlyReport(r, 0);
+      expect(report).toMatchObject({ status: 'compressed', strategy: 'blocks', originalBytes: size });
+      const gz = `${log}.gz`;
+      expect(entries(dir)).toEqual(['app.log.gz']);
+      expect(fs.statSync(gz).size).toBe(report.compressedBytes);
+      expect(everyReader(gz)).toEqual({ gzip: hash, pigz: hash, busybox: hash, python: hash });
+      expect(pythonGzip(gz).members, 'one gzip member per block').toBe(Math.max(1, Math.ceil(size / block)));
+      const st = fs.statSync(gz);
+      expect({ uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs }).toEqual({ uid: 1234, gid: 5678, mode: 0o640, mtimeMs: MTIME.getTime() });
+
+      // gunzip -N takes the name and mtime from the first member's header, whatever the .gz is called.
+      const elsewhere = path.join(dir, 'n');
+      fs.mkdirSync(elsewhere);
+      fs.copyFileSync(gz, path.join(elsewhere, 'renamed.gz'));
+      execFileSync('gzip', ['-d', '-N', path.join(elsewhere, 'renamed.gz')]);
+      expect(fs.readdirSync(elsewhere)).toEqual(['app.log']);
+      expect(Math.floor(fs.statSync(path.join(elsewhere, 'app.log')).mtimeMs / 1000)).toBe(Math.floor(MTIME.getTime() / 1000));
+    });
+
+    it('an empty file becomes a valid empty .gz, not an empty file', () => {
+      fresh();
+      const log = path.join(dir, 'empty.log');
+      fs.writeFileSync(log, '');
+      expect(run(['--no-stash', '-m', '64K', log]).code).toBe(0);
+      const gz = fs.readFileSync(`${log}.gz`);
+      expect(gz.length).toBeGreaterThanOrEqual(20);
+      expect(zlib.gunzipSync(gz).length).toBe(0);
+      expect(execFileSync('gzip', ['-dc', `${log}.gz`]).length).toBe(0);
+    });
+
+    it('-m=64K and --memory 64K are the same as -m 64K', () => {
+      fresh();
+      for (const [name, flag] of [['a.log', ['-m=64K']], ['b.log', ['--memory', '64K']]] as const) {
+        const log = path.join(dir, name);
+        const hash = writeLog(log, 200 * KiB);
+        expect(onlyReport(run(['--json', '--no-stash', ...flag, log]), 0).strategy).toBe('blocks');
+        expect(gunzipHash(`${log}.gz`)).toBe(hash);
+        expect(pythonGzip(`${log}.gz`).members).toBe(4);
+      }
+    });
+  });
+
+  for (const kind of ['tmpfs', 'ext4'] as const) {
+    describe(`0 bytes free on ${kind}: a file 3/4 the size of the filesystem, -m 2M`, () => {
+      const LOG = 24 * MiB;
+      let fsys: Mounted;
+      let stash: Mounted;
+      let log: string;
+      let hash: string;
+      beforeAll(() => {
+        fsys = mount(kind, 32);
+        stash = mount('tmpfs', 8);
+        log = path.join(fsys.dir, 'app.log');
+      });
+      afterEach(() => {
+        for (const d of [fsys.dir, stash.dir]) for (const name of entries(d).filter((e) => !e.includes('/'))) fs.rmSync(path.join(d, name), { recursive: true, force: true });
+      });
+      const prepare = () => {
+        hash = writeLog(log, LOG);
+        fill(fsys.dir);
+        expect(freeBytes(fsys.dir)).toBeLessThan(64 * KiB);
+      };
+      const compressedAndClean = (r: RunResult) => {
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(gunzipHash(`${log}.gz`)).toBe(hash);
+        expect(entries(fsys.dir)).toEqual(['.filler', 'app.log.gz']);
+        expect(entries(stash.dir)).toEqual([]);
+      };
+
+      it('--stash on a small tmpfs: the first part goes there, the journal moves beside once there is room', () => {
+        prepare();
+        const r = run(['-v', '-m', '2M', '--stash', stash.dir, log]);
+        expect(r.stdout).toContain(`first part: in the stash ${stash.dir}`);
+        expect(r.stdout).toContain(`journal ${stash.dir}/cmemgzip-stash/`);
+        expect(r.stdout).toMatch(/journal moved from the stash to .*\.app\.log\.cmemgzip-blocks/);
+        expect(r.stdout).toContain('12 block(s) of 2 MiB');
+        compressedAndClean(r);
+      });
+
+      it('--no-stash --yes: the one-block window, warned', () => {
+        prepare();
+        const r = run(['--json', '-m', '2M', '--no-stash', '--yes', log]);
+        expect(onlyReport(r, 0)).toMatchObject({ status: 'compressed', strategy: 'blocks', window: true });
+        expect(r.stderr).toMatch(/one-block window/);
+        compressedAndClean(r);
+      });
+
+      it.each([
+        ['--no-stash without --yes and no terminal', ['--no-stash'], 'WINDOW_REFUSED'],
+        ['--safe --no-stash', ['--safe', '--no-stash', '--yes'], 'NO_STASH'],
+      ])('%s: refused (exit 1), nothing touched', (_what, args, code) => {
+        prepare();
+        const before = [treeHash(fsys.dir), treeHash(stash.dir)];
+        const r = run(['--json', '-m', '2M', ...args, log]);
+        expect(onlyReport(r, 1).error).toMatchObject({ code });
+        expect([treeHash(fsys.dir), treeHash(stash.dir)]).toEqual(before);
+      });
+
+      it('--simulate shows the block plan and changes nothing', () => {
+        prepare();
+        const before = [treeHash(fsys.dir), treeHash(stash.dir)];
+        const r = run(['--simulate', '-m', '2M', '--stash', stash.dir, log]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('strategy: blocks: -m 2097152 sets the block size');
+        expect(r.stdout).toMatch(/12 block\(s\) of 2 MiB \(2,097,152 bytes\), tail first; peak memory about [\d.]+ MiB/);
+        expect(r.stdout).toMatch(/estimated \.gz from a sample: [\d.]+ MiB .*\(\d+\.\d%\)/);
+        expect(r.stdout).toContain(`first part: in the stash ${stash.dir} (the disk is full); would free about`);
+        expect([treeHash(fsys.dir), treeHash(stash.dir)]).toEqual(before);
+      });
+    });
+  }
+
+  it('--simulate with room: first part beside, with the space it needs; --json says simulated; nothing changes', () => {
+    fresh();
+    const log = path.join(dir, 'app.log');
+    writeLog(log, 5 * MiB + 1);
+    const before = treeHash(dir);
+    const human = run(['--simulate', '--no-stash', '-m', '1M', log]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/6 block\(s\) of 1 MiB/);
+    expect(human.stdout).toMatch(/first part: beside the file \([\d.]+ [KM]iB \([\d,]+ bytes\) free needed at the start\); would free about [\d.]+ MiB/);
+    expect(onlyReport(run(['--json', '--simulate', '--no-stash', '-m', '1M', log]), 0)).toMatchObject({ status: 'simulated', strategy: 'blocks' });
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  describe('bad -m values: exit 1 before anything is touched', () => {
+    it.each([
+      [['-m', '0'], /argument '0' is invalid/],
+      [['-m=0'], /is invalid/],
+      [['-m', 'abc'], /argument 'abc' is invalid.*64M or 1G/],
+      [['-m', '1k'], /at least 64K/],
+      [['-m', '65535'], /at least 64K/],
+    ])('%j', (args, message) => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      writeLog(log, 300 * KiB);
+      const before = treeHash(dir);
+      const r = run([...args, '--no-stash', log]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(treeHash(dir)).toBe(before);
+    });
+
+    it.each([[['-m', '1T']], [['--memory=1T']], [['-m', '1T', '--yes', '-f']]])('%j: beyond memory, NO_MEMORY from the plan', (args) => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      writeLog(log, 300 * KiB);
+      const before = treeHash(dir);
+      const r = run(['--json', ...args, '--no-stash', log]);
+      const report = onlyReport(r, 1);
+      expect(report.error).toMatchObject({ code: 'NO_MEMORY', hint: expect.stringMatching(/smaller -m/) });
+      expect(report.error.message).toMatch(/blocks of 1099511627776 bytes need about \d+ bytes of memory, \d+ are available/);
+      expect(treeHash(dir)).toBe(before);
+    });
+  });
+
+  describe('refusals hold in block mode', () => {
+    it('a process holding the file: HELD_OPEN, exit 1, untouched', async () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      writeLog(log, 300 * KiB);
+      const holder = spawn('bash', ['-c', 'exec 3>>"$0"; echo ready; exec sleep 30', log], { stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(holder);
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      const before = treeHash(dir);
+      const r = run(['--json', '--no-stash', '-m', '64K', log]);
+      expect(onlyReport(r, 1).error).toMatchObject({ code: 'HELD_OPEN' });
+      expect(r.stderr).toContain(String(holder.pid));
+      expect(treeHash(dir)).toBe(before);
+    });
+
+    it.each([[[]], [['-f']]])('hard links %j: HARD_LINKS, exit 1, neither name touched', (extra) => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      writeLog(log, 300 * KiB);
+      fs.linkSync(log, path.join(dir, 'other-name.log'));
+      const before = treeHash(dir);
+      const r = run(['--json', '--no-stash', '-m', '64K', ...extra, log]);
+      expect(onlyReport(r, 1).error).toMatchObject({ code: 'HARD_LINKS' });
+      expect(treeHash(dir)).toBe(before);
+    });
+
+    it('-k: refused in block mode, untouched', () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      writeLog(log, 300 * KiB);
+      const before = treeHash(dir);
+      expect(onlyReport(run(['--json', '--no-stash', '-m', '64K', '-k', log]), 1).error).toMatchObject({ code: 'BAD_OPTION' });
+      expect(treeHash(dir)).toBe(before);
+    });
+
+    /**
+     * A writer that appends between blocks: detected (CHANGED, exit 1) before its bytes can be cut off
+     * with a block; every byte, the original's and the writer's, is still on disk; a rerun refuses to
+     * guess (exit 1, nothing touched); once the writer's bytes are moved out, --resume finishes.
+     */
+    it('a writer appending while it runs: CHANGED, nothing lost, a rerun refuses until its bytes are moved out', async () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      const original = logData(8 * MiB);
+      fs.writeFileSync(log, original);
+      const record = path.join(m.dir, `appended-${path.basename(dir)}`);
+      const stop = `${record}.stop`;
+      const journal = path.join(dir, '.app.log.cmemgzip-blocks');
+
+      const w = watch(start(['-v', '--no-stash', '-m', '64K', log]));
+      children.push(w.child);
+      await w.waitFor('block 120: ');
+      // Appends as a logger does, opening the file for each line so that no holder is seen at the start.
+      const appender = spawn('bash', ['-c', 'i=0; while [ ! -e "$2" ]; do i=$((i+1)); echo "appended line $i" >> "$0"; echo "appended line $i" >> "$1"; sleep 0.002; done', log, record, stop]);
+      children.push(appender);
+      const { code } = await w.exited;
+      fs.writeFileSync(stop, '');
+      await until(() => appender.exitCode !== null, 'the appender to stop');
+      fs.rmSync(stop);
+
+      expect(code, w.output()).toBe(1);
+      expect(w.output()).toMatch(/changed while block mode was running/);
+      const appended = fs.readFileSync(record);
+      fs.rmSync(record);
+      expect(appended.length).toBeGreaterThan(0);
+
+      // Every byte is somewhere: FILE up to the lowest part, the parts (system gzip), then the writer's bytes.
+      const manifest = JSON.parse(fs.readFileSync(path.join(journal, 'manifest.json'), 'utf8')) as JournalManifest;
+      const parts = [...manifest.parts].sort((a, b) => a.index - b.index);
+      const low = parts[0]?.offset ?? manifest.size;
+      const now = fs.readFileSync(log);
+      const fromParts = Buffer.concat(parts.map((p) => execFileSync('gzip', ['-dc', p.path], { maxBuffer: 2 ** 30 })));
+      expect(sha256(Buffer.concat([now.subarray(0, low), fromParts]))).toBe(sha256(original));
+      // The last block read may have been saved but not yet cut: the writer's bytes start after it then.
+      const uncut = parts.length > 0 && now.length >= low + parts[0].length && now.subarray(low, low + parts[0].length).equals(original.subarray(low, low + parts[0].length));
+      const writersStart = uncut ? low + parts[0].length : low;
+      expect(now.subarray(writersStart).toString()).toBe(appended.toString());
+      console.log(
+        `appender: ${appended.length} bytes in ${appended.toString().split('\n').length - 1} lines; stopped after ${parts.length} of ${Math.ceil(original.length / manifest.blockSize)} blocks, ` +
+          `FILE ${now.length} bytes, journal expects ${low}${uncut ? ` (or ${low + parts[0].length}, last block saved but not cut)` : ''}`,
+      );
+
+      // A rerun with the writer stopped: FILE is longer than the journal says; it must not guess where the writer's bytes go.
+      const before = treeHash(dir);
+      const rerun = run(['--json', '--no-stash', log]);
+      expect(onlyReport(rerun, 1).error).toMatchObject({ code: 'CHANGED', message: expect.stringContaining(`the journal expects ${low}`) });
+      expect(treeHash(dir)).toBe(before);
+
+      // The operator moves the writer's bytes out, as the hint says; then --resume finishes the original.
+      fs.truncateSync(log, writersStart);
+      const resumed = run(['--json', '--no-stash', '--resume', log]);
+      expect(onlyReport(resumed, 0)).toMatchObject({ status: 'resumed' });
+      expect(gunzipHash(`${log}.gz`)).toBe(sha256(original));
+      expect(entries(dir)).toEqual(['app.log.gz']);
+    });
+  });
+
+  it('peak memory: a large file with -m 16M stays under 250 MiB RSS', () => {
+    // 1 GiB by default; CMEMGZIP_RSS_MIB makes it smaller on a slow machine.
+    const sizeMiB = Number(process.env.CMEMGZIP_RSS_MIB ?? 1024);
+    const big = mount('tmpfs', Math.ceil(sizeMiB * 1.3) + 64);
+    const log = path.join(big.dir, 'big.log');
+    const chunk = logData(16 * MiB);
+    const hash = crypto.createHash('sha256');
+    const fd = fs.openSync(log, 'w');
+    for (let left = sizeMiB * MiB; left > 0; left -= chunk.length) {
+      const piece = chunk.subarray(0, Math.min(chunk.length, left));
+      fs.writeSync(fd, piece);
+      hash.update(piece);
+    }
+    fs.closeSync(fd);
+
+    const t0 = performance.now();
+    const r = run(['--json', '--no-stash', '-m', '16M', log], { prefix: ['/usr/bin/time', '-v'], timeout: 300_000 });
+    const seconds = (performance.now() - t0) / 1000;
+
+    expect(onlyReport(r, 0)).toMatchObject({ status: 'compressed', strategy: 'blocks' });
+    const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]);
+    console.log(`block mode peak RSS: ${(kib / 1024).toFixed(0)} MiB for a ${sizeMiB} MiB file with -m 16M, ${seconds.toFixed(1)} s`);
+    expect(kib).toBeGreaterThan(0);
+    expect(kib * 1024).toBeLessThan(250 * MiB);
+    const check = execFileSync('bash', ['-c', 'gzip -dc "$0" | sha256sum', `${log}.gz`], { encoding: 'utf8' });
+    expect(check.split(' ')[0]).toBe(hash.digest('hex'));
+  }, 300_000);
+});

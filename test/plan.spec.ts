@@ -1,0 +1,98 @@
+// plan(): the strategy, method, window and figures chosen from fabricated facts.
+import { expect, it } from 'vitest';
+import { CmemError } from '../src/errors.js';
+import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
+import { plan, RESERVE, type PlanInput } from '../src/plan/plan.js';
+import type { FileFacts } from '../src/probe/file.js';
+import type { FsFacts } from '../src/probe/filesystem.js';
+import type { StashCandidate } from '../src/probe/stash.js';
+
+const MiB = 2 ** 20;
+const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
+  type: 'ext4', mountPoint: '/var', dev: 1, blockSize: 4096, totalBytes: 1024 * MiB, freeBytes: 0,
+  totalInodes: 1000, freeInodes: 100, copyOnWrite: false, ramBacked: false, ...over,
+});
+const file: FileFacts = {
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 100 * MiB, nlink: 1,
+  uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
+};
+const COMPRESSED = 10 * MiB + 1; // rounds up to 10 MiB + 4 KiB on 4 KiB blocks
+const NEEDED = 10 * MiB + 4096 + RESERVE;
+const shm: StashCandidate = { dir: '/dev/shm', fs: fsFacts({ type: 'tmpfs', mountPoint: '/dev/shm', dev: 2, freeBytes: 64 * MiB, ramBacked: true }), explicit: false };
+const fullShm: StashCandidate = { ...shm, dir: '/run/shm', fs: { ...shm.fs, dev: 3, freeBytes: NEEDED - 1 } };
+
+const input = (over: Partial<PlanInput> = {}): PlanInput => {
+  const fs = over.fs ?? fsFacts();
+  return { file, fs, outputPath: `${file.path}.gz`, outputFs: fs, stashes: [], compressedSize: COMPRESSED, memoryAvailable: 8192 * MiB, ...over };
+};
+const opts = (over: Partial<Options> = {}): Options => ({ ...DEFAULT_OPTIONS, ...over });
+const refusal = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as CmemError).code;
+  }
+  return 'no refusal';
+};
+
+it.each([
+  ['room beside', 'beside', input({ fs: fsFacts({ freeBytes: NEEDED }) })],
+  ['no room, a stash with room', 'stash', input({ stashes: [shm] })],
+  ['no room, no stash', 'in-place', input()],
+  ['no room, only a full stash', 'in-place', input({ stashes: [fullShm] })],
+  ['-o elsewhere with room', 'beside', input({ outputFs: fsFacts({ dev: 9, freeBytes: NEEDED }) })],
+])('%s: %s', (_what, strategy, facts) => expect(plan(facts, opts()).strategy).toBe(strategy));
+
+it('needs the rounded .gz plus the reserve beside, not a byte less', () => {
+  expect(plan(input({ fs: fsFacts({ freeBytes: NEEDED }) }), opts()).spaceNeeded).toBe(NEEDED);
+  expect(plan(input({ fs: fsFacts({ freeBytes: NEEDED - 1 }) }), opts()).strategy).toBe('in-place');
+});
+
+it('takes the first stash with room, skipping full ones', () =>
+  expect(plan(input({ stashes: [fullShm, shm] }), opts()).stash).toBe(shm));
+
+it.each([
+  ['beside', false, input({ fs: fsFacts({ freeBytes: NEEDED }) })],
+  ['stash', false, input({ stashes: [shm] })],
+  ['in-place', true, input()],
+])('%s: a loss window is %s', (_s, window, facts) => expect(plan(facts, opts()).window).toBe(window));
+
+it.each([
+  ['--safe with no stash', 'NO_STASH', input(), opts({ safe: true })],
+  ['--safe with only full stashes', 'NO_STASH', input({ stashes: [fullShm] }), opts({ safe: true })],
+  ['-k with no room', 'NO_SPACE', input({ stashes: [shm] }), opts({ keep: true })],
+  ['other hard links with no room', 'NO_SPACE', input({ file: { ...file, nlink: 2 }, stashes: [shm] }), opts({ force: true })],
+  ['a full -o filesystem', 'NO_SPACE', input({ outputFs: fsFacts({ dev: 9, freeBytes: NEEDED - 1 }), stashes: [shm] }), opts()],
+  ['--safe with a stash', 'no refusal', input({ stashes: [shm] }), opts({ safe: true })],
+  ['-k with room', 'no refusal', input({ fs: fsFacts({ freeBytes: NEEDED }) }), opts({ keep: true })],
+])('%s: %s', (_what, code, facts, o) => expect(refusal(() => plan(facts, o))).toBe(code));
+
+it('says which filesystem is full and what it needs', () =>
+  expect(() => plan(input({ outputFs: fsFacts({ dev: 9, mountPoint: '/backup', freeBytes: 5 }) }), opts())).toThrow(
+    `5 bytes free on /backup, the .gz needs ${NEEDED}`,
+  ));
+
+it.each([
+  ['ext4', 'overwrite', false],
+  ['xfs', 'overwrite', false],
+  ['btrfs', 'unlink', true],
+  ['zfs', 'unlink', true],
+])('rewrites in place on %s by %s', (type, method, copyOnWrite) => {
+  const fs = fsFacts({ type, copyOnWrite });
+  expect(plan(input({ fs, outputFs: fs, stashes: [shm] }), opts()).method).toBe(method);
+  expect(plan(input({ fs, outputFs: fs }), opts()).method).toBe(method);
+});
+
+const allocated = 100 * MiB;
+const gz = 10 * MiB + 4096;
+it.each([
+  ['beside', allocated - gz, input({ fs: fsFacts({ freeBytes: NEEDED }) }), opts()],
+  ['beside, -k', 0, input({ fs: fsFacts({ freeBytes: NEEDED }) }), opts({ keep: true })],
+  ['beside, other hard links', 0, input({ file: { ...file, nlink: 3 }, fs: fsFacts({ freeBytes: NEEDED }) }), opts({ force: true })],
+  ['beside, -o elsewhere', allocated, input({ outputFs: fsFacts({ dev: 9, freeBytes: NEEDED }) }), opts()],
+  ['stash', allocated - gz, input({ stashes: [shm] }), opts()],
+  ['in-place', allocated - gz, input(), opts()],
+  ['in-place, odd file size', allocated - gz, input({ file: { ...file, size: allocated - 5 } }), opts()],
+])('%s frees %d bytes', (_what, freed, facts, o) => expect(plan(facts, o).freed).toBe(freed));
+
+it('counts the original and the .gz in memory', () => expect(plan(input(), opts()).memoryNeeded).toBeGreaterThanOrEqual(file.size + COMPRESSED));

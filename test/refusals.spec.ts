@@ -1,0 +1,76 @@
+// refusal(): each reason to leave an operand alone, from fabricated facts, one line per case, and which reason wins.
+import { describe, expect, it } from 'vitest';
+import { CmemError, CmemWarning } from '../src/errors.js';
+import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
+import { refusal, type RefusalInput } from '../src/plan/refusals.js';
+import type { FileFacts } from '../src/probe/file.js';
+import type { Holder, HolderScan } from '../src/probe/holders.js';
+
+const file: FileFacts = {
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 1000, nlink: 1,
+  uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
+};
+const nginx: Holder = { pid: 4242, command: 'nginx', fd: 7, writes: true, appends: true };
+const scan = (...holders: Holder[]): HolderScan => ({ checked: true, hidden: 0, holders });
+
+interface Case {
+  name: string;
+  file?: Partial<FileFacts>;
+  input?: Partial<RefusalInput>;
+  opts?: Partial<Options>;
+  /** The code expected, or undefined when the operand may proceed. */
+  code?: string;
+  warning?: boolean;
+  message?: RegExp;
+}
+
+const cases: Case[] = [
+  { name: 'a plain readable file proceeds' },
+  { name: 'missing', file: { kind: 'missing' }, code: 'ENOENT', message: /app\.log: no such file or directory/ },
+  { name: 'symlink', file: { kind: 'symlink' }, code: 'SYMLINK', message: /symbolic link; not followed/ },
+  { name: 'directory', file: { kind: 'directory' }, code: 'NOT_REGULAR', message: /is a directory/ },
+  { name: 'FIFO', file: { kind: 'fifo' }, code: 'NOT_REGULAR', message: /is a FIFO/ },
+  { name: 'socket', file: { kind: 'socket' }, code: 'NOT_REGULAR', message: /is a socket/ },
+  { name: 'device', file: { kind: 'device' }, code: 'NOT_REGULAR', message: /is a device/ },
+  { name: 'already .gz', file: { base: 'app.log.gz', path: '/var/log/app.log.gz' }, code: 'HAS_SUFFIX', warning: true, message: /already has the \.gz suffix/ },
+  { name: 'already .z with -S .z', file: { base: 'app.z' }, opts: { suffix: '.z' }, code: 'HAS_SUFFIX', warning: true },
+  { name: '.gz is fine with -S .z', file: { base: 'app.gz' }, opts: { suffix: '.z' } },
+  { name: 'unreadable', input: { readable: false }, code: 'UNREADABLE', message: /permission denied/ },
+  { name: '2 hard links', file: { nlink: 2 }, code: 'HARD_LINKS', message: /1 other hard link/ },
+  { name: '2 hard links with -f', file: { nlink: 2 }, opts: { force: true } },
+  { name: 'held open', input: { holders: scan(nginx) }, code: 'HELD_OPEN', message: /PID 4242 \(nginx\) fd 7/ },
+  { name: 'held open even with -f', input: { holders: scan(nginx) }, opts: { force: true }, code: 'HELD_OPEN' },
+  { name: 'held open with --copytruncate proceeds', input: { holders: scan(nginx) }, opts: { copytruncate: true } },
+  { name: 'holders not checkable is no refusal', input: { holders: { checked: false, hidden: 0, holders: [] } } },
+  { name: 'output exists', input: { outputExists: true }, code: 'OUTPUT_EXISTS', warning: true, message: /app\.log\.gz already exists; not overwritten/ },
+  { name: 'output exists with -f', input: { outputExists: true }, opts: { force: true } },
+  // Precedence: what a file is beats how it is used; an error beats a warning.
+  { name: 'missing beats everything', file: { kind: 'missing', nlink: 2 }, input: { readable: false, outputExists: true }, code: 'ENOENT' },
+  { name: 'a FIFO named .gz is not a file', file: { kind: 'fifo', base: 'p.gz' }, code: 'NOT_REGULAR' },
+  { name: 'unreadable beats hard links', file: { nlink: 3 }, input: { readable: false }, code: 'UNREADABLE' },
+  { name: 'hard links beat held open', file: { nlink: 2 }, input: { holders: scan(nginx) }, code: 'HARD_LINKS' },
+  { name: 'held open beats output exists', input: { holders: scan(nginx), outputExists: true }, code: 'HELD_OPEN' },
+];
+
+describe('refusal', () => {
+  it.each(cases)('$name', (c) => {
+    const input: RefusalInput = {
+      file: { ...file, ...c.file },
+      holders: scan(),
+      readable: true,
+      outputPath: '/var/log/app.log.gz',
+      outputExists: false,
+      ...c.input,
+    };
+    const got = refusal(input, { ...DEFAULT_OPTIONS, ...c.opts });
+    if (c.code === undefined) return expect(got).toBeUndefined();
+    expect(got).toBeInstanceOf(c.warning ? CmemWarning : CmemError);
+    expect(got!.code).toBe(c.code);
+    if (c.message) expect(got!.message).toMatch(c.message);
+  });
+
+  it('an error says what to do next', () => {
+    const got = refusal({ file: { ...file, nlink: 2 }, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false }, DEFAULT_OPTIONS);
+    expect((got as CmemError).hint).toMatch(/-f/);
+  });
+});
