@@ -3,6 +3,7 @@
 // concatenate into a single deflate stream that any gzip reader (and gzip -l) handles.
 import zlib from 'node:zlib';
 import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
+import { CORES, mapLimit } from './parallel.js';
 import type { SourceData } from './read-blocks.js';
 
 export const WINDOW = 32 * 1024;
@@ -38,14 +39,12 @@ export async function compressSource(
   const segments =
     blocks.length === 0
       ? [zlib.deflateRawSync(Buffer.alloc(0), { level: header.level })]
-      : await Promise.all(
-          blocks.map((block, i) =>
-            deflateBlock(block, header.level, dictionaryFor(blocks, i), i === blocks.length - 1).then((out) => {
-              onBlock(block.length);
-              return out;
-            }),
-          ),
-        );
+      : // Each zlib stream holds ~300 KiB of state from its creation: start only as many as the pool runs.
+        await mapLimit(blocks, CORES * 2, async (block, i) => {
+          const out = await deflateBlock(block, header.level, dictionaryFor(blocks, i), i === blocks.length - 1);
+          onBlock(block.length);
+          return out;
+        });
   const head = gzipHeader(header);
   const trailer = gzipTrailer(source.crc, source.size);
   const size = head.length + segments.reduce((n, s) => n + s.length, 0) + trailer.length;

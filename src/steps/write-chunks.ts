@@ -1,19 +1,20 @@
 // Durable writes: a list of buffers written with writev at an offset, and fsync of a folder.
 import fs from 'node:fs';
 
-const IOV_MAX = 1024;
-
-/** Writes every byte of chunks at position, looping over short writes; returns the end offset. */
+/**
+ * Writes every byte of chunks at position; returns the end offset. libuv already splits long lists and
+ * retries, so a short count means the disk refused the rest: the next call throws (ENOSPC, EIO).
+ */
 export function writeChunks(fd: number, chunks: readonly Buffer[], position = 0): number {
   let pos = position;
   let pending = chunks.filter((c) => c.length > 0);
   while (pending.length > 0) {
-    const batch = pending.slice(0, IOV_MAX);
-    let written = fs.writevSync(fd, batch, pos);
+    let written = fs.writevSync(fd, pending, pos);
     pos += written;
-    let i = 0;
-    while (i < batch.length && written >= batch[i].length) written -= batch[i++].length;
-    pending = i < batch.length ? [batch[i].subarray(written), ...pending.slice(i + 1)] : pending.slice(i);
+    let done = 0;
+    while (done < pending.length && written >= pending[done].length) written -= pending[done++].length;
+    pending = pending.slice(done);
+    if (written > 0) pending[0] = pending[0].subarray(written);
   }
   return pos;
 }
