@@ -20,9 +20,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return;
   }
   const { options, files } = parsed;
-  const log = createLogger(options, dataOnStdout(options, files) ? process.stderr : process.stdout);
+  const report = options.deleted || options.scan;
+  const log = createLogger(options, !report && dataOnStdout(options, files) ? process.stderr : process.stdout);
   installSignalHandlers((m) => log.warn(m));
-  if (options.deleted || options.scan) {
+  if (report) {
     process.exitCode = options.deleted ? listDeleted(options.json, log) : scan(files, options.json, options.level, log);
     return;
   }

@@ -112,6 +112,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('deleted files still held open', ()
     expect(fs.readdirSync(m.dir)).toEqual(['kept.log']);
   });
 
+  it.skipIf(!isRoot)('as another user, lists what it can see and says that other processes are hidden', async () => {
+    const m = mount(8);
+    await holdDeleted(path.join(m.dir, 'gone.log'), MiB);
+    const r = run(['--deleted', '--json'], { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).filter((o) => String(o.path).startsWith(m.dir))).toEqual([]);
+    expect(r.stderr).toMatch(/\d+ processes could not be inspected \(not root\): deleted files they hold open are not listed/);
+  });
+
   it.skipIf(!isRoot)('refuses without permission: another user cannot reach the descriptor', async () => {
     const m = mount(8);
     const { link } = await holdDeleted(path.join(m.dir, 'gone.log'), MiB);

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fillLeaving, freeBytes, jsonLines, killChild, mountFs, mountSkipReason, run, startNode, warnSkip, type Mounted } from './helpers.js';
@@ -127,6 +128,33 @@ describe.skipIf(warnSkip(mountSkipReason()))('files held open by a writer', () =
     const lost = after[0] - saved[saved.length - 1] - 1;
     expect(lost).toBeGreaterThanOrEqual(0);
     expect(lost).toBeLessThanOrEqual(2);
+  });
+
+  it('--resume after a copytruncate stopped past the truncation writes the .gz from the stash and leaves the live file alone', () => {
+    const m = mount(8);
+    const stash = mount(8);
+    const log = path.join(m.dir, 'app.log');
+    const content = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `line ${i + 1}\n`).join(''));
+    fs.writeFileSync(log, content);
+    const st = fs.statSync(log);
+    // What a run killed right after its truncation leaves: a verified stash, a manifest in phase 'rewriting', an emptied file.
+    const folder = path.join(stash.dir, 'cmemgzip-stash');
+    fs.mkdirSync(folder);
+    const gz = execFileSync('gzip', ['-c'], { input: content });
+    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.gz`), gz);
+    const manifest = {
+      version: 1, file: log, outputPath: `${log}.gz`, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length,
+      uid: 0, gid: 0, mode: 0o100644, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, phase: 'rewriting', copytruncate: true, pid: 1, createdAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.json`), JSON.stringify(manifest));
+    fs.writeFileSync(log, 'written after the truncation\n');
+
+    const r = run(['--resume', '--stash', stash.dir, log]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(execFileSync('gzip', ['-dc', `${log}.gz`]).equals(content)).toBe(true);
+    expect(fs.readFileSync(log, 'utf8')).toBe('written after the truncation\n');
+    expect(fs.statSync(log).ino).toBe(st.ino);
+    expect(fs.readdirSync(stash.dir)).toEqual([]);
   });
 
   it('warns, before acting, that a writer without O_APPEND leaves a hole of NUL bytes (that costs no space)', async () => {
