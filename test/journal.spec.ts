@@ -22,7 +22,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const manifest = (over: Partial<JournalManifest> = {}): JournalManifest => ({
   version: 1, kind: 'blocks', file: path.join(dir, 'big.log'), outputPath: path.join(dir, 'big.log.gz'), dev: 7, ino: 42,
-  size: 3000, blockSize: 1024, level: 6, uid: 0, gid: 0, mode: 0o100644, atimeMs: 1, mtimeMs: 2,
+  size: 3000, blockSize: 1024, level: 6, storeName: true, uid: 0, gid: 0, mode: 0o100644, atimeMs: 1, mtimeMs: 2,
   parts: [{ index: 2, offset: 2048, length: 952, crc: 123, compressedSize: 40, path: path.join(dir, 'p') }],
   assembledParts: 0, assembledBytes: 0, pid: process.pid, createdAt: '2026-01-01T00:00:00.000Z', ...over,
 });

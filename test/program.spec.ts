@@ -65,6 +65,22 @@ it.each([
   [['--memory', '64K'], { memory: 64 * 1024 }],
   [['-kv9'], { keep: true, verbose: true, level: 9 }],
   [['-qfy'], { quiet: true, force: true, yes: true }],
+  [['-d'], { decompress: true }],
+  [['--decompress'], { decompress: true }],
+  [['--uncompress'], { decompress: true }],
+  [['-c'], { stdout: true }],
+  [['--stdout'], { stdout: true }],
+  [['-dc'], { decompress: true, stdout: true }],
+  [['-l'], { list: true }],
+  [['--list'], { list: true }],
+  [['-r'], { recursive: true }],
+  [['--recursive'], { recursive: true }],
+  [['-N'], { name: true }],
+  [['--name'], { name: true }],
+  [['-n'], { name: false }],
+  [['--no-name'], { name: false }],
+  [['-N', '-n'], { name: false }],
+  [['-n', '-N'], { name: true }],
 ])('%j sets %j', (args, expected) => expect(opts(...args)).toMatchObject(expected));
 
 it.each([
@@ -102,4 +118,10 @@ it.each([['-V'], ['--version']])('%s prints the version and exits 0', (flag) => 
 it.each([['-h'], ['--help']])('%s prints the usage and exits 0', (flag) => {
   expect(parseArgs([flag], {})).toBe(0);
   expect(printed(stdout)).toMatch(/Usage: cmemgzip \[options\] FILE\.\.\.[\s\S]*--no-stash/);
+});
+
+it('leaves -n/-N unset by default (compression stores the name, decompression restores none)', () => expect(opts().name).toBeUndefined());
+it('refuses --rsyncable with exit 1 and says so', () => {
+  expect(parseArgs(['--rsyncable', 'a'], {})).toBe(1);
+  expect(printed(stderr)).toMatch(/--rsyncable is not supported/);
 });

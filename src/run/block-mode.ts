@@ -20,6 +20,7 @@ import {
   type JournalPaths,
 } from '../steps/journal.js';
 import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
+import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { assembleParts } from './assemble.js';
@@ -30,6 +31,8 @@ export interface BlockJob {
   plan: BlockPlan;
   outputPath: string;
   level: number;
+  /** False with -n: no name and no mtime in the header, like gzip -n. */
+  storeName: boolean;
   log: Logger;
 }
 
@@ -45,6 +48,7 @@ export function newManifest(job: BlockJob): JournalManifest {
     size: facts.size,
     blockSize: job.plan.blockSize,
     level: job.level,
+    storeName: job.storeName,
     uid: facts.uid,
     gid: facts.gid,
     mode: facts.mode,
@@ -131,9 +135,31 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
   return manifest;
 }
 
+/** True when pid is another live cmemgzip: its journal is in use, not left over by a crash. */
+function runningElsewhere(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cmemgzip');
+  } catch {
+    return true;
+  }
+}
+
 /** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
 export async function resumeBlocks(found: Journaled, facts: FileFacts, log: Logger): Promise<JournalManifest> {
   const m = found.manifest;
+  // Two runs on one journal would truncate and assemble over each other: the .gz ends up corrupt.
+  if (runningElsewhere(m.pid))
+    throw new CmemError(
+      'HELD_OPEN',
+      `${m.file} is being compressed in blocks by another cmemgzip (PID ${m.pid}); its journal ${found.journal.manifest} is in use`,
+      `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${m.file}`,
+    );
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   if (facts.kind === 'missing') {
     if (!fs.existsSync(m.outputPath)) throw new CmemError('ENOENT', `${m.file} and ${m.outputPath} are both missing; the journal ${found.journal.folder} is kept`);
@@ -159,6 +185,11 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
         throw new CmemError('CHANGED', `${facts.path} is ${st.size} bytes, the journal expects ${end}; left as it is`, 'compare the file with the journal before going on');
       log.info(`block ${lowest.index} was saved but not yet cut off the file: cutting it now`);
     }
+    // From here on the journal is ours: a run started meanwhile must see a live owner.
+    if (journal && m.pid !== process.pid) {
+      m.pid = process.pid;
+      writeJournal(journal, m);
+    }
     let seen = truncateTo(fd, end);
     const blockSize = m.blockSize;
     const started = performance.now();
@@ -169,7 +200,8 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       const offset = index * blockSize;
       const source = readBlocks(fd, { start: offset, length: end - offset });
       if (source.size !== end - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
-      const compressed = await compressSource(source, { name: index === 0 ? facts.base : undefined, mtime: index === 0 ? m.mtimeMs / 1000 : 0, level: m.level });
+      const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
+      const compressed = await compressSource(source, header);
       const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size, path: '' };
       // Bytes a writer appended since the read would be cut off with the block: check right before each cut.
       assertQuiet(fd, seen, facts.path);

@@ -43,7 +43,7 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
       opts.yes,
       log,
     );
-  const m = await startBlocks({ facts, plan: p, outputPath, level: opts.level, log }).catch((err: unknown) => {
+  const m = await startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log }).catch((err: unknown) => {
     throw leftBehindBy(err, facts, p);
   });
   log.success(`${facts.path} -> ${outputPath}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);

@@ -81,7 +81,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       const { output, originalBytes, compressedBytes } = recovered;
       return { ...report, status: 'resumed', output, originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes) };
     }
-    if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no stash or temporary of an interrupted run was found`);
+    if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino) : { checked: true, hidden: 0, holders: [] };
     const outputExists = exists(outputPath);

@@ -21,6 +21,7 @@ import { appendMember } from '../steps/append-member.js';
 import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
 import { crc32 } from '../steps/gzip-format.js';
+import { headerFieldsFor } from '../steps/header-fields.js';
 import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
 import { removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
@@ -170,7 +171,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   checkMemory(job);
 
   const first = readBlocks(source.readFd);
-  const compressed = await compressSource(first, { name: facts.base, mtime: facts.mtimeMs / 1000, level: job.opts.level });
+  const compressed = await compressSource(first, headerFieldsFor(facts, job.opts));
   log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
   const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
   log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);

@@ -5,21 +5,25 @@ import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
+import { byteReader } from '../steps/byte-reader.js';
+import { gunzipMembers } from '../steps/gunzip-members.js';
 import { probeGzOperand } from './gz-operand.js';
+import { STDIN } from './to-stdout.js';
 
 export async function testFile(file: string, log: Logger, suffix = '.gz'): Promise<FileReport> {
   const start = performance.now();
   const timings = () => ({ total: Math.round(performance.now() - start) });
-  const facts = probeGzOperand(file, suffix);
+  const facts = file === STDIN ? undefined : probeGzOperand(file, suffix);
+  const name = facts?.path ?? '(stdin)';
   try {
-    if (facts.kind === 'missing') throw new CmemError('ENOENT', `${facts.path}: no such file or directory`);
-    if (facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${facts.path} is not a regular file; ignored`);
-    const content = await gunzipFile(facts);
-    const report: FileReport = { file: facts.path, status: 'tested', originalBytes: content.size, compressedBytes: facts.size, timings: timings() };
-    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${facts.path}: decompression OK, trailing garbage ignored` };
-    else log.success(`${facts.path}: OK, ${bytes(content.size)} of content in ${content.members.length} member(s)`);
+    if (facts?.kind === 'missing') throw new CmemError('ENOENT', `${name}: no such file or directory`);
+    if (facts && facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${name} is not a regular file; ignored`);
+    const content = facts ? await gunzipFile(facts) : await gunzipMembers(byteReader(process.stdin), undefined, name);
+    const report: FileReport = { file: name, status: 'tested', originalBytes: content.size, compressedBytes: content.inputBytes, members: content.members.length, timings: timings() };
+    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${name}: decompression OK, trailing garbage ignored` };
+    else log.success(`${name}: OK, ${bytes(content.size)} of content in ${content.members.length} member(s)`);
     return report;
   } catch (err) {
-    return failedReport(facts.path, toCmemError(err, facts.path), timings());
+    return failedReport(name, toCmemError(err, name), timings());
   }
 }

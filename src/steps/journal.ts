@@ -25,6 +25,8 @@ export interface JournalManifest {
   size: number;
   blockSize: number;
   level: number;
+  /** Whether the first member's header names the file (not with -n). */
+  storeName: boolean;
   uid: number;
   gid: number;
   mode: number;

@@ -173,32 +173,43 @@ function rerunAndCheck(b: Bench, hash: string, useResume: boolean, label: string
   tally.problems.push(...problems.map((p) => `${label}: ${p}`));
 }
 
-/** One uninterrupted run: when assembly starts and when the run ends, in ms. */
-async function calibrate(b: Bench): Promise<{ assembly: number; end: number }> {
+interface Timing {
+  /** When the journal is made (Node's start-up and the probe are over), assembly starts, and the run ends, in ms. */
+  journal: number;
+  assembly: number;
+  end: number;
+}
+
+async function calibrate(b: Bench): Promise<Timing> {
   const hash = b.prepare();
   const t0 = performance.now();
   const w = b.launch();
+  await w.waitFor('journal ');
+  const journal = performance.now() - t0;
   await w.waitFor('is now empty');
   const assembly = performance.now() - t0;
   const { code } = await w.exited;
   expect(code, w.output()).toBe(0);
   expect(w.output()).toContain('strategy: blocks');
   expect(sha256(gunzip(fs.readFileSync(b.gz))!)).toBe(hash);
-  return { assembly, end: performance.now() - t0 };
+  return { journal, assembly, end: performance.now() - t0 };
 }
 
 /**
- * Starts a run and kill -9s it at a random moment: a third of the trials over the whole run, a third
- * over its second half, a third after assembly begins. Returns the phase, or undefined if the run ended first.
+ * Starts a run and kill -9s it at a random moment: a third of the trials from the journal's creation to
+ * the end (a few land before it, on a busy machine), a third over the second half, a third after assembly begins. Returns the phase, or undefined if the run ended
+ * first; each new attempt aims earlier, as this machine may be slower than the calibration run.
  */
-async function killOnce(b: Bench, trial: number, timing: { assembly: number; end: number }): Promise<string | undefined> {
+async function killOnce(b: Bench, trial: number, attempt: number, timing: Timing): Promise<string | undefined> {
   const w = b.launch();
   const bias = trial % 3;
+  const shrink = 0.6 ** attempt;
   if (bias === 2) {
     await w.waitFor('is now empty').catch(() => {});
-    await sleep(Math.random() * Math.max(5, timing.end - timing.assembly));
+    await sleep(Math.random() * shrink * (timing.end - timing.assembly));
   } else {
-    await sleep((bias === 1 ? timing.end / 2 : 0) + Math.random() * (bias === 1 ? timing.end / 2 : timing.end));
+    const from = bias === 1 ? timing.end / 2 : timing.journal;
+    await sleep(shrink * (from + Math.random() * (timing.end - from)));
   }
   if (w.done()) return undefined;
   await w.freeze();
@@ -216,7 +227,7 @@ async function trials(b: Bench, tally: Tally): Promise<void> {
     let phase: string | undefined;
     for (let attempt = 0; attempt < 8 && phase === undefined; attempt++) {
       hash = b.prepare();
-      phase = await killOnce(b, i, timing);
+      phase = await killOnce(b, i, attempt, timing);
     }
     const label = `${b.sc.name} trial ${i + 1} (${phase})`;
     expect(phase, `${label}: never managed to kill a run before it ended`).toBeDefined();

@@ -324,6 +324,23 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       expect(treeHash(dir)).toBe(before);
     });
 
+    it.each([
+      ['compressing', 'journal '],
+      ['assembling', 'is now empty'],
+    ])('a second cmemgzip on the same file while the first is %s: refused, the first finishes intact', async (_phase, line) => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      const hash = writeLog(log, 48 * MiB);
+      const first = watch(start(['--no-stash', '-m', '64K', log]));
+      children.push(first.child);
+      await first.waitFor(line);
+      const second = run(['--json', '--no-stash', '-m', '64K', log]);
+      expect(onlyReport(second, 1).error).toMatchObject({ code: 'HELD_OPEN', message: expect.stringContaining(`another cmemgzip (PID ${first.child.pid})`) });
+      expect((await first.exited).code, first.output()).toBe(0);
+      expect(gunzipHash(`${log}.gz`)).toBe(hash);
+      expect(entries(dir)).toEqual(['app.log.gz']);
+    });
+
     /**
      * A writer that appends between blocks: detected (CHANGED, exit 1) before its bytes can be cut off
      * with a block; every byte, the original's and the writer's, is still on disk; a rerun refuses to

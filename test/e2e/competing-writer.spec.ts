@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  fill,
   fillLeaving,
   freeBytes,
   gunzipHash,
@@ -85,8 +84,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('competing writers', () => {
         const file = path.join(disk.dir, 'app.log');
         const data = logData(SIZE);
         fs.writeFileSync(file, data);
-        if (strategy === 'beside') fillLeaving(disk.dir, 8 * MiB);
-        else fill(disk.dir);
+        fillLeaving(disk.dir, strategy === 'beside' ? 8 * MiB : 0);
         const hog = await helper(HOG, path.join(disk.dir, 'hog'));
         const args = strategy === 'stash' ? ['--stash', stash.dir] : strategy === 'beside' ? ['--no-stash'] : ['--no-stash', '--yes'];
         const run = launch([...args, file]);

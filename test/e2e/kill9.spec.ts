@@ -66,11 +66,16 @@ class Bench {
 
   /** A fresh log on a filesystem filled to sc.room bytes free; returns the log's hash. */
   prepare(sc: Scenario): string {
-    for (const name of fs.readdirSync(this.m.dir)) fs.rmSync(path.join(this.m.dir, name), { recursive: true, force: true });
+    for (const name of this.entries()) fs.rmSync(path.join(this.m.dir, name), { recursive: true, force: true });
     expect(filesBelow(this.stashDir)).toEqual([]);
     const hash = writeLog(this.file, SIZE);
     fillLeaving(this.m.dir, sc.room);
     return hash;
+  }
+
+  /** The folder's entries, but ext4's own lost+found. */
+  entries(): string[] {
+    return fs.readdirSync(this.m.dir).filter((n) => n !== 'lost+found').sort();
   }
 
   launch(sc: Scenario): Watched {
@@ -158,7 +163,7 @@ function rerunAndCheck(b: Bench, sc: Scenario, hash: string, preferResume: boole
   if (report.status === 'resumed') tally.resumed++;
   // --resume with nothing to finish is a warning (2): the earlier run had completed before the kill.
   const expectedCode = !fileThere && !rewriting ? 2 : 0;
-  const entries = fs.readdirSync(b.m.dir).sort();
+  const entries = b.entries();
   const problems = [
     r.code !== expectedCode && `rerun ${extra.join(' ')} exited ${r.code}, expected ${expectedCode}: ${r.stdout}${r.stderr}`,
     fs.existsSync(b.file) && 'FILE is still there after the rerun',
@@ -188,9 +193,11 @@ async function trials(b: Bench, plan: [Kind, number][], tally: Tally): Promise<v
       tally.killedAfter[step] = (tally.killedAfter[step] ?? 0) + 1;
       if (!recoverable(b, hash)) {
         tally.lost++;
-        tally.problems.push(`${label}: LOST: FILE, FILE.gz and the stash all fail to give the original; folder: ${fs.readdirSync(b.m.dir).join(', ')}; stash: ${filesBelow(b.stashDir).join(', ')}`);
+        tally.problems.push(`${label}: LOST: FILE, FILE.gz and the stash all fail to give the original; folder: ${b.entries().join(', ')}; stash: ${filesBelow(b.stashDir).join(', ')}`);
         continue;
       }
+      // Before its window an in-place run has written nothing: FILE itself must be whole.
+      if (sc.windowLine && hashOrNone(b.file) !== hash) tally.problems.push(`${label}: killed before the in-place window, yet FILE is not intact`);
       rerunAndCheck(b, sc, hash, i % 2 === 0, tally, label);
     }
   }

@@ -45,8 +45,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
   function prepare(room = 0): Buffer {
     for (const dir of [disk.dir, stash.dir]) for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     writeLog(file, SIZE);
-    if (room > 0) fillLeaving(disk.dir, room);
-    else fill(disk.dir);
+    fillLeaving(disk.dir, room);
     return fs.readFileSync(file);
   }
 
@@ -62,7 +61,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     return w.output();
   }
 
-  /** A run killed while it verified the rewritten FILE: a 'rewriting' manifest, FILE holding the whole .gz, not yet renamed. */
+  /** A run killed right after its rewrite (while verifying it): a 'rewriting' manifest, FILE holding the .gz bytes, not renamed. */
   async function killedWhileRewriting(): Promise<Buffer> {
     const original = prepare();
     const out = await killAfter(stashArgs(), 'rewrote ');

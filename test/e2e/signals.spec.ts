@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fill, fillLeaving, gunzipHash, mountFs, mountSkipReason, sha256File, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
+import { fillLeaving, gunzipHash, mountFs, mountSkipReason, sha256File, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 
 const MiB = 2 ** 20;
 /** Large enough that each step (and the in-place window) lasts tens of milliseconds, far above a signal's latency. */
@@ -36,8 +36,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('signals', () => {
   function prepare(strategy: Strategy): string {
     for (const dir of [disk.dir, stash.dir]) for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     const hash = writeLog(file, SIZE);
-    if (strategy === 'beside') fillLeaving(disk.dir, 8 * MiB);
-    else fill(disk.dir);
+    fillLeaving(disk.dir, strategy === 'beside' ? 8 * MiB : 0);
     return hash;
   }
 
