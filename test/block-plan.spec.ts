@@ -97,7 +97,7 @@ it.each([
 
 it('NO_MEMORY says what was asked, what is there, and what to do', () => {
   const i = input();
-  expect(() => planBlocks(i, m(2 ** 40))).toThrow(`${i.memoryAvailable} are available`);
+  expect(() => planBlocks(i, m(2 ** 40))).toThrow(`(${new Intl.NumberFormat('en-US').format(i.memoryAvailable)} bytes) are available`);
   try {
     planBlocks(i, m(2 ** 40));
   } catch (err) {
@@ -144,6 +144,6 @@ it('peak memory: two blocks (read and compressed), the read-back, and the baseli
 it('says why block mode, and what it frees', () => {
   const auto = planBlocks(input({ fs: fsFacts({ freeBytes: GiB }) }), opts());
   expect(auto.reason).toMatch(/do not fit in the 2048 MiB available; 64 MiB blocks/);
-  expect(planBlocks(input({ fs: fsFacts({ freeBytes: GiB }) }), m(MiB)).reason).toMatch(/-m 1048576 sets the block size/);
+  expect(planBlocks(input({ fs: fsFacts({ freeBytes: GiB }) }), m(MiB)).reason).toMatch(/-m sets the block size to 1 MiB \(1,048,576 bytes\)/);
   expect(auto.freed).toBe(40 * GiB - 4 * GiB);
 });

@@ -226,7 +226,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('simulate, json, exit codes, -q, -t
     const [report] = jsonLines(r.stdout) as Record<string, any>[];
     // A small machine may not have the memory for 4 GiB blocks: NO_MEMORY then still shows the parsed size.
     const said = report.status === 'simulated' ? report.reason : report.error?.code === 'NO_MEMORY' ? report.error.message : r.stderr;
-    expect(said).toContain(String(bytes));
+    expect(said).toContain(new Intl.NumberFormat('en-US').format(bytes));
     expect(treeHash(m.dir)).toBe(before);
   });
 });
