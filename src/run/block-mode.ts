@@ -272,11 +272,20 @@ async function firstBlockInWindow(
   });
 }
 
+function holdsNoPart(j: JournalPaths): boolean {
+  try {
+    return !fs.readdirSync(j.folder).some((name) => name.startsWith('part-'));
+  } catch {
+    return false;
+  }
+}
+
 /** Finds the journal of an interrupted block-mode run on this file, beside it or in a stash. */
 export function findJournal(file: string, dev: number, ino: number, stashDirs: readonly string[]): { journal: JournalPaths; manifest: JournalManifest } | undefined {
-  const found = [journalBeside(file), ...stashDirs.map((d) => journalInStash(d, dev, ino))]
-    .map((journal) => ({ journal, manifest: readJournal(journal) }))
-    .filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
+  const candidates = [journalBeside(file), ...stashDirs.map((d) => journalInStash(d, dev, ino))].map((journal) => ({ journal, manifest: readJournal(journal) }));
+  // A run killed before its first manifest leaves a folder with no part (at most manifest.json.tmp): nothing to resume or keep.
+  candidates.filter((c) => !c.manifest && holdsNoPart(c.journal)).forEach((c) => removeJournal(c.journal));
+  const found = candidates.filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
   // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
   found.slice(1).forEach((stale) => removeJournal(stale.journal));
   return found[0];

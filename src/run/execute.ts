@@ -1,7 +1,7 @@
 // Carries out a Plan: writes the .gz by the chosen strategy, verifies it, and frees the original.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CmemError } from '../errors.js';
+import { CmemError, toCmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import type { Plan } from '../plan/plan.js';
 import type { Logger } from '../report/logger.js';
@@ -9,7 +9,7 @@ import { bytes } from '../report/format.js';
 import { chunksOf, type Compressed } from '../steps/compress.js';
 import { assertUnchanged, freeOriginal } from '../steps/free-original.js';
 import type { SourceData } from '../steps/read-blocks.js';
-import { putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
+import { assertLength, putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { removeStash, setStashPhase, stashPaths, writeStash, type StashManifest } from '../steps/stash.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeBeside } from '../steps/write-beside.js';
@@ -69,10 +69,11 @@ async function overwrite(job: Job): Promise<void> {
     await writeBesideTracked(job, (f) => verifyWritten(f, compressed, job.source));
     return;
   }
-  rewriteInPlace(facts, chunksOf(compressed), compressed.size);
+  rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks });
   log.info(`rewrote ${facts.path} in place with the compressed bytes and cut it to ${bytes(compressed.size)}`);
   await verifyWritten(facts.path, compressed, job.source);
   log.info(`verified the rewritten file against the original bytes`);
+  assertLength(facts.path, compressed.size);
   renameToOutput(facts.path, plan.outputPath);
   log.info(`renamed it to ${plan.outputPath}`);
 }
@@ -115,13 +116,21 @@ async function stashThenOverwrite(job: Job): Promise<void> {
       manifest = setStashPhase(paths, manifest, 'rewriting');
       await overwrite(job);
     } catch (err) {
-      const cause = err instanceof CmemError ? err : new CmemError('IO', (err as Error).message);
-      // A stash outside the default places is only found again when named.
-      const resume = `cmemgzip --resume${stash.explicit ? ` --stash ${shellQuote(stash.dir)}` : ''} ${shellQuote(facts.path)}`;
-      throw new LeftBehind(cause, [
-        { path: paths.data, command: resume },
-        { path: paths.manifest, command: resume },
-      ]);
+      const cause = toCmemError(err, facts.path);
+      // The original is still in memory: put it back and drop the stash; keep the stash only if that fails.
+      try {
+        putBack(facts, job.source.blocks, compressed.size);
+      } catch {
+        // A stash outside the default places is only found again when named.
+        const resume = `cmemgzip --resume${stash.explicit ? ` --stash ${shellQuote(stash.dir)}` : ''} ${shellQuote(facts.path)}`;
+        throw new LeftBehind(cause, [
+          { path: paths.data, command: resume },
+          { path: paths.manifest, command: resume },
+        ]);
+      }
+      removeStash(paths);
+      log.info(`${facts.path} holds its original ${bytes(job.source.size)} again; the stash copy was removed`);
+      throw cause;
     }
     // Still inside the window: a signal held during the rewrite must not stop the run before the stash is gone.
     removeStash(paths);
@@ -138,7 +147,7 @@ async function inPlace(job: Job): Promise<void> {
       await overwrite(job);
     } catch (err) {
       log.error(`rewrite failed (${(err as Error).message}); writing the original bytes back`);
-      putBack(facts, source.blocks, source.size);
+      putBack(facts, source.blocks, job.compressed.size);
       log.info(`${facts.path} holds its original ${bytes(source.size)} again`);
       throw err;
     }

@@ -43,7 +43,8 @@ async function finishFromStash(found: FoundStash, m: StashManifest, log: Logger)
     const now = fs.lstatSync(m.file, { throwIfNoEntry: false });
     const out = fs.lstatSync(m.outputPath, { throwIfNoEntry: false });
     if (now && now.ino === m.ino && now.dev === m.dev && !m.copytruncate) {
-      rewriteInPlace(identity(m), chunks, m.compressedSize);
+      // Killed before or after the cut; any other size means someone wrote to it since: leave it.
+      rewriteInPlace(identity(m), chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
       await verifyContent(m.file, expected);
       fs.renameSync(m.file, m.outputPath);
       fsyncDir(path.dirname(m.outputPath));

@@ -4,39 +4,72 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
+import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 
 /** The file to rewrite, by path and by identity, and the metadata to leave on it. */
 export type Target = Pick<FileFacts, 'path' | 'dev' | 'ino'> & Metadata;
 
-export function rewriteInPlace(original: Target, chunks: readonly Buffer[], length: number): void {
-  const fd = fs.openSync(original.path, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+export interface RewriteGuard {
+  /** The sizes FILE may have before it is cut; any other means a writer appended meanwhile. */
+  sizes: readonly number[];
+  /** The original bytes, written back over the head if an append is caught before the cut. */
+  original?: readonly Buffer[];
+}
+
+export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length: number, guard: RewriteGuard): void {
+  const fd = fs.openSync(target.path, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
   try {
     const st = fs.fstatSync(fd);
-    if (st.dev !== original.dev || st.ino !== original.ino)
-      throw new CmemError('CHANGED', `${original.path} was replaced by another file; left as it is`);
+    if (st.dev !== target.dev || st.ino !== target.ino)
+      throw new CmemError('CHANGED', `${target.path} was replaced by another file; left as it is`);
     writeChunks(fd, chunks, 0);
     fs.fsyncSync(fd);
+    // A writer that opens, appends and closes is invisible to the holder check: catch it before the cut.
+    const size = fs.fstatSync(fd).size;
+    if (!guard.sizes.includes(size)) {
+      if (guard.original) writeChunks(fd, guard.original, 0);
+      fs.fsyncSync(fd);
+      throw new CmemError(
+        'CHANGED',
+        `${target.path} was appended to while it was rewritten (${size} bytes now)${guard.original ? '; its original bytes were put back and the appended ones kept' : ''}`,
+        'run cmemgzip again once nothing writes to it',
+      );
+    }
     fs.ftruncateSync(fd, length);
     fs.fsyncSync(fd);
-    restoreMetadata(fd, original);
+    restoreMetadata(fd, target);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** Last resort inside the in-place window: the original bytes, from memory, back where they were. */
-export function putBack(original: Target & { dir: string }, blocks: readonly Buffer[], size: number): void {
-  if (fs.existsSync(original.path)) return rewriteInPlace(original, blocks, size);
-  const fd = fs.openSync(original.path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+/** Right before the rename: a writer that appended after the cut would leave its lines as trailing garbage. */
+export function assertLength(file: string, length: number): void {
+  const size = fs.statSync(file).size;
+  if (size !== length)
+    throw new CmemError('CHANGED', `${file} was appended to while it was rewritten (${size - length} bytes after the .gz)`, 'run cmemgzip again once nothing writes to it');
+}
+
+/**
+ * After a failed rewrite: the original bytes, from memory, back at the head. If the file was already
+ * cut to `cutTo`, bytes a writer appended since then are moved after them, so none is lost.
+ */
+export function putBack(original: Target & { dir: string; size: number }, blocks: readonly Buffer[], cutTo: number): void {
+  const exists = fs.existsSync(original.path);
+  const flags = exists ? fs.constants.O_RDWR | fs.constants.O_NOFOLLOW : fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+  const fd = fs.openSync(original.path, flags, 0o600);
   try {
-    writeChunks(fd, blocks);
+    const size = fs.fstatSync(fd).size;
+    const appended = exists && size > cutTo && size < original.size ? Buffer.alloc(size - cutTo) : Buffer.alloc(0);
+    readFull(fd, appended, cutTo);
+    writeChunks(fd, [...blocks, appended], 0);
     fs.fsyncSync(fd);
     restoreMetadata(fd, original);
   } finally {
     fs.closeSync(fd);
   }
-  fsyncDir(original.dir);
+  if (!exists) fsyncDir(original.dir);
 }
