@@ -47,7 +47,7 @@ const flipped = (at: number) => {
 const middleOfSegment = (i: number) => c.header.length + c.segments.slice(0, i).reduce((n, s) => n + s.length, 0) + (c.segments[i].length >> 1);
 
 it('accepts exactly what was written', async () => {
-  expect(c.segments.length).toBe(6);
+  expect(c.segments.length).toBe(6 + 1); // and the empty final block
   await expect(verify(gz)).resolves.toBeUndefined();
 });
 
@@ -60,6 +60,7 @@ it('accepts an empty member', async () => {
 it.each([
   ['a flipped byte in a middle segment', () => flipped(middleOfSegment(3)), /block 3/],
   ['a flipped byte in the last segment', () => flipped(middleOfSegment(5)), /block 5/],
+  ['the final block without its BFINAL bit', () => flipped(middleOfSegment(6) - 1), /block 6/],
   ['a flipped byte in the header', () => flipped(4), /header differs/],
   ['a wrong CRC in the trailer', () => flipped(gz.length - 8), /trailer/],
   ['a wrong length in the trailer', () => flipped(gz.length - 1), /trailer/],

@@ -15,11 +15,10 @@ import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
-import { compressSource } from '../steps/compress.js';
+import { readAndCompress } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
-import { readBlocks } from '../steps/read-blocks.js';
 import { CORES } from '../steps/parallel.js';
 import { compressInBlocks } from './compress-blocks.js';
 import { ask, consentToWindow } from './consent.js';
@@ -102,7 +101,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
     const memory = availableMemory();
     const fd = openSource(facts);
-    let source;
+    let source, compressed;
     try {
       const estimate = estimateCompressed(fd, facts.size, opts.level);
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
@@ -111,18 +110,17 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         return { ...report, ...blocks };
       }
       clock.lap('probe');
-      source = await progress.track('reading', facts.size, (onBlock) => readBlocks(fd, { onBlock }));
+      const header = headerFieldsFor(facts, opts);
+      ({ source, compressed } = await progress.track('compressing', facts.size, (advance) => readAndCompress(fd, {}, header, advance)));
       assertReadWhole(fd, facts, source.size);
     } finally {
       fs.closeSync(fd);
     }
-    const readMs = clock.lap('read');
-    log.info(`read ${bytes(source.size)} into ${source.blocks.length} blocks in ${duration(readMs)} (${speed(source.size, readMs)})`);
-
-    const header = headerFieldsFor(facts, opts);
-    const compressed = await progress.track('compressing', source.size, (advance) => compressSource(source, header, advance));
     const compressMs = clock.lap('compress');
-    log.info(`compressed to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) at level ${opts.level} on ${CORES} cores in ${duration(compressMs)} (${speed(source.size, compressMs)})`);
+    log.info(
+      `read and compressed ${bytes(source.size)} to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) ` +
+        `at level ${opts.level} on ${CORES} cores in ${duration(compressMs)} (${speed(source.size, compressMs)})`,
+    );
     Object.assign(report, { originalBytes: source.size, compressedBytes: compressed.size, ratio: compressed.size / Math.max(1, source.size) });
 
     const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash);

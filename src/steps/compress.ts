@@ -3,52 +3,85 @@
 // concatenate into a single deflate stream that any gzip reader (and gzip -l) handles.
 import zlib from 'node:zlib';
 import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
-import { CORES, mapLimit } from './parallel.js';
-import type { SourceData } from './read-blocks.js';
+import { CORES } from './parallel.js';
+import { collector, readEachBlock, type ReadRange, type SourceData } from './read-blocks.js';
 
 export const WINDOW = 32 * 1024;
 
+/** An empty final block (BFINAL, fixed Huffman): ends the stream after the sync-flushed blocks. */
+export const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/** Each zlib stream holds ~300 KiB of state from its creation: start only as many as the pool runs. */
+const IN_FLIGHT = CORES * 2;
+
 export interface Compressed {
   header: Buffer;
-  /** One raw deflate piece per source block; only the last carries the final-block bit. */
+  /** One raw deflate piece per source block, sync-flushed, then FINAL_BLOCK. */
   segments: Buffer[];
   trailer: Buffer;
   size: number;
 }
 
-/** The dictionary block i was compressed with: the last 32 KiB before it. */
+/** The dictionary segment i was compressed with: the last 32 KiB of the block before it. */
 export function dictionaryFor(blocks: readonly Buffer[], i: number): Buffer | undefined {
   if (i === 0) return undefined;
   const prev = blocks[i - 1];
   return prev.length >= WINDOW ? prev.subarray(prev.length - WINDOW) : prev;
 }
 
-function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefined, last: boolean): Promise<Buffer> {
-  const finishFlush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH;
+function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    zlib.deflateRaw(block, { level, dictionary, finishFlush }, (err, out) => (err ? reject(err) : resolve(out))),
+    zlib.deflateRaw(block, { level, dictionary, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out))),
   );
 }
 
-export async function compressSource(
-  source: SourceData,
-  header: HeaderFields,
-  onBlock: (bytes: number) => void = () => {},
-): Promise<Compressed> {
-  const { blocks } = source;
-  const segments =
-    blocks.length === 0
-      ? [zlib.deflateRawSync(Buffer.alloc(0), { level: header.level })]
-      : // Each zlib stream holds ~300 KiB of state from its creation: start only as many as the pool runs.
-        await mapLimit(blocks, CORES * 2, async (block, i) => {
-          const out = await deflateBlock(block, header.level, dictionaryFor(blocks, i), i === blocks.length - 1);
-          onBlock(block.length);
-          return out;
-        });
+/**
+ * Deflates blocks as they come, at most IN_FLIGHT at once; take(block) runs on the main thread
+ * meanwhile, so reading and the CRC overlap the compression on the pool.
+ */
+async function deflateEach(blocks: Iterable<Buffer>, level: number, take: (block: Buffer) => void, onBlock: (bytes: number) => void): Promise<Buffer[]> {
+  const segments: Promise<Buffer>[] = [];
+  const running = new Set<Promise<unknown>>();
+  let prev: Buffer | undefined;
+  for (const block of blocks) {
+    while (running.size >= IN_FLIGHT) await Promise.race(running);
+    const dictionary = prev && (prev.length >= WINDOW ? prev.subarray(prev.length - WINDOW) : prev);
+    const segment = deflateBlock(block, level, dictionary);
+    const settled = segment.then(
+      () => onBlock(block.length),
+      () => {},
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
+    segments.push(segment);
+    take(block);
+    prev = block;
+  }
+  return [...(await Promise.all(segments)), FINAL_BLOCK];
+}
+
+function member(source: SourceData, segments: Buffer[], header: HeaderFields): Compressed {
   const head = gzipHeader(header);
   const trailer = gzipTrailer(source.crc, source.size);
   const size = head.length + segments.reduce((n, s) => n + s.length, 0) + trailer.length;
   return { header: head, segments, trailer, size };
+}
+
+/** Compresses data already in memory. */
+export async function compressSource(source: SourceData, header: HeaderFields, onBlock: (bytes: number) => void = () => {}): Promise<Compressed> {
+  return member(source, await deflateEach(source.blocks, header.level, () => {}, onBlock), header);
+}
+
+/** Reads (a range of) fd and compresses it at the same time; returns both the data and its member. */
+export async function readAndCompress(
+  fd: number,
+  range: ReadRange,
+  header: HeaderFields,
+  onBlock: (bytes: number) => void = () => {},
+): Promise<{ source: SourceData; compressed: Compressed }> {
+  const { source, take } = collector();
+  const segments = await deflateEach(readEachBlock(fd, range), header.level, take, onBlock);
+  return { source, compressed: member(source, segments, header) };
 }
 
 /** The member as the list of buffers it is written from (no concatenation). */

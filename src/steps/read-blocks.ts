@@ -31,26 +31,39 @@ export interface ReadRange {
 }
 
 /**
- * Reads until end of file (or `length`) rather than to the size seen earlier, so that a file which
- * grew while it was read shows up as a size mismatch instead of silently losing its tail.
+ * Yields the file's blocks as they are read. Reads until end of file (or `length`) rather than to the
+ * size seen earlier, so that a file which grew while it was read shows up as a size mismatch instead
+ * of silently losing its tail.
  */
-export function readBlocks(fd: number, { start = 0, length = Infinity, blockSize = BLOCK_SIZE, onBlock = () => {} }: ReadRange = {}): SourceData {
-  const blocks: Buffer[] = [];
+export function* readEachBlock(fd: number, { start = 0, length = Infinity, blockSize = BLOCK_SIZE }: ReadRange = {}): Generator<Buffer> {
   let size = 0;
-  let crc = 0;
   while (size < length) {
     const want = Math.min(blockSize, length - size);
     const buf = Buffer.allocUnsafe(want);
     const n = readFull(fd, buf, start + size);
-    if (n === 0) break;
-    const block = n === want ? buf : Buffer.from(buf.subarray(0, n));
-    blocks.push(block);
-    crc = crc32(block, crc);
+    if (n === 0) return;
     size += n;
-    onBlock(n);
-    if (n < want) break;
+    yield n === want ? buf : Buffer.from(buf.subarray(0, n));
+    if (n < want) return;
   }
-  return { blocks, size, crc };
+}
+
+/** Collects blocks into a SourceData, summing the CRC-32 as they pass. */
+export function collector(onBlock: (bytes: number) => void = () => {}) {
+  const source: SourceData = { blocks: [], size: 0, crc: 0 };
+  const take = (block: Buffer) => {
+    source.blocks.push(block);
+    source.crc = crc32(block, source.crc);
+    source.size += block.length;
+    onBlock(block.length);
+  };
+  return { source, take };
+}
+
+export function readBlocks(fd: number, range: ReadRange = {}): SourceData {
+  const { source, take } = collector(range.onBlock);
+  for (const block of readEachBlock(fd, range)) take(block);
+  return source;
 }
 
 /** A whole file (a stash copy, a part) as blocks; the descriptor is closed again. */
