@@ -103,3 +103,15 @@ export function plan(input: PlanInput, opts: Options): Plan {
     freed,
   };
 }
+
+/** An estimate is not a size: plan as if the .gz came out a quarter larger, and without refusing. */
+export const ESTIMATE_MARGIN = 1.25;
+
+/** The plan an estimated size allows, or undefined where only the real size can tell. */
+export function planByEstimate(input: PlanInput, opts: Options): Plan | undefined {
+  try {
+    return plan({ ...input, compressedSize: Math.ceil(input.compressedSize * ESTIMATE_MARGIN) }, opts);
+  } catch {
+    return undefined;
+  }
+}

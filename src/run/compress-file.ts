@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
-import { plan, type Plan } from '../plan/plan.js';
+import { plan, planByEstimate, type Plan } from '../plan/plan.js';
 import { refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
@@ -21,6 +21,7 @@ import { headerFieldsFor } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { compressInBlocks } from './compress-blocks.js';
+import { compressStreaming } from './compress-streaming.js';
 import { ask, consentToWindow } from './consent.js';
 import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
@@ -104,13 +105,20 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let source, compressed;
     try {
       const estimate = estimateCompressed(fd, facts.size, opts.level);
+      clock.lap('probe');
+      const header = headerFieldsFor(facts, opts);
+      const early = opts.simulate || opts.memory !== undefined ? undefined : planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: estimate, memoryAvailable: memory }, opts);
+      if (early?.strategy === 'beside') {
+        const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
+        clock.lap('compress');
+        log.success(`${facts.path} -> ${outputPath}: ${bytes(streamed.originalBytes!)} -> ${bytes(streamed.compressedBytes!)} in ${duration(clock.total())}`);
+        return { ...report, ...streamed, status: 'compressed' };
+      }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
         const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory, stashDirs }, opts, log);
         clock.total();
         return { ...report, ...blocks };
       }
-      clock.lap('probe');
-      const header = headerFieldsFor(facts, opts);
       ({ source, compressed } = await progress.track('compressing', facts.size, (advance) => readAndCompress(fd, {}, header, advance)));
       assertReadWhole(fd, facts, source.size);
     } finally {
@@ -118,8 +126,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     const compressMs = clock.lap('compress');
     log.info(
-      `read and compressed ${bytes(source.size)} to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) ` +
-        `at level ${opts.level} on ${CORES} cores in ${duration(compressMs)} (${speed(source.size, compressMs)})`,
+      `read ${bytes(source.size)} as ${source.blocks.length} blocks in ${duration(compressMs)}, compressed to ${bytes(compressed.size)} (${percent(compressed.size, source.size)}) ` +
+        `at level ${opts.level} on ${CORES} cores at the same time (${speed(source.size, compressMs)})`,
     );
     Object.assign(report, { originalBytes: source.size, compressedBytes: compressed.size, ratio: compressed.size / Math.max(1, source.size) });
 

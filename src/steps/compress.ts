@@ -22,11 +22,12 @@ export interface Compressed {
   size: number;
 }
 
+/** The last 32 KiB of a block: the next block's dictionary. */
+export const tailOf = (block: Buffer | undefined) => block && (block.length > WINDOW ? block.subarray(block.length - WINDOW) : block);
+
 /** The dictionary segment i was compressed with: the last 32 KiB of the block before it. */
 export function dictionaryFor(blocks: readonly Buffer[], i: number): Buffer | undefined {
-  if (i === 0) return undefined;
-  const prev = blocks[i - 1];
-  return prev.length >= WINDOW ? prev.subarray(prev.length - WINDOW) : prev;
+  return i === 0 ? undefined : tailOf(blocks[i - 1]);
 }
 
 function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
@@ -35,28 +36,43 @@ function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefin
   );
 }
 
+export interface DeflateHooks {
+  level: number;
+  /** Runs on the main thread while the pool compresses: reading, the CRC. */
+  take?: (block: Buffer) => void;
+  onBlock?: (bytes: number) => void;
+  /** When given, each segment is handed over in order (and not kept); dictionary is what it was compressed with. */
+  onSegment?: (segment: Buffer, block: Buffer, dictionary: Buffer | undefined) => void | Promise<void>;
+}
+
 /**
- * Deflates blocks as they come, at most IN_FLIGHT at once; take(block) runs on the main thread
- * meanwhile, so reading and the CRC overlap the compression on the pool.
+ * Deflates blocks as they come, at most IN_FLIGHT at once (counting a segment until onSegment is
+ * done with it), so reading, the CRC and the consumer overlap the compression on the pool.
+ * Returns the segments, or with onSegment none; stops reading at the first failure.
  */
-async function deflateEach(blocks: Iterable<Buffer>, level: number, take: (block: Buffer) => void, onBlock: (bytes: number) => void): Promise<Buffer[]> {
+export async function deflateEach(blocks: Iterable<Buffer>, { level, take = () => {}, onBlock = () => {}, onSegment }: DeflateHooks): Promise<Buffer[]> {
   const segments: Promise<Buffer>[] = [];
   const running = new Set<Promise<unknown>>();
+  let emitted: Promise<unknown> = Promise.resolve();
+  let failed = false;
   let prev: Buffer | undefined;
   for (const block of blocks) {
     while (running.size >= IN_FLIGHT) await Promise.race(running);
-    const dictionary = prev && (prev.length >= WINDOW ? prev.subarray(prev.length - WINDOW) : prev);
+    if (failed) break;
+    const dictionary = tailOf(prev);
     const segment = deflateBlock(block, level, dictionary);
-    const settled = segment.then(
+    if (onSegment) emitted = Promise.all([segment, emitted]).then(([seg]) => onSegment(seg, block, dictionary));
+    else segments.push(segment);
+    const settled = (onSegment ? emitted : segment).then(
       () => onBlock(block.length),
-      () => {},
+      () => void (failed = true),
     );
     running.add(settled);
     void settled.then(() => running.delete(settled));
-    segments.push(segment);
     take(block);
     prev = block;
   }
+  await emitted;
   return [...(await Promise.all(segments)), FINAL_BLOCK];
 }
 
@@ -69,7 +85,7 @@ function member(source: SourceData, segments: Buffer[], header: HeaderFields): C
 
 /** Compresses data already in memory. */
 export async function compressSource(source: SourceData, header: HeaderFields, onBlock: (bytes: number) => void = () => {}): Promise<Compressed> {
-  return member(source, await deflateEach(source.blocks, header.level, () => {}, onBlock), header);
+  return member(source, await deflateEach(source.blocks, { level: header.level, onBlock }), header);
 }
 
 /** Reads (a range of) fd and compresses it at the same time; returns both the data and its member. */
@@ -80,7 +96,7 @@ export async function readAndCompress(
   onBlock: (bytes: number) => void = () => {},
 ): Promise<{ source: SourceData; compressed: Compressed }> {
   const { source, take } = collector();
-  const segments = await deflateEach(readEachBlock(fd, range), header.level, take, onBlock);
+  const segments = await deflateEach(readEachBlock(fd, range), { level: header.level, take, onBlock });
   return { source, compressed: member(source, segments, header) };
 }
 

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { dictionaryFor, type Compressed } from './compress.js';
-import { collectGarbage } from './collect-garbage.js';
 import { CORES, mapLimit } from './parallel.js';
 import { readFull, type SourceData } from './read-blocks.js';
 
@@ -17,46 +16,56 @@ function inflateSegment(segment: Buffer, dictionary: Buffer | undefined, last: b
   );
 }
 
-function readAt(fd: number, length: number, position: number): Buffer {
+export function readAt(fd: number, length: number, position: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
   if (readFull(fd, buf, position) !== length) throw new Error('file is shorter than what was written');
   return buf;
 }
 
-/** Each inflated block is garbage once compared: collect every 8 MiB rather than V8's 64. */
-const GC_EVERY = 8;
-
-const fail = (where: string, why: string) =>
+export const verifyFailed = (where: string, why: string) =>
   new CmemError('VERIFY_FAILED', `verification of ${where} failed: ${why}`, 'the original was not removed; check the disk (dmesg) and retry');
+
+export interface SegmentAt {
+  position: number;
+  length: number;
+  dictionary: Buffer | undefined;
+  /** The bytes it must decompress to. */
+  block: Buffer;
+  /** The final block must end the stream; the others must not. */
+  last: boolean;
+}
+
+/** Reads one segment back from fd and checks it inflates to exactly its block. */
+export async function checkSegment(fd: number, file: string, at: SegmentAt, index: number): Promise<void> {
+  let out: Buffer;
+  try {
+    out = await inflateSegment(readAt(fd, at.length, at.position), at.dictionary, at.last, at.block.length);
+  } catch (err) {
+    throw verifyFailed(file, `block ${index}: ${(err as Error).message}`);
+  }
+  if (!out.equals(at.block)) throw verifyFailed(file, `block ${index} does not decompress to the original bytes`);
+}
 
 /** Throws VERIFY_FAILED unless the file at `file` holds exactly `expected` and it inflates to `source`. */
 export async function verifyWritten(file: string, expected: Compressed, source: SourceData): Promise<void> {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
     const size = fs.fstatSync(fd).size;
-    if (size !== expected.size) throw fail(file, `size is ${size} bytes, expected ${expected.size}`);
-    if (!readAt(fd, expected.header.length, 0).equals(expected.header)) throw fail(file, 'header differs');
-    const offsets: number[] = [];
+    if (size !== expected.size) throw verifyFailed(file, `size is ${size} bytes, expected ${expected.size}`);
+    if (!readAt(fd, expected.header.length, 0).equals(expected.header)) throw verifyFailed(file, 'header differs');
+    const positions: number[] = [];
     let pos = expected.header.length;
     for (const seg of expected.segments) {
-      offsets.push(pos);
+      positions.push(pos);
       pos += seg.length;
     }
-    if (!readAt(fd, expected.trailer.length, pos).equals(expected.trailer)) throw fail(file, 'trailer (CRC-32, length) differs');
+    if (!readAt(fd, expected.trailer.length, pos).equals(expected.trailer)) throw verifyFailed(file, 'trailer (CRC-32, length) differs');
     const { blocks } = source;
     const last = expected.segments.length - 1;
-    // Segment i holds block i; the last one is the empty final block.
-    const wanted = (i: number) => blocks[i] ?? Buffer.alloc(0);
-    await mapLimit(expected.segments, CORES * 2, async (seg, i) => {
-      let out: Buffer;
-      try {
-        out = await inflateSegment(readAt(fd, seg.length, offsets[i]), dictionaryFor(blocks, i), i === last, wanted(i).length);
-      } catch (err) {
-        throw fail(file, `block ${i}: ${(err as Error).message}`);
-      }
-      if (!out.equals(wanted(i))) throw fail(file, `block ${i} does not decompress to the original bytes`);
-      if (i % GC_EVERY === GC_EVERY - 1) collectGarbage();
-    });
+    await mapLimit(expected.segments, CORES * 2, (seg, i) =>
+      // Segment i holds block i; the last one is the empty final block.
+      checkSegment(fd, file, { position: positions[i], length: seg.length, dictionary: dictionaryFor(blocks, i), block: blocks[i] ?? Buffer.alloc(0), last: i === last }, i),
+    );
   } finally {
     fs.closeSync(fd);
   }

@@ -25,7 +25,7 @@ interface Scenario {
 const SCENARIOS: Record<Kind, Scenario> = {
   beside: { kind: 'beside', room: 6 * MiB, args: () => ['--no-stash'], tails: ['temporary first'] },
   stash: { kind: 'stash', room: 0, args: (stash) => ['--stash', stash], tails: ['writing the stash copy', 'stash copy verified and durable'] },
-  'in-place': { kind: 'in-place', room: 0, args: () => ['--no-stash', '--yes'], tails: ['blocks in '], windowLine: 'entering the in-place window' },
+  'in-place': { kind: 'in-place', room: 0, args: () => ['--no-stash', '--yes'], tails: ['inodes free'], windowLine: 'entering the in-place window' },
 };
 
 /** Every file below dir, as paths relative to it. */

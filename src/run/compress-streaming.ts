@@ -1,0 +1,61 @@
+// Whole-file mode with room on disk: the .gz is streamed to a temporary beside the output while the
+// file is read, checked block by block, renamed, and only then is the original removed.
+import type { Plan } from '../plan/plan.js';
+import type { FileFacts } from '../probe/file.js';
+import type { FileReport } from '../report/file-report.js';
+import { bytes, duration, percent, speed } from '../report/format.js';
+import type { Logger } from '../report/logger.js';
+import type { Progress } from '../report/progress.js';
+import { freeOriginal } from '../steps/free-original.js';
+import type { HeaderFields } from '../steps/gzip-format.js';
+import { assertReadWhole } from '../steps/open-source.js';
+import { CORES } from '../steps/parallel.js';
+import { streamBeside } from '../steps/stream-beside.js';
+import { critical, removeOnInterrupt } from './signals.js';
+
+export interface StreamingInput {
+  fd: number;
+  facts: FileFacts;
+  plan: Plan;
+  header: HeaderFields;
+  keep: boolean;
+}
+
+export async function compressStreaming(input: StreamingInput, progress: Progress, log: Logger): Promise<Partial<FileReport>> {
+  const { fd, facts, plan } = input;
+  log.info(`strategy: ${log.chalk.bold('beside')}: ${plan.reason} (about ${bytes(plan.spaceNeeded)} needed by the estimate); writing it to a temporary first (mode 0600) while the file is read, each block checked as it is written`);
+  const started = performance.now();
+  let release: (() => void) | undefined;
+  const streamed = await progress.track('compressing', facts.size, (onBlock) =>
+    streamBeside({
+      fd,
+      outputPath: plan.outputPath,
+      header: input.header,
+      original: facts,
+      onBlock,
+      onTemp: (temp) => {
+        release?.();
+        release = temp ? removeOnInterrupt(temp) : undefined;
+      },
+      assertSource: (bytesRead) => assertReadWhole(fd, facts, bytesRead),
+    }),
+  );
+  const ms = performance.now() - started;
+  log.info(
+    `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
+      `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
+  );
+  if (!input.keep) {
+    await critical(() => freeOriginal(facts));
+    log.info(`removed ${facts.path}`);
+  }
+  return {
+    strategy: 'beside',
+    reason: plan.reason,
+    window: false,
+    freedBytes: plan.freed,
+    originalBytes: streamed.size,
+    compressedBytes: streamed.compressedSize,
+    ratio: streamed.compressedSize / Math.max(1, streamed.size),
+  };
+}

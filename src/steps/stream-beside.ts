@@ -1,0 +1,101 @@
+// Strategy 1 when there is room on disk: each compressed block goes to the private temporary as soon
+// as it is ready and is read back and checked while later blocks compress, so neither the file nor
+// its .gz is ever held whole in memory. Then trailer, fsync, metadata, rename.
+import fs from 'node:fs';
+import path from 'node:path';
+import { deflateEach, FINAL_BLOCK } from './compress.js';
+import { crc32, gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
+import { readEachBlock } from './read-blocks.js';
+import { restoreMetadata, type Metadata } from './restore-metadata.js';
+import { checkSegment, readAt, verifyFailed } from './verify.js';
+import { tempPathFor } from './write-beside.js';
+import { fsyncDir, writeChunks } from './write-chunks.js';
+import { CORES } from './parallel.js';
+
+const CREATE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+/** Read-back checks queued at once: each holds a block-sized output buffer. */
+const CHECKS = CORES * 2;
+
+export interface Streamed {
+  size: number;
+  crc: number;
+  compressedSize: number;
+}
+
+export interface StreamJob {
+  /** The source, open for reading. */
+  fd: number;
+  outputPath: string;
+  header: HeaderFields;
+  original: Metadata;
+  /** Told the temporary's path once it exists, and undefined once it is gone (renamed or removed). */
+  onTemp: (temp: string | undefined) => void;
+  onBlock?: (bytes: number) => void;
+  /** Throws if the source changed while it was read; runs before the rename, so a stale .gz never lands. */
+  assertSource: (bytesRead: number) => void;
+}
+
+export async function streamBeside(job: StreamJob): Promise<Streamed> {
+  const temp = tempPathFor(job.outputPath);
+  const out = fs.openSync(temp, CREATE_FLAGS, 0o600);
+  job.onTemp(temp);
+  try {
+    const header = gzipHeader(job.header);
+    let position = writeChunks(out, [header], 0);
+    let size = 0;
+    let crc = 0;
+    let index = 0;
+    const checks = new Set<Promise<void>>();
+    let failure: unknown;
+    const check = async (at: number, length: number, block: Buffer, dictionary: Buffer | undefined, last: boolean) => {
+      while (checks.size >= CHECKS) await Promise.race(checks).catch(() => {});
+      if (failure) throw failure;
+      const done = checkSegment(out, temp, { position: at, length, dictionary, block, last }, index++);
+      checks.add(done);
+      void done.then(
+        () => checks.delete(done),
+        (err: unknown) => void (failure ??= err),
+      );
+    };
+    await deflateEach(readEachBlock(job.fd), {
+      level: job.header.level,
+      take: (block) => {
+        crc = crc32(block, crc);
+        size += block.length;
+      },
+      onBlock: job.onBlock,
+      onSegment: async (segment, block, dictionary) => {
+        const at = position;
+        position = writeChunks(out, [segment], at);
+        await check(at, segment.length, block, dictionary, false);
+      },
+    });
+    const trailer = gzipTrailer(crc, size);
+    const finalAt = position;
+    position = writeChunks(out, [FINAL_BLOCK, trailer], finalAt);
+    await check(finalAt, FINAL_BLOCK.length, Buffer.alloc(0), undefined, true);
+    await Promise.all(checks);
+    fs.fsyncSync(out);
+    if (fs.fstatSync(out).size !== position) throw verifyFailed(temp, 'its size is not what was written');
+    if (!readAt(out, header.length, 0).equals(header) || !readAt(out, trailer.length, position - trailer.length).equals(trailer))
+      throw verifyFailed(temp, 'header or trailer (CRC-32, length) differs');
+    restoreMetadata(out, job.original);
+    fs.fsyncSync(out);
+    job.assertSource(size);
+    fs.closeSync(out);
+    fs.renameSync(temp, job.outputPath);
+    job.onTemp(undefined);
+    fsyncDir(path.dirname(job.outputPath));
+    return { size, crc, compressedSize: position };
+  } catch (err) {
+    try {
+      fs.closeSync(out);
+    } catch {
+      /* closed before the rename failed */
+    }
+    fs.rmSync(temp, { force: true });
+    job.onTemp(undefined);
+    throw err;
+  }
+}
