@@ -272,20 +272,31 @@ async function firstBlockInWindow(
   });
 }
 
-function holdsNoPart(j: JournalPaths): boolean {
+/** The part files in a journal folder, or undefined when there is no such folder. */
+function partsIn(j: JournalPaths): string[] | undefined {
   try {
-    return !fs.readdirSync(j.folder).some((name) => name.startsWith('part-'));
+    return fs.readdirSync(j.folder).filter((name) => name.startsWith('part-'));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** Finds the journal of an interrupted block-mode run on this file, beside it or in a stash. */
 export function findJournal(file: string, dev: number, ino: number, stashDirs: readonly string[]): { journal: JournalPaths; manifest: JournalManifest } | undefined {
   const candidates = [journalBeside(file), ...stashDirs.map((d) => journalInStash(d, dev, ino))].map((journal) => ({ journal, manifest: readJournal(journal) }));
-  // A run killed before its first manifest leaves a folder with no part (at most manifest.json.tmp): nothing to resume or keep.
-  candidates.filter((c) => !c.manifest && holdsNoPart(c.journal)).forEach((c) => removeJournal(c.journal));
   const found = candidates.filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
+  // A folder without a manifest is a run killed before its first one, or a move out of the stash cut short: its parts
+  // are copies. Except with no manifest anywhere: then a part is from a one-block window, maybe the only copy of FILE's end.
+  for (const { journal, manifest } of candidates) {
+    const parts = manifest ? undefined : partsIn(journal);
+    if (parts && parts.length > 0 && found.length === 0)
+      throw new CmemError(
+        'CHANGED',
+        `${journal.folder} holds ${parts.join(', ')} but no manifest: a run was killed in its one-block window, and this may be the only copy of the end of ${file}; nothing was touched`,
+        `if gzip -t accepts the part, put it back: gzip -dc PART >> ${file}; then remove ${journal.folder} and run cmemgzip again`,
+      );
+    if (parts) removeJournal(journal);
+  }
   // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
   found.slice(1).forEach((stale) => removeJournal(stale.journal));
   return found[0];

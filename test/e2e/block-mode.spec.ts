@@ -276,6 +276,28 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
     expect(entries(stash.dir)).toEqual([]);
   });
 
+  it('a run killed in the one-block window after its part was written: the rerun refuses, the part is kept and puts the file back', () => {
+    fresh();
+    const log = path.join(dir, 'app.log');
+    const original = logData(5 * MiB + 777);
+    // What the window leaves if killed between the durable part and its manifest: FILE cut at block 2, part 2, no manifest.
+    const folder = path.join(dir, '.app.log.cmemgzip-blocks');
+    fs.mkdirSync(folder, { mode: 0o700 });
+    fs.writeFileSync(path.join(folder, 'part-00000002.gz'), zlib.gzipSync(original.subarray(4 * MiB)));
+    fs.writeFileSync(log, original.subarray(0, 4 * MiB));
+    const before = treeHash(dir);
+
+    const r = run(['--json', '--no-stash', '--yes', '-m', '2M', log]);
+
+    expect(onlyReport(r, 1).error).toMatchObject({ code: 'CHANGED', message: expect.stringContaining('part-00000002.gz but no manifest') });
+    expect(treeHash(dir)).toBe(before);
+    // The operator follows the hint: the file is whole again and compresses.
+    fs.appendFileSync(log, execFileSync('gzip', ['-dc', path.join(folder, 'part-00000002.gz')], { maxBuffer: 2 ** 30 }));
+    fs.rmSync(folder, { recursive: true });
+    expect(run(['--no-stash', '-m', '2M', log]).code).toBe(0);
+    expect(gunzipHash(`${log}.gz`)).toBe(sha256(original));
+  });
+
   describe('bad -m values: exit 1 before anything is touched', () => {
     it.each([
       [['-m', '0'], /argument '0' is invalid/],
