@@ -1,5 +1,6 @@
 // Places a stash copy can go: another filesystem than the file's, writable, preferably RAM-backed.
 import fs from 'node:fs';
+import path from 'node:path';
 import { probeFilesystem, type FsFacts } from './filesystem.js';
 
 export interface StashCandidate {
@@ -44,4 +45,19 @@ export function stashCandidates(
   explicitDirs.forEach((dir) => add(dir, true));
   defaults.forEach((dir) => add(dir, false));
   return out;
+}
+
+/** Each folder once, by its real path: /run/shm is often a symlink to /dev/shm. Missing folders are kept as named. */
+export function uniqueDirs(dirs: readonly string[]): string[] {
+  const byReal = new Map<string, string>();
+  for (const dir of dirs) {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      real = path.resolve(dir);
+    }
+    if (!byReal.has(real)) byReal.set(real, real);
+  }
+  return [...byReal.values()];
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import type { BlockPlan } from '../plan/block-plan.js';
+import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -283,7 +284,11 @@ function partsIn(j: JournalPaths): string[] | undefined {
 
 /** Finds the journal of an interrupted block-mode run on this file, beside it or in a stash. */
 export function findJournal(file: string, dev: number, ino: number, stashDirs: readonly string[]): { journal: JournalPaths; manifest: JournalManifest } | undefined {
-  const candidates = [journalBeside(file), ...stashDirs.map((d) => journalInStash(d, dev, ino))].map((journal) => ({ journal, manifest: readJournal(journal) }));
+  // Each stash folder once (a symlinked /run/shm, a pointer to --stash), or the one journal would look stale.
+  const candidates = [journalBeside(file), ...uniqueDirs(stashDirs).map((d) => journalInStash(d, dev, ino))].map((journal) => ({
+    journal,
+    manifest: readJournal(journal),
+  }));
   const found = candidates.filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
   // A folder without a manifest is a run killed before its first one, or a move out of the stash cut short: its parts
   // are copies. Except with no manifest anywhere: then a part is from a one-block window, maybe the only copy of FILE's end.

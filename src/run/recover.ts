@@ -15,6 +15,7 @@ import { fsyncDir } from '../steps/write-chunks.js';
 import { exists } from './output-path.js';
 import { findJournal, resumeBlocks } from './block-mode.js';
 import { critical } from './signals.js';
+import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
 
 export interface Recovered {
   output: string;
@@ -77,7 +78,8 @@ export async function recover(
   stashDirs: readonly string[],
   log: Logger,
 ): Promise<Recovered | undefined> {
-  const allStashDirs = [...stashDirs, ...DEFAULT_STASH_DIRS];
+  const pointed = facts.kind === 'file' ? pointedStashDirs(stashKey(facts.dev, facts.ino)) : [];
+  const allStashDirs = [...stashDirs, ...pointed, ...DEFAULT_STASH_DIRS];
   // Block mode first: its temporary .gz is being assembled, not left over.
   const journaled = findJournal(facts.path, facts.dev, facts.ino, allStashDirs);
   if (journaled) {

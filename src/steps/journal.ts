@@ -2,7 +2,7 @@
 // records every durable step, so that a run killed at any moment can be resumed from it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { STASH_FOLDER } from './stash.js';
+import { dropPointer, leavePointer, STASH_FOLDER, stashKey } from './stash-pointer.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 
 export interface PartRecord {
@@ -43,6 +43,8 @@ export interface JournalManifest {
 export interface JournalPaths {
   folder: string;
   manifest: string;
+  /** Set for a journal in a stash: dev-ino of its file, for the pointer note. */
+  stashKey?: string;
 }
 
 /** Beside FILE: the folder that holds the parts and the manifest. */
@@ -53,13 +55,14 @@ export function journalBeside(file: string): JournalPaths {
 
 /** In a stash: used only until FILE's filesystem has room for the journal. */
 export function journalInStash(stashDir: string, dev: number, ino: number): JournalPaths {
-  const folder = path.join(path.resolve(stashDir), STASH_FOLDER, `${dev}-${ino}.blocks`);
-  return { folder, manifest: path.join(folder, 'manifest.json') };
+  const folder = path.join(path.resolve(stashDir), STASH_FOLDER, `${stashKey(dev, ino)}.blocks`);
+  return { folder, manifest: path.join(folder, 'manifest.json'), stashKey: stashKey(dev, ino) };
 }
 
 export const partPath = (j: JournalPaths, index: number) => path.join(j.folder, `part-${String(index).padStart(8, '0')}.gz`);
 
 export function createJournal(j: JournalPaths): void {
+  if (j.stashKey) leavePointer(path.dirname(path.dirname(j.folder)), j.stashKey);
   fs.mkdirSync(j.folder, { recursive: true, mode: 0o700 });
   fsyncDir(path.dirname(j.folder));
 }
@@ -102,6 +105,7 @@ export function writePart(file: string, chunks: readonly Buffer[]): void {
 export function removeJournal(j: JournalPaths): void {
   fs.rmSync(j.manifest, { force: true });
   fs.rmSync(j.folder, { recursive: true, force: true });
+  if (j.stashKey) dropPointer(j.stashKey);
   if (path.basename(path.dirname(j.folder)) !== STASH_FOLDER) return;
   try {
     fs.rmdirSync(path.dirname(j.folder));

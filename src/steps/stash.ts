@@ -3,6 +3,8 @@
 // so a data file without a manifest is always an incomplete copy that nothing depends on.
 import fs from 'node:fs';
 import path from 'node:path';
+import { uniqueDirs } from '../probe/stash.js';
+import { dropPointer, leavePointer, STASH_FOLDER, stashKey } from './stash-pointer.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 
 export type StashPhase = 'stashed' | 'rewriting';
@@ -30,16 +32,18 @@ export interface StashManifest {
 }
 
 export interface StashPaths {
+  /** dev-ino of the file it belongs to. */
+  key: string;
   folder: string;
   data: string;
   manifest: string;
 }
 
-export const STASH_FOLDER = 'cmemgzip-stash';
+export { STASH_FOLDER };
 
 export function stashPaths(dir: string, dev: number, ino: number): StashPaths {
   const folder = path.join(path.resolve(dir), STASH_FOLDER);
-  return { folder, data: path.join(folder, `${dev}-${ino}.gz`), manifest: path.join(folder, `${dev}-${ino}.json`) };
+  return { key: stashKey(dev, ino), folder, data: path.join(folder, `${dev}-${ino}.gz`), manifest: path.join(folder, `${dev}-${ino}.json`) };
 }
 
 function writeManifest(paths: StashPaths, manifest: StashManifest): void {
@@ -59,6 +63,7 @@ export async function writeStash(
   chunks: readonly Buffer[],
   verify: (file: string) => Promise<void>,
 ): Promise<void> {
+  leavePointer(path.dirname(paths.folder), paths.key);
   fs.mkdirSync(paths.folder, { recursive: true, mode: 0o700 });
   const fd = fs.openSync(paths.data, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   try {
@@ -89,6 +94,7 @@ export function removeStash(paths: StashPaths): void {
   fs.rmSync(paths.manifest, { force: true });
   fs.rmSync(`${paths.manifest}.tmp`, { force: true });
   fs.rmSync(paths.data, { force: true });
+  dropPointer(paths.key);
   try {
     fs.rmdirSync(paths.folder);
   } catch {
@@ -104,7 +110,7 @@ export interface FoundStash {
 /** Every stash entry in the given folders, complete (with a manifest) or not. */
 export function findStashes(dirs: readonly string[]): FoundStash[] {
   const found: FoundStash[] = [];
-  for (const dir of new Set(dirs.map((d) => path.resolve(d)))) {
+  for (const dir of uniqueDirs(dirs)) {
     let names: string[];
     try {
       names = fs.readdirSync(path.join(dir, STASH_FOLDER));

@@ -109,6 +109,18 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     expectFinished(original);
   });
 
+  it("a half-rewritten FILE whose stash is in a --stash folder: a plain rerun without --stash finds it through the note in /dev/shm", async () => {
+    const original = await killedWhileRewriting();
+    const half = Buffer.from(original);
+    fs.readFileSync(stashData()).copy(half, 0, 0, MiB);
+    fs.writeFileSync(file, half);
+    const r = run(['--json', file]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({ status: 'resumed', output: gz });
+    expectFinished(original);
+    expect(fs.readdirSync('/dev/shm').filter((n) => n.startsWith('cmemgzip'))).toEqual([]);
+  });
+
   it("a 'rewriting' stash with FILE half rewritten (.gz head over the original's tail): --resume finishes", async () => {
     const original = await killedWhileRewriting();
     // What a kill during the rewrite itself leaves: the first MiB of the .gz written over the original.
