@@ -1,5 +1,6 @@
 // Finds the processes that hold a file open, by device and inode, through /proc/*/fd.
 import fs from 'node:fs';
+import { lsofHolders } from './lsof.js';
 
 export interface Holder {
   pid: number;
@@ -71,7 +72,9 @@ export function forEachFd(visit: (pid: string, fd: string) => void, procRoot = '
   return { checked: true, hidden };
 }
 
-export function findHolders(dev: number, ino: number, procRoot = '/proc'): HolderScan {
+/** By device and inode through /proc; where there is no /proc, by name through lsof when it is installed. */
+export function findHolders(dev: number, ino: number, procRoot = '/proc', file?: string): HolderScan {
+  if (file !== undefined && !fs.existsSync(procRoot)) return lsofHolders(file);
   const holders: Holder[] = [];
   const seen = forEachFd((pid, fd) => {
     let st: fs.Stats;

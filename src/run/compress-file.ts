@@ -66,6 +66,15 @@ function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: numb
   log.info(`would free ${bytes(p.freed)} on the file's filesystem; in-memory loss window: ${p.window ? 'yes' : 'none'}`);
 }
 
+/** The outcome line: sizes, and the free space measured again rather than predicted. */
+function logDone(log: Logger, facts: FileFacts, outputPath: string, original: number, compressed: number, freeBefore: number, ms: number): void {
+  const freeNow = probeFilesystem(facts.dir).freeBytes;
+  log.success(
+    `${facts.path} -> ${outputPath}: ${bytes(original)} -> ${bytes(compressed)} (${percent(compressed, original)}), ` +
+      `free space now ${bytes(freeNow)} (was ${bytes(freeBefore)}), in ${duration(ms)}`,
+  );
+}
+
 export async function compressFile(file: string, opts: Options, log: Logger): Promise<FileReport> {
   const clock = stopwatch();
   let facts = probeFile(file);
@@ -83,12 +92,12 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
-    const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino) : { checked: true, hidden: 0, holders: [] };
+    const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
     const outputExists = exists(outputPath);
     const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
-    if (!holders.checked) log.warn('/proc is not available: could not check whether another process holds the file open');
+    if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
     else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
     if (opts.copytruncate) {
       const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log);
@@ -111,7 +120,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       if (early?.strategy === 'beside') {
         const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
         clock.lap('compress');
-        log.success(`${facts.path} -> ${outputPath}: ${bytes(streamed.originalBytes!)} -> ${bytes(streamed.compressedBytes!)} in ${duration(clock.total())}`);
+        logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, fileFs.freeBytes, clock.total());
         return { ...report, ...streamed, status: 'compressed' };
       }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
@@ -149,11 +158,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       );
     await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
     clock.lap('write');
-    const after = probeFilesystem(facts.dir);
-    log.success(
-      `${facts.path} -> ${outputPath}: ${bytes(source.size)} -> ${bytes(compressed.size)} (${percent(compressed.size, source.size)}), ` +
-        `free space now ${bytes(after.freeBytes)} (was ${bytes(fileFs.freeBytes)}), in ${duration(clock.total())}`,
-    );
+    logDone(log, facts, outputPath, source.size, compressed.size, fileFs.freeBytes, clock.total());
     return { ...report, status: 'compressed' };
   } catch (err) {
     clock.total();
