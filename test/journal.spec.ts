@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { dropPointer } from '../src/steps/stash-pointer.js';
 import {
   createJournal,
   journalBeside,
@@ -18,7 +19,11 @@ import { STASH_FOLDER } from '../src/steps/stash.js';
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-journal-'))));
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  // Stashes outside the default places leave a note in /dev/shm: take it back.
+  ['7-42', '7-43'].forEach(dropPointer);
+});
 
 const manifest = (over: Partial<JournalManifest> = {}): JournalManifest => ({
   version: 1, kind: 'blocks', file: path.join(dir, 'big.log'), outputPath: path.join(dir, 'big.log.gz'), dev: 7, ino: 42,
@@ -33,7 +38,7 @@ it('beside FILE: a hidden folder named after it, with manifest.json inside', () 
 
 it('in a stash: cmemgzip-stash/<dev>-<ino>.blocks, the stash folder made absolute', () => {
   const j = journalInStash(path.relative(process.cwd(), dir), 7, 42);
-  expect(j).toEqual({ folder: `${stashFolder()}/7-42.blocks`, manifest: `${stashFolder()}/7-42.blocks/manifest.json` });
+  expect(j).toEqual({ folder: `${stashFolder()}/7-42.blocks`, manifest: `${stashFolder()}/7-42.blocks/manifest.json`, stashKey: '7-42' });
 });
 
 it.each([

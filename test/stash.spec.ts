@@ -3,11 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { dropPointer } from '../src/steps/stash-pointer.js';
 import { findStashes, removeStash, setStashPhase, stashPaths, STASH_FOLDER, writeStash, type StashManifest } from '../src/steps/stash.js';
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-stash-'))));
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  // Stashes outside the default places leave a note in /dev/shm: take it back.
+  ['7-42', '7-43'].forEach(dropPointer);
+});
 
 const manifest = (ino = 42): StashManifest => ({
   version: 1, file: '/var/log/app.log', outputPath: '/var/log/app.log.gz', dev: 7, ino, size: 1000, crc: 123, compressedSize: 6,
@@ -23,7 +28,7 @@ const stash = async (ino = 42) => {
 const folder = () => path.join(dir, STASH_FOLDER);
 
 it('names the data and manifest after dev and inode, in a folder of its own', () =>
-  expect(stashPaths(dir, 7, 42)).toEqual({ folder: folder(), data: `${folder()}/7-42.gz`, manifest: `${folder()}/7-42.json` }));
+  expect(stashPaths(dir, 7, 42)).toEqual({ key: '7-42', folder: folder(), data: `${folder()}/7-42.gz`, manifest: `${folder()}/7-42.json` }));
 
 it('writes the data, private to its owner, and then the manifest', async () => {
   const paths = stashPaths(dir, 7, 42);
