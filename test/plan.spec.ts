@@ -2,7 +2,10 @@
 import { expect, it } from 'vitest';
 import { CmemError } from '../src/errors.js';
 import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
-import { plan, RESERVE, type PlanInput } from '../src/plan/plan.js';
+import crypto from 'node:crypto';
+import { plan, planByEstimate, RESERVE, worstCaseCompressed, type PlanInput } from '../src/plan/plan.js';
+import { compressSource } from '../src/steps/compress.js';
+import { crc32 } from '../src/steps/gzip-format.js';
 import type { FileFacts } from '../src/probe/file.js';
 import type { FsFacts } from '../src/probe/filesystem.js';
 import type { StashCandidate } from '../src/probe/stash.js';
@@ -18,6 +21,7 @@ const file: FileFacts = {
 };
 const COMPRESSED = 10 * MiB + 1; // rounds up to 10 MiB + 4 KiB on 4 KiB blocks
 const NEEDED = 10 * MiB + 4096 + RESERVE;
+const GIB_FREE = 2 ** 30;
 const shm: StashCandidate = { dir: '/dev/shm', fs: fsFacts({ type: 'tmpfs', mountPoint: '/dev/shm', dev: 2, freeBytes: 64 * MiB, ramBacked: true }), explicit: false };
 const fullShm: StashCandidate = { ...shm, dir: '/run/shm', fs: { ...shm.fs, dev: 3, freeBytes: NEEDED - 1 } };
 
@@ -96,3 +100,18 @@ it.each([
 ])('%s frees %d bytes', (_what, freed, facts, o) => expect(plan(facts, o).freed).toBe(freed));
 
 it('counts the original and the .gz in memory', () => expect(plan(input(), opts()).memoryNeeded).toBeGreaterThanOrEqual(file.size + COMPRESSED));
+
+it.each([0, 1, 1000, 3 * 2 ** 20 + 7])('the worst case bounds what random (incompressible) data of %d bytes gives', async (size) => {
+  const data = crypto.randomBytes(size);
+  const blocks = Array.from({ length: Math.ceil(size / 2 ** 20) }, (_, i) => data.subarray(i * 2 ** 20, (i + 1) * 2 ** 20));
+  const c = await compressSource({ blocks, size, crc: crc32(data) }, { name: 'x'.repeat(255), mtime: 0, level: 9 });
+  expect(c.size).toBeLessThanOrEqual(worstCaseCompressed(size));
+});
+
+it.each([
+  ['an estimate that fits with its margin', COMPRESSED, 'beside'],
+  ['an estimate that only fits without its margin', Math.floor((GIB_FREE - RESERVE) / 1.2), undefined],
+])('planByEstimate: %s', (_what, estimate, strategy) => {
+  const free = input({ outputFs: { ...input().outputFs, freeBytes: GIB_FREE }, stashes: [] });
+  expect(planByEstimate({ ...free, compressedSize: estimate }, opts({ safe: true }))?.strategy).toBe(strategy);
+});

@@ -107,10 +107,15 @@ export function plan(input: PlanInput, opts: Options): Plan {
 /** An estimate is not a size: plan as if the .gz came out a quarter larger, and without refusing. */
 export const ESTIMATE_MARGIN = 1.25;
 
-/** The plan an estimated size allows, or undefined where only the real size can tell. */
-export function planByEstimate(input: PlanInput, opts: Options): Plan | undefined {
+/** The largest .gz a file can give: deflate's stored-block bound, a sync flush per 1 MiB block, header and trailer. */
+export function worstCaseCompressed(size: number): number {
+  return size + Math.ceil(size / 4096) + Math.ceil(size / 16384) + 10 * Math.ceil(size / 2 ** 20) + 4096;
+}
+
+/** The plan a size not yet known allows (times margin), or undefined where only the real size can tell. */
+export function planByEstimate(input: PlanInput, opts: Options, margin = ESTIMATE_MARGIN): Plan | undefined {
   try {
-    return plan({ ...input, compressedSize: Math.ceil(input.compressedSize * ESTIMATE_MARGIN) }, opts);
+    return plan({ ...input, compressedSize: Math.ceil(input.compressedSize * margin) }, opts);
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
-import { plan, planByEstimate, type Plan } from '../plan/plan.js';
+import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
@@ -113,10 +113,16 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const fd = openSource(facts);
     let source, compressed;
     try {
-      const estimate = estimateCompressed(fd, facts.size, opts.level);
-      clock.lap('probe');
       const header = headerFieldsFor(facts, opts);
-      const early = opts.simulate || opts.memory !== undefined ? undefined : planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: estimate, memoryAvailable: memory }, opts);
+      const byEstimate = (compressedSize: number, margin?: number) =>
+        opts.simulate || opts.memory !== undefined
+          ? undefined
+          : planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize, memoryAvailable: memory }, opts, margin);
+      // With room for even the worst case, no sample is needed to know the .gz fits beside.
+      let early = byEstimate(worstCaseCompressed(facts.size), 1);
+      const estimate = early?.strategy === 'beside' ? 0 : estimateCompressed(fd, facts.size, opts.level);
+      if (early?.strategy !== 'beside') early = byEstimate(estimate);
+      clock.lap('probe');
       if (early?.strategy === 'beside') {
         const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
         clock.lap('compress');

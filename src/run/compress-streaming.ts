@@ -23,7 +23,7 @@ export interface StreamingInput {
 
 export async function compressStreaming(input: StreamingInput, progress: Progress, log: Logger): Promise<Partial<FileReport>> {
   const { fd, facts, plan } = input;
-  log.info(`strategy: ${log.chalk.bold('beside')}: ${plan.reason} (about ${bytes(plan.spaceNeeded)} needed by the estimate); writing it to a temporary first (mode 0600) while the file is read, each block checked as it is written`);
+  log.info(`strategy: ${log.chalk.bold('beside')}: ${plan.reason}; writing it to a temporary first (mode 0600) while the file is read, each block checked as it is written`);
   const started = performance.now();
   let release: (() => void) | undefined;
   const streamed = await progress.track('compressing', facts.size, (onBlock) =>
