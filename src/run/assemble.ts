@@ -1,12 +1,10 @@
 // Block mode's last phase: the parts, head first, appended one by one into the .gz (each appended,
-// fsynced, checked, recorded, then deleted), then metadata, rename, and the empty original removed.
+// fsynced, read back and compared, recorded, then deleted), then metadata, rename, and the empty original removed.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
-import { crc32 } from '../steps/gzip-format.js';
 import { removeJournal, writeJournal, type JournalManifest, type JournalPaths, type PartRecord } from '../steps/journal.js';
 import { readFileBlocks, readFull } from '../steps/read-blocks.js';
 import { restoreMetadata } from '../steps/restore-metadata.js';
@@ -14,13 +12,20 @@ import { tempPathFor } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical } from './signals.js';
 
-/** Reads the member just appended back from the .gz and checks its content against the part's record. */
-function checkMember(fd: number, at: number, part: PartRecord): void {
-  const member = Buffer.allocUnsafe(part.compressedSize);
-  if (readFull(fd, member, at) !== member.length) throw new Error('short read');
-  const content = zlib.gunzipSync(member);
-  if (content.length !== part.length || crc32(content) !== part.crc)
-    throw new CmemError('VERIFY_FAILED', `block ${part.index} does not decompress to the bytes that were read`, 'the parts are kept: check the disk (dmesg), then run cmemgzip --resume');
+/**
+ * Reads the member just appended back and compares it with its part. Each part was inflated and
+ * checked against the original bytes when it was written, so equal bytes prove the member; inflating
+ * 1 GiB again here, one part after another, cost a quarter of block mode's time.
+ */
+function checkMember(fd: number, at: number, part: PartRecord, chunks: readonly Buffer[]): void {
+  let position = at;
+  for (const chunk of chunks) {
+    const back = Buffer.allocUnsafe(chunk.length);
+    if (readFull(fd, back, position) !== back.length || !back.equals(chunk))
+      throw new CmemError('VERIFY_FAILED', `block ${part.index} was not copied into the .gz intact`, 'the parts are kept: check the disk (dmesg), then run cmemgzip --resume');
+    position += chunk.length;
+  }
+  if (position - at !== part.compressedSize) throw new CmemError('VERIFY_FAILED', `part ${part.index} is not the size its journal records`, 'the parts are kept: run cmemgzip --resume');
 }
 
 function openTemp(temp: string, m: JournalManifest): number {
@@ -44,9 +49,10 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, l
     const fd = openTemp(temp, m);
     try {
       for (const part of parts.slice(m.assembledParts)) {
-        writeChunks(fd, readFileBlocks(part.path), m.assembledBytes);
+        const chunks = readFileBlocks(part.path);
+        writeChunks(fd, chunks, m.assembledBytes);
         fs.fsyncSync(fd);
-        checkMember(fd, m.assembledBytes, part);
+        checkMember(fd, m.assembledBytes, part, chunks);
         m.assembledParts++;
         m.assembledBytes += part.compressedSize;
         writeJournal(journal, m);

@@ -172,6 +172,13 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, log: Logg
   return m;
 }
 
+/** A block read and compressed, waiting for its part to be written and the cut. */
+interface Prepared {
+  offset: number;
+  source: SourceData;
+  compressed: Compressed;
+}
+
 /** The tail-first loop from where the manifest stands, then assembly. */
 async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, log: Logger): Promise<void> {
   let journal = initial;
@@ -196,14 +203,23 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     const started = performance.now();
     // An empty file still gets one (empty) member: a .gz of nothing is 20 bytes, not 0.
     const last = end === 0 && m.parts.length === 0 ? 0 : Math.ceil(end / blockSize) - 1;
-    for (let index = last; index >= 0; index--) {
+    /** Reads and compresses one block; started only after the last cut was observed, so assertQuiet covers the read. */
+    const prepare = async (index: number, upTo: number): Promise<Prepared> => {
       assertQuiet(fd, seen, facts.path);
       const offset = index * blockSize;
-      const source = readBlocks(fd, { start: offset, length: end - offset });
-      if (source.size !== end - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
+      const source = readBlocks(fd, { start: offset, length: upTo - offset });
+      if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
       const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
-      const compressed = await compressSource(source, header);
+      return { offset, source, compressed: await compressSource(source, header) };
+    };
+    let next: Promise<Prepared> | undefined = last >= 0 ? prepare(last, end) : undefined;
+    for (let index = last; index >= 0; index--) {
+      const prepared: Prepared = await next!;
+      const { offset, source, compressed } = prepared;
       const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size, path: '' };
+      // The block below compresses on the pool while this one is written, checked and cut: it lies below the cut.
+      next = index > 0 ? prepare(index - 1, offset) : undefined;
+      next?.catch(() => {});
       // Bytes a writer appended since the read would be cut off with the block: check right before each cut.
       assertQuiet(fd, seen, facts.path);
       if (!journal) {
