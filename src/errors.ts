@@ -16,7 +16,6 @@ export type ErrorCode =
   | 'IO'
   | 'BAD_OPTION'
   | 'BAD_GZIP'
-  | 'INTERRUPTED'
   | 'NOT_DELETED'
   | 'TERMINAL';
 
