@@ -1,5 +1,6 @@
 // Runs every operand in the mode the options choose (compress, -d, -t, -l, -c or -), walking folders
 // with -r, and prints each outcome; -r ends with a summary line (not in --json: objects only there).
+import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError, type Outcome } from '../errors.js';
 import type { Options } from '../plan/options.js';
@@ -41,6 +42,8 @@ function summary(reports: readonly FileReport[], opts: Options): string {
   return `recursive: ${done} file(s) ${verb}, ${skipped} skipped, ${failed} failed; ${space}`;
 }
 
+const isDirectory = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
 export async function runOperands(files: readonly string[], opts: Options, log: Logger, compress: Compress): Promise<Outcome[]> {
   const operands = operandsOf(files);
   const refused =
@@ -48,7 +51,9 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
       ? new CmemError('BAD_OPTION', '--json prints on stdout, which -c (or -) uses for the data')
       : opts.resume && files.length === 0
         ? new CmemError('BAD_OPTION', '--resume needs the FILE whose run was interrupted')
-        : undefined;
+        : opts.output && (files.length > 1 || opts.recursive) && !isDirectory(opts.output)
+          ? new CmemError('BAD_OPTION', `-o ${opts.output} names one file, but there are several operands`, 'give -o an existing folder instead')
+          : undefined;
   if (refused) {
     printReport(failedReport('(command line)', refused, {}), false, log);
     return ['error'];

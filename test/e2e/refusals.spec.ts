@@ -340,6 +340,17 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     });
   });
 
+  it('-o naming one file with several operands: exit 1 before anything is touched', () => {
+    fresh();
+    writeLog(path.join(dir, 'a.log'), 100_000);
+    writeLog(path.join(dir, 'b.log'), 100_000);
+    const before = treeHash(dir);
+    const r = run(['-o', path.join(dir, 'both.gz'), path.join(dir, 'a.log'), path.join(dir, 'b.log')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/names one file, but there are several operands/);
+    expect(treeHash(dir)).toBe(before);
+  });
+
   it.each(['0', 'abc', '1k'])('-m %s is invalid: exit 1 before anything is touched', (size) => {
     fresh();
     const log = path.join(dir, 'app.log');
