@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cmemgzip.js';
+// CommonJS on purpose: see scripts/bundle.mjs.
+require('../dist/cmemgzip.js');

@@ -5,7 +5,8 @@ import { common } from './build-options.mjs';
 await build({
   ...common,
   outfile: 'dist/cmemgzip.js',
-  format: 'esm',
-  // commander is CommonJS; its require() calls need a real require inside an ES module.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cmemCreateRequire } from 'node:module';\nconst require = __cmemCreateRequire(import.meta.url);" },
+  // CommonJS, not an ES module: Node's ES module loader reads files on libuv's thread pool, which
+  // starts the pool at its default size before our code can size it to the cores.
+  format: 'cjs',
+  banner: { js: '#!/usr/bin/env node' },
 });
