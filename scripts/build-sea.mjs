@@ -34,7 +34,8 @@ try {
 fs.mkdirSync(work, { recursive: true });
 // Node 20's SEA runs one CommonJS script, and its require() only loads built-in modules: bundle everything.
 await build({ ...common, outfile: script, format: 'cjs' });
-fs.writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }, null, 2));
+// The V8 code cache spares compiling the bundle at each start (--version: 0.09 s -> 0.08 s here).
+fs.writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }, null, 2));
 run(process.execPath, ['--experimental-sea-config', config]);
 
 fs.rmSync(exe, { force: true });
