@@ -1,5 +1,6 @@
 // Whole-file mode with room on disk: the .gz is streamed to a temporary beside the output while the
 // file is read, checked block by block, renamed, and only then is the original removed.
+import { CmemError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FileReport } from '../report/file-report.js';
@@ -38,6 +39,14 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
         release = temp ? removeOnInterrupt(temp) : undefined;
       },
       assertSource: (bytesRead) => assertReadWhole(fd, facts, bytesRead),
+    }).catch((err: unknown) => {
+      // The temporary is gone and FILE untouched; a plain rerun would plan the same, so say what works.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      throw new CmemError(
+        'NO_SPACE',
+        `${plan.outputPath}: no space left on device while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`,
+        'run again with -m 64M: block mode frees the file block by block as it goes; or give --stash DIR on another filesystem',
+      );
     }),
   );
   const ms = performance.now() - started;
