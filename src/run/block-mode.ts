@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import type { BlockPlan } from '../plan/block-plan.js';
+import { runningElsewhere } from '../probe/live-run.js';
 import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
@@ -134,21 +135,6 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
   }
   await continueBlocks(facts, manifest, journal, log);
   return manifest;
-}
-
-/** True when pid is another live cmemgzip: its journal is in use, not left over by a crash. */
-function runningElsewhere(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cmemgzip');
-  } catch {
-    return true;
-  }
 }
 
 /** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */

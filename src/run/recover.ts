@@ -14,6 +14,7 @@ import { tempPathFor, writeBeside } from '../steps/write-beside.js';
 import { fsyncDir } from '../steps/write-chunks.js';
 import { exists } from './output-path.js';
 import { findJournal, resumeBlocks } from './block-mode.js';
+import { runningElsewhere } from '../probe/live-run.js';
 import { critical } from './signals.js';
 import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
 
@@ -96,6 +97,14 @@ export async function recover(
   let recovered: Recovered | undefined;
   for (const found of mine) {
     const m = found.manifest;
+    // A stash that a live run is still writing or rewriting from is in use, not left over: taking it
+    // over would have two processes rewrite and rename one file.
+    if (m && runningElsewhere(m.pid))
+      throw new CmemError(
+        'HELD_OPEN',
+        `${m.file} is being compressed by another cmemgzip (PID ${m.pid}); its stash ${found.paths.manifest} is in use`,
+        `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${m.file}`,
+      );
     if (!m) {
       removeStash(found.paths);
       log.warn(`removed ${found.paths.data}, a stash copy without a manifest left by an interrupted run (nothing depended on it)`);

@@ -175,6 +175,23 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     expectFinished(original);
   });
 
+  it.each([
+    ['its stash is written (phase stashed)', 'stash copy verified'],
+    ['it rewrites FILE (phase rewriting)', 'rewrote '],
+  ])('a second cmemgzip while the first is live and %s: refused, the first finishes intact', async (_phase, line) => {
+    const original = prepare();
+    const first = watch(start([...stashArgs(), file]));
+    live.push(first);
+    await first.waitFor(line);
+    await first.freeze();
+    const second = run([...stashArgs(), '--json', file]);
+    expect(second.code, second.stderr).toBe(1);
+    expect(jsonLines(second.stdout)[0]).toMatchObject({ error: { code: 'HELD_OPEN', message: expect.stringContaining(`another cmemgzip (PID ${first.child.pid})`) } });
+    first.child.kill('SIGCONT');
+    expect((await first.exited).code, first.output()).toBe(0);
+    expectFinished(original);
+  });
+
   it('--resume with nothing to resume: exit 2 with a message, FILE untouched', () => {
     const original = prepare();
     const r = run(['--resume', ...stashArgs(), file]);
