@@ -128,6 +128,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('competing writers', () => {
     const { code } = await run.exited;
     expect(code, run.output()).toBe(1);
     expect(run.output()).toMatch(/error: .*no space left on device/i);
+    // A plain rerun would plan the same: the output names what works instead.
+    expect(run.output()).toMatch(/what to do: run again with -m 64M/);
     expect(fs.readdirSync(disk.dir).filter((n) => n !== 'lost+found').sort()).toEqual(['.filler', 'app.log', 'hog']);
     expect(sha256File(file)).toBe(sha256(data));
   });
