@@ -1,6 +1,6 @@
 // The numbers operators read: bytes, percentages, durations, speeds.
 import { expect, it } from 'vitest';
-import { bytes, duration, percent, shortBytes, speed } from '../src/report/format.js';
+import { bytes, duration, grouped, percent, shortBytes, speed } from '../src/report/format.js';
 
 it.each([
   [0, '0 B (0 bytes)'],
@@ -9,6 +9,16 @@ it.each([
   [20 * 2 ** 20, '20 MiB (20,971,520 bytes)'],
   [5 * 2 ** 30 + 1, '5 GiB (5,368,709,121 bytes)'],
 ])('bytes(%d) = %j', (n, text) => expect(bytes(n)).toBe(text));
+
+it.each([
+  [0, '0'],
+  [999, '999'],
+  [1000, '1,000'],
+  [123456, '123,456'],
+  [1234567, '1,234,567'],
+  [2 ** 53, '9,007,199,254,740,992'],
+  [1536.4, '1,536'],
+])('grouped(%d) = %j', (n, text) => expect(grouped(n)).toBe(text));
 
 it.each([
   [0, '0 B'],

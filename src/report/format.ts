@@ -1,11 +1,12 @@
 // Number formatting for operators: human units with exact bytes, percentages, durations, speeds.
 import prettyBytes from 'pretty-bytes';
 
-const grouped = new Intl.NumberFormat('en-US');
+/** A count with thousands separators, "12,901,234". Not Intl.NumberFormat: starting ICU costs every run ~15 ms. */
+export const grouped = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** "12.3 MiB (12,901,234 bytes)" */
 export function bytes(n: number): string {
-  return `${prettyBytes(n, { binary: true })} (${grouped.format(n)} bytes)`;
+  return `${prettyBytes(n, { binary: true })} (${grouped(n)} bytes)`;
 }
 
 export const shortBytes = (n: number): string => prettyBytes(n, { binary: true });

@@ -6,7 +6,7 @@ import type { FsFacts } from '../probe/filesystem.js';
 import type { Holder } from '../probe/holders.js';
 import { shellQuote } from '../run/execute.js';
 import { deletedJson, deletedLines } from './deleted-lines.js';
-import { bytes, percent, shortBytes } from './format.js';
+import { bytes, grouped, percent, shortBytes } from './format.js';
 
 export interface Candidate {
   path: string;
@@ -29,7 +29,6 @@ export interface FsScan {
   deleted: { file: DeletedFile; mappedBy: number[]; command: string }[];
 }
 
-const grouped = new Intl.NumberFormat('en-US');
 const saving = (c: Candidate) => Math.max(0, c.size - c.estimated);
 /** Below this estimated saving a file is listed but no command is suggested for it. */
 export const WORTH_IT = 64 * 1024;
@@ -51,7 +50,7 @@ function usageLine(s: FsScan): string {
   const worst = u.bytesLevel === 'critical' || u.inodesLevel === 'critical' ? 'CRITICAL' : u.bytesLevel === 'warning' || u.inodesLevel === 'warning' ? 'WARNING' : 'ok';
   const inodes =
     f.totalInodes > 0
-      ? `${percent(f.totalInodes - f.freeInodes, f.totalInodes)} used [${u.inodesLevel}], ${grouped.format(f.freeInodes)} free of ${grouped.format(f.totalInodes)}`
+      ? `${percent(f.totalInodes - f.freeInodes, f.totalInodes)} used [${u.inodesLevel}], ${grouped(f.freeInodes)} free of ${grouped(f.totalInodes)}`
       : 'no fixed limit';
   return (
     `${f.mountPoint} (${f.type}): ${worst}: space ${percent(f.totalBytes - f.freeBytes, f.totalBytes)} used [${u.bytesLevel}], ` +
@@ -65,7 +64,7 @@ export function scanLines(s: FsScan): string[] {
     lines.push(`  note: inodes, not bytes, are exhausted: compressing frees no inode (a .gz replaces a file one for one), so it cannot help here; remove or archive many small files`);
   else if (s.usage.inodesLevel === 'critical')
     lines.push(`  note: inodes are exhausted too (over ${CRITICAL_AT * 100}%): compressing frees bytes, not inodes`);
-  lines.push(`  scanned ${grouped.format(s.files)} files under ${s.dirs.join(', ')}${s.unreadable > 0 ? ` (${s.unreadable} folders unreadable)` : ''}`);
+  lines.push(`  scanned ${grouped(s.files)} files under ${s.dirs.join(', ')}${s.unreadable > 0 ? ` (${s.unreadable} folders unreadable)` : ''}`);
   if (s.candidates.length > 0) lines.push('  largest files not compressed yet (saving estimated from a sample):');
   for (const c of s.candidates)
     lines.push(

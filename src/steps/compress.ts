@@ -1,18 +1,27 @@
-// Compresses blocks in parallel into one gzip member, pigz-style: each block is raw-deflated on
-// the thread pool with the previous 32 KiB as its dictionary and sync-flushed, so the pieces
-// concatenate into a single deflate stream that any gzip reader (and gzip -l) handles.
+// Compresses blocks in parallel into one gzip member: each block is deflated on the thread pool on its
+// own (no dictionary) and sync-flushed, so the pieces concatenate into a single deflate stream that any
+// gzip reader (and gzip -l) handles. zlib computes each block's CRC-32 while it compresses, off the
+// main thread; the member's CRC is those combined.
 import zlib from 'node:zlib';
+import { CmemError } from '../errors.js';
+import { crc32Combine } from './crc32-combine.js';
 import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
 import { CORES } from './parallel.js';
+import { hex } from './verify-content.js';
 import { collector, readEachBlock, type ReadRange, type SourceData } from './read-blocks.js';
-
-export const WINDOW = 32 * 1024;
 
 /** An empty final block (BFINAL, fixed Huffman): ends the stream after the sync-flushed blocks. */
 export const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 /** Each zlib stream holds ~300 KiB of state from its creation: start only as many as the pool runs. */
 const IN_FLIGHT = CORES * 2;
+
+/** Bytes zlib puts around a member with no name: the 10-byte header, then FINAL_BLOCK, CRC-32, length. */
+const HEAD = 10;
+const TAIL = FINAL_BLOCK.length + 8;
+
+/** Holds a typical block's output in one buffer (1 MiB of logs deflates to ~100 KiB). */
+const CHUNK = 128 * 1024;
 
 export interface Compressed {
   header: Buffer;
@@ -22,63 +31,107 @@ export interface Compressed {
   size: number;
 }
 
-/** The last 32 KiB of a block: the next block's dictionary. */
-export const tailOf = (block: Buffer | undefined) => block && (block.length > WINDOW ? block.subarray(block.length - WINDOW) : block);
-
-/** The dictionary segment i was compressed with: the last 32 KiB of the block before it. */
-export function dictionaryFor(blocks: readonly Buffer[], i: number): Buffer | undefined {
-  return i === 0 ? undefined : tailOf(blocks[i - 1]);
+interface Deflated {
+  segment: Buffer;
+  /** The block's CRC-32, as zlib computed it while compressing. */
+  crc: number;
 }
 
-function deflateBlock(block: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    zlib.deflateRaw(block, { level, dictionary, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out))),
-  );
+/** Takes the raw segment and CRC out of the member zlib made of one block; anything unexpected is an error. */
+export function unwrapMember(member: Buffer, length: number): Deflated {
+  const tail = member.subarray(member.length - TAIL);
+  if (member.length < HEAD + TAIL || member[0] !== 0x1f || member[1] !== 0x8b || !tail.subarray(0, 2).equals(FINAL_BLOCK) || tail.readUInt32LE(6) !== length % 2 ** 32)
+    throw new Error(`zlib returned a gzip member of unexpected shape for a block of ${length} bytes`);
+  return { segment: member.subarray(HEAD, member.length - TAIL), crc: tail.readUInt32LE(2) };
+}
+
+/**
+ * Deflates one block as a gzip member written with a sync flush before the end: its body is then the
+ * sync-flushed segment and its end an empty final block, and zlib has computed the CRC-32 on its thread.
+ */
+function deflateBlock(block: Buffer, level: number): Promise<Deflated> {
+  return new Promise((resolve, reject) => {
+    const gzip = zlib.createGzip({ level, flush: zlib.constants.Z_SYNC_FLUSH, chunkSize: CHUNK });
+    const out: Buffer[] = [];
+    gzip.on('data', (chunk: Buffer) => out.push(chunk));
+    gzip.on('error', reject);
+    gzip.on('end', () => {
+      try {
+        resolve(unwrapMember(out.length === 1 ? out[0] : Buffer.concat(out), block.length));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    // end() only after the write is done: a block still queued at end() would be deflated with Z_FINISH
+    // and marked final.
+    gzip.write(block, (err) => (err ? reject(err) : gzip.end()));
+  });
 }
 
 export interface DeflateHooks {
   level: number;
-  /** Runs on the main thread while the pool compresses: reading, the CRC. */
+  /** Runs on the main thread while the pool compresses: reading, collecting. */
   take?: (block: Buffer) => void;
   onBlock?: (bytes: number) => void;
-  /** When given, each segment is handed over in order (and not kept); dictionary is what it was compressed with. */
-  onSegment?: (segment: Buffer, block: Buffer, dictionary: Buffer | undefined) => void | Promise<void>;
+  /** When given, each segment is handed over in order (and not kept) with the block it holds. */
+  onSegment?: (segment: Buffer, block: Buffer) => void | Promise<void>;
+}
+
+export interface DeflatedAll {
+  /** The segments then FINAL_BLOCK; with onSegment, only FINAL_BLOCK. */
+  segments: Buffer[];
+  /** CRC-32 and length of everything deflated. */
+  crc: number;
+  size: number;
+}
+
+/** Marks p handled: after the first failure is thrown, the others must not end the process as unhandled. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 /**
  * Deflates blocks as they come, at most IN_FLIGHT at once (counting a segment until onSegment is
- * done with it), so reading, the CRC and the consumer overlap the compression on the pool.
- * Returns the segments, or with onSegment none; stops reading at the first failure.
+ * done with it), so reading and the consumer overlap the compression on the pool. Stops reading at
+ * the first failure.
  */
-export async function deflateEach(blocks: Iterable<Buffer>, { level, take = () => {}, onBlock = () => {}, onSegment }: DeflateHooks): Promise<Buffer[]> {
+export async function deflateEach(blocks: Iterable<Buffer>, { level, take = () => {}, onBlock = () => {}, onSegment }: DeflateHooks): Promise<DeflatedAll> {
   const segments: Promise<Buffer>[] = [];
+  const crcs: Promise<number>[] = [];
+  const lengths: number[] = [];
   const running = new Set<Promise<unknown>>();
   let emitted: Promise<unknown> = Promise.resolve();
   let failed = false;
-  let prev: Buffer | undefined;
   for (const block of blocks) {
     while (running.size >= IN_FLIGHT) await Promise.race(running);
     if (failed) break;
-    const dictionary = tailOf(prev);
-    const segment = deflateBlock(block, level, dictionary);
-    if (onSegment) emitted = Promise.all([segment, emitted]).then(([seg]) => onSegment(seg, block, dictionary));
-    else segments.push(segment);
-    const settled = (onSegment ? emitted : segment).then(
+    const done = deflateBlock(block, level);
+    crcs.push(handled(done.then((d) => d.crc)));
+    lengths.push(block.length);
+    if (onSegment) emitted = Promise.all([done, emitted]).then(([d]) => onSegment(d.segment, block));
+    else segments.push(handled(done.then((d) => d.segment)));
+    const settled = (onSegment ? emitted : done).then(
       () => onBlock(block.length),
       () => void (failed = true),
     );
     running.add(settled);
     void settled.then(() => running.delete(settled));
     take(block);
-    prev = block;
   }
   await emitted;
-  return [...(await Promise.all(segments)), FINAL_BLOCK];
+  const crc = (await Promise.all(crcs)).reduce((sum, c, i) => crc32Combine(sum, c, lengths[i]), 0);
+  const size = lengths.reduce((a, b) => a + b, 0);
+  return { segments: [...(await Promise.all(segments)), FINAL_BLOCK], crc, size };
 }
 
-function member(source: SourceData, segments: Buffer[], header: HeaderFields): Compressed {
+/** The member for source; zlib's CRC must agree with the one computed over the bytes as they were read. */
+function member(source: SourceData, deflated: DeflatedAll, header: HeaderFields): Compressed {
+  if (deflated.crc !== source.crc >>> 0 || deflated.size !== source.size)
+    throw new CmemError('VERIFY_FAILED', `the CRC-32 zlib computed while compressing (${hex(deflated.crc)}) differs from the one of the bytes read (${hex(source.crc)})`, 'the original was not touched; report this as a bug');
   const head = gzipHeader(header);
   const trailer = gzipTrailer(source.crc, source.size);
+  const { segments } = deflated;
   const size = head.length + segments.reduce((n, s) => n + s.length, 0) + trailer.length;
   return { header: head, segments, trailer, size };
 }
@@ -96,8 +149,8 @@ export async function readAndCompress(
   onBlock: (bytes: number) => void = () => {},
 ): Promise<{ source: SourceData; compressed: Compressed }> {
   const { source, take } = collector();
-  const segments = await deflateEach(readEachBlock(fd, range), { level: header.level, take, onBlock });
-  return { source, compressed: member(source, segments, header) };
+  const deflated = await deflateEach(readEachBlock(fd, range), { level: header.level, take, onBlock });
+  return { source, compressed: member(source, deflated, header) };
 }
 
 /** The member as the list of buffers it is written from (no concatenation). */

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deflateEach, FINAL_BLOCK } from './compress.js';
-import { crc32, gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
+import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
 import { readEachBlock } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { checkSegment, readAt, verifyFailed } from './verify.js';
@@ -43,38 +43,32 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
   try {
     const header = gzipHeader(job.header);
     let position = writeChunks(out, [header], 0);
-    let size = 0;
-    let crc = 0;
     let index = 0;
     const checks = new Set<Promise<void>>();
     let failure: unknown;
-    const check = async (at: number, length: number, block: Buffer, dictionary: Buffer | undefined, last: boolean) => {
+    const check = async (at: number, length: number, block: Buffer, last: boolean) => {
       while (checks.size >= CHECKS) await Promise.race(checks).catch(() => {});
       if (failure) throw failure;
-      const done = checkSegment(out, temp, { position: at, length, dictionary, block, last }, index++);
+      const done = checkSegment(out, temp, { position: at, length, block, last }, index++);
       checks.add(done);
       void done.then(
         () => checks.delete(done),
         (err: unknown) => void (failure ??= err),
       );
     };
-    await deflateEach(readEachBlock(job.fd), {
+    const { crc, size } = await deflateEach(readEachBlock(job.fd), {
       level: job.header.level,
-      take: (block) => {
-        crc = crc32(block, crc);
-        size += block.length;
-      },
       onBlock: job.onBlock,
-      onSegment: async (segment, block, dictionary) => {
+      onSegment: async (segment, block) => {
         const at = position;
         position = writeChunks(out, [segment], at);
-        await check(at, segment.length, block, dictionary, false);
+        await check(at, segment.length, block, false);
       },
     });
     const trailer = gzipTrailer(crc, size);
     const finalAt = position;
     position = writeChunks(out, [FINAL_BLOCK, trailer], finalAt);
-    await check(finalAt, FINAL_BLOCK.length, Buffer.alloc(0), undefined, true);
+    await check(finalAt, FINAL_BLOCK.length, Buffer.alloc(0), true);
     await Promise.all(checks);
     fs.fsyncSync(out);
     if (fs.fstatSync(out).size !== position) throw verifyFailed(temp, 'its size is not what was written');

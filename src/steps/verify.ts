@@ -1,18 +1,18 @@
 // Reads a written member back from disk and checks it decompresses to exactly the bytes read,
-// segment by segment on the thread pool (each segment's dictionary is the original's previous 32 KiB).
+// segment by segment on the thread pool (each segment stands alone).
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
-import { dictionaryFor, type Compressed } from './compress.js';
+import type { Compressed } from './compress.js';
 import { CORES, mapLimit } from './parallel.js';
 import { readFull, type SourceData } from './read-blocks.js';
 
 /** expected sizes the output buffer: one allocation instead of 16 KiB chunks and a concatenation. */
-function inflateSegment(segment: Buffer, dictionary: Buffer | undefined, last: boolean, expected: number): Promise<Buffer> {
+function inflateSegment(segment: Buffer, last: boolean, expected: number): Promise<Buffer> {
   const finishFlush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH;
   const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1);
   return new Promise((resolve, reject) =>
-    zlib.inflateRaw(segment, { dictionary, finishFlush, chunkSize }, (err, out) => (err ? reject(err) : resolve(out))),
+    zlib.inflateRaw(segment, { finishFlush, chunkSize }, (err, out) => (err ? reject(err) : resolve(out))),
   );
 }
 
@@ -28,7 +28,6 @@ export const verifyFailed = (where: string, why: string) =>
 export interface SegmentAt {
   position: number;
   length: number;
-  dictionary: Buffer | undefined;
   /** The bytes it must decompress to. */
   block: Buffer;
   /** The final block must end the stream; the others must not. */
@@ -39,7 +38,7 @@ export interface SegmentAt {
 export async function checkSegment(fd: number, file: string, at: SegmentAt, index: number): Promise<void> {
   let out: Buffer;
   try {
-    out = await inflateSegment(readAt(fd, at.length, at.position), at.dictionary, at.last, at.block.length);
+    out = await inflateSegment(readAt(fd, at.length, at.position), at.last, at.block.length);
   } catch (err) {
     throw verifyFailed(file, `block ${index}: ${(err as Error).message}`);
   }
@@ -64,7 +63,7 @@ export async function verifyWritten(file: string, expected: Compressed, source: 
     const last = expected.segments.length - 1;
     await mapLimit(expected.segments, CORES * 2, (seg, i) =>
       // Segment i holds block i; the last one is the empty final block.
-      checkSegment(fd, file, { position: positions[i], length: seg.length, dictionary: dictionaryFor(blocks, i), block: blocks[i] ?? Buffer.alloc(0), last: i === last }, i),
+      checkSegment(fd, file, { position: positions[i], length: seg.length, block: blocks[i] ?? Buffer.alloc(0), last: i === last }, i),
     );
   } finally {
     fs.closeSync(fd);
