@@ -23,6 +23,12 @@ const TAIL = FINAL_BLOCK.length + 8;
 /** Holds a typical block's output in one buffer (1 MiB of logs deflates to ~100 KiB). */
 const CHUNK = 128 * 1024;
 
+/**
+ * zlib's largest hash table (256 KiB more per stream than the default 8): 2% less CPU on the corpus
+ * and 0-8% on other data, output within +-0.6% (see README, "The format").
+ */
+const MEM_LEVEL = 9;
+
 export interface Compressed {
   header: Buffer;
   /** One raw deflate piece per source block, sync-flushed, then FINAL_BLOCK. */
@@ -51,7 +57,7 @@ export function unwrapMember(member: Buffer, length: number): Deflated {
  */
 function deflateBlock(block: Buffer, level: number): Promise<Deflated> {
   return new Promise((resolve, reject) => {
-    const gzip = zlib.createGzip({ level, flush: zlib.constants.Z_SYNC_FLUSH, chunkSize: CHUNK });
+    const gzip = zlib.createGzip({ level, memLevel: MEM_LEVEL, flush: zlib.constants.Z_SYNC_FLUSH, chunkSize: CHUNK });
     const out: Buffer[] = [];
     gzip.on('data', (chunk: Buffer) => out.push(chunk));
     gzip.on('error', reject);
