@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { readAtLeast, type ByteReader } from './byte-reader.js';
+import { crc32Combine } from './crc32-combine.js';
 import { crc32, parseGzipHeader } from './gzip-format.js';
 
 export interface Member {
@@ -69,7 +70,6 @@ async function inflateMember(
   reader: ByteReader,
   start: Buffer,
   out: Writable | undefined,
-  total: { crc: number },
 ): Promise<{ size: number; crc: number }> {
   const inflate = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
   let size = 0;
@@ -79,8 +79,6 @@ async function inflateMember(
     inflate.on('data', (chunk: Buffer) => {
       size += chunk.length;
       crc = crc32(chunk, crc);
-      // The content's own CRC too: the members' CRCs cannot be combined without zlib's crc32_combine.
-      total.crc = crc32(chunk, total.crc);
       const wait = out && writeOut(out, chunk);
       if (wait) {
         inflate.pause();
@@ -128,7 +126,7 @@ export async function gunzipMembers(reader: ByteReader, out?: Writable, label?: 
 async function walkMembers(reader: ByteReader, out: Writable | undefined): Promise<Gunzipped> {
   const members: Member[] = [];
   let size = 0;
-  const total = { crc: 0 };
+  let crc = 0;
   let trailing: Gunzipped['trailing'] = 'none';
   for (;;) {
     const offset = reader.position;
@@ -144,7 +142,7 @@ async function walkMembers(reader: ByteReader, out: Writable | undefined): Promi
     if (next.length < 2) throw bad(next[0] === 0x1f ? TRUNCATED : 'not in gzip format');
     if (next[0] !== 0x1f || next[1] !== 0x8b) throw bad('not in gzip format');
     const { header, rest } = await readHeader(reader, next);
-    const member = await inflateMember(reader, rest, out, total);
+    const member = await inflateMember(reader, rest, out);
     const trailer = await readAtLeast(reader, TRAILER);
     if (trailer.length < TRAILER) throw bad(TRUNCATED);
     reader.unshift(trailer.subarray(TRAILER));
@@ -152,8 +150,9 @@ async function walkMembers(reader: ByteReader, out: Writable | undefined): Promi
     if (trailer.readUInt32LE(4) !== member.size % 2 ** 32) throw bad('invalid compressed data--length error');
     members.push({ offset, headerLength: header.length, name: header.name, mtime: header.mtime, ...member });
     size += member.size;
+    crc = crc32Combine(crc, member.crc, member.size);
   }
-  return { members, size, crc: total.crc, inputBytes: reader.position, trailing };
+  return { members, size, crc, inputBytes: reader.position, trailing };
 }
 
 /** True when every byte from `first` to the end is zero; stops at the first that is not. */

@@ -398,9 +398,13 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       const w = watch(start(['-v', '--no-stash', '-m', '64K', log]));
       children.push(w.child);
       await w.waitFor('block 120: ');
+      // Stopped while the appender starts, so that its first lines land mid-run however fast the run is.
+      await w.freeze();
       // Appends as a logger does, opening the file for each line so that no holder is seen at the start.
       const appender = spawn('bash', ['-c', 'i=0; while [ ! -e "$2" ]; do i=$((i+1)); echo "appended line $i" >> "$0"; echo "appended line $i" >> "$1"; sleep 0.002; done', log, record, stop]);
       children.push(appender);
+      await until(() => fs.existsSync(record) && fs.statSync(record).size > 0, 'the appender to write a line');
+      w.child.kill('SIGCONT');
       const { code } = await w.exited;
       fs.writeFileSync(stop, '');
       await until(() => appender.exitCode !== null, 'the appender to stop');
