@@ -8,7 +8,7 @@ import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
-import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
+import { chunksOf, readAndCompress, type Compressed } from '../steps/compress.js';
 import {
   createJournal,
   journalBeside,
@@ -21,7 +21,7 @@ import {
   type JournalManifest,
   type JournalPaths,
 } from '../steps/journal.js';
-import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
+import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
@@ -193,10 +193,11 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     const prepare = async (index: number, upTo: number): Promise<Prepared> => {
       assertQuiet(fd, seen, facts.path);
       const offset = index * blockSize;
-      const source = readBlocks(fd, { start: offset, length: upTo - offset });
-      if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
       const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
-      return { offset, source, compressed: await compressSource(source, header) };
+      // Read and compressed at once: the pool starts on the first MiB instead of waiting for the whole block.
+      const { source, compressed } = await readAndCompress(fd, { start: offset, length: upTo - offset }, header);
+      if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
+      return { offset, source, compressed };
     };
     let next: Promise<Prepared> | undefined = last >= 0 ? prepare(last, end) : undefined;
     for (let index = last; index >= 0; index--) {
