@@ -1,7 +1,7 @@
 // One operand from name to .gz: probe, refuse or read and compress, plan, then execute or simulate.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CmemWarning, toCmemError } from '../errors.js';
+import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
@@ -106,8 +106,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
 
-    const fileFs = probeFilesystem(facts.dir);
-    const outputFs = probeFilesystem(path.dirname(outputPath));
+    let fileFs = probeFilesystem(facts.dir);
+    let outputFs = probeFilesystem(path.dirname(outputPath));
+    const freeBefore = fileFs.freeBytes;
     log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
     const memory = availableMemory();
     const fd = openSource(facts);
@@ -120,14 +121,23 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           : planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize, memoryAvailable: memory }, opts, margin);
       // With room for even the worst case, no sample is needed to know the .gz fits beside.
       let early = byEstimate(worstCaseCompressed(facts.size), 1);
-      const estimate = early?.strategy === 'beside' ? 0 : estimateCompressed(fd, facts.size, opts.level);
+      let estimate = early?.strategy === 'beside' ? 0 : estimateCompressed(fd, facts.size, opts.level);
       if (early?.strategy !== 'beside') early = byEstimate(estimate);
       clock.lap('probe');
       if (early?.strategy === 'beside') {
-        const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
-        clock.lap('compress');
-        logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, fileFs.freeBytes, clock.total());
-        return { ...report, ...streamed, status: 'compressed' };
+        try {
+          const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
+          clock.lap('compress');
+          logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total());
+          return { ...report, ...streamed, status: 'compressed' };
+        } catch (err) {
+          // Another process took the room the plan counted on: what is free now decides (stash, in place, blocks).
+          if (!(err instanceof CmemError && err.code === 'NO_SPACE')) throw err;
+          log.warn(`${err.message}; planning again with what is free now`);
+          fileFs = probeFilesystem(facts.dir);
+          outputFs = probeFilesystem(path.dirname(outputPath));
+          estimate = estimateCompressed(fd, facts.size, opts.level);
+        }
       }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
         const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory, stashDirs }, opts, log);
@@ -164,7 +174,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       );
     await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
     clock.lap('write');
-    logDone(log, facts, outputPath, source.size, compressed.size, fileFs.freeBytes, clock.total());
+    logDone(log, facts, outputPath, source.size, compressed.size, freeBefore, clock.total());
     return { ...report, status: 'compressed' };
   } catch (err) {
     clock.total();

@@ -40,13 +40,9 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
       },
       assertSource: (bytesRead) => assertReadWhole(fd, facts, bytesRead),
     }).catch((err: unknown) => {
-      // The temporary is gone and FILE untouched; a plain rerun would plan the same, so say what works.
+      // The temporary is gone and FILE untouched: the caller can plan again with what is free now.
       if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      throw new CmemError(
-        'NO_SPACE',
-        `${plan.outputPath}: no space left on device while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`,
-        'run again with -m 64M: block mode frees the file block by block as it goes; or give --stash DIR on another filesystem',
-      );
+      throw new CmemError('NO_SPACE', `${plan.outputPath}: no space left on device while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`);
     }),
   );
   const ms = performance.now() - started;

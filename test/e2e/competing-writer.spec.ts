@@ -89,7 +89,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('competing writers', () => {
         fs.writeFileSync(file, data);
         fillLeaving(disk.dir, strategy === 'beside' ? 8 * MiB : 0);
         const hog = await helper(HOG, path.join(disk.dir, 'hog'));
-        const args = strategy === 'stash' ? ['--stash', stash.dir] : strategy === 'beside' ? ['--no-stash'] : ['--no-stash', '--yes'];
+        // Beside with --yes: when the hog wins the race, the fallback to in place is allowed to finish.
+        const args = strategy === 'stash' ? ['--stash', stash.dir] : ['--no-stash', '--yes'];
         const run = launch([...args, file]);
         // Beside needs its room when it plans; from then on the hog races it for every block.
         await run.waitFor(`strategy: ${strategy}`);
@@ -112,25 +113,40 @@ describe.skipIf(warnSkip(mountSkipReason()))('competing writers', () => {
       },
     );
 
-  it.each(['tmpfs', 'ext4'] as const)('%s, beside, the writer takes all the room between the plan and the write: exit 1, ENOSPC, FILE intact, no temporary', async (kind) => {
+  /** Starts a beside run, stops it after its plan, lets the hog take every free byte, and lets it go on. */
+  async function besideRobbed(kind: 'tmpfs' | 'ext4', args: string[]) {
     const disk = mount(kind, 64);
     const file = path.join(disk.dir, 'app.log');
     const data = logData(SIZE);
     fs.writeFileSync(file, data);
     fillLeaving(disk.dir, 8 * MiB);
     const hog = await helper(HOG, path.join(disk.dir, 'hog'));
-    const run = launch(['--no-stash', file]);
+    const run = launch([...args, file]);
     await run.waitFor('strategy: beside');
     await run.freeze();
     hog.child.stdin!.write('go\n');
     while (freeBytes(disk.dir) >= 64 * 1024) await sleep(5);
     run.child.kill('SIGCONT');
     const { code } = await run.exited;
-    expect(code, run.output()).toBe(1);
-    expect(run.output()).toMatch(/error: .*no space left on device/i);
-    // A plain rerun would plan the same: the output names what works instead.
-    expect(run.output()).toMatch(/what to do: run again with -m 64M/);
-    expect(fs.readdirSync(disk.dir).filter((n) => n !== 'lost+found').sort()).toEqual(['.filler', 'app.log', 'hog']);
+    const entries = fs.readdirSync(disk.dir).filter((n) => n !== 'lost+found').sort();
+    return { code, out: run.output(), entries, file, data };
+  }
+
+  it.each(['tmpfs', 'ext4'] as const)('%s, beside, the writer takes all the room between the plan and the write: plans again and finishes in place', async (kind) => {
+    const { code, out, entries, file, data } = await besideRobbed(kind, ['--no-stash', '--yes']);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/no space left on device while writing the .gz beside it.*; planning again with what is free now/);
+    expect(out).toMatch(/strategy: in-place/);
+    expect(entries).toEqual(['.filler', 'app.log.gz', 'hog']);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(data));
+  });
+
+  it('beside robbed of its room, no stash and no consent to the in-place window: exit 1, FILE intact, no temporary', async () => {
+    const { code, out, entries, file, data } = await besideRobbed('tmpfs', ['--no-stash']);
+    expect(code, out).toBe(1);
+    expect(out).toMatch(/planning again with what is free now/);
+    expect(out).toMatch(/error: .*needs consent and there is no terminal/);
+    expect(entries).toEqual(['.filler', 'app.log', 'hog']);
     expect(sha256File(file)).toBe(sha256(data));
   });
 
