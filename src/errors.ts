@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'BAD_OPTION'
   | 'BAD_GZIP'
   | 'NOT_DELETED'
-  | 'TERMINAL';
+  | 'TERMINAL'
+  | 'INSECURE'
+  | 'UNFINISHED';
 
 export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME' | 'UNKNOWN_SUFFIX' | 'TRAILING_GARBAGE';
 

@@ -86,7 +86,8 @@ it('sizes the first part on the tail block, which may be much shorter than a blo
 it.each([
   ['--safe, no stash', input(), opts({ safe: true }), 'NO_STASH'],
   ['--safe, only a full stash', input({ stashes: [shm(RESERVE)] }), opts({ safe: true }), 'NO_STASH'],
-  ['--safe with a stash', input({ stashes: [shm(GiB)] }), opts({ safe: true }), 'no refusal'],
+  ['--safe with a stash in RAM, accepted', input({ stashes: [shm(GiB)] }), opts({ safe: true, allowRamStash: true }), 'no refusal'],
+  ['--safe with a stash in RAM only', input({ stashes: [shm(GiB)] }), opts({ safe: true }), 'NO_STASH'],
   ['--safe with room beside', input({ fs: fsFacts({ freeBytes: GiB }) }), opts({ safe: true }), 'no refusal'],
   ['-k, even with room', input({ fs: fsFacts({ freeBytes: GiB }) }), opts({ keep: true }), 'BAD_OPTION'],
   ['hard links, even with -f and room', input({ file: facts({ nlink: 2 }), fs: fsFacts({ freeBytes: GiB }) }), opts({ force: true }), 'HARD_LINKS'],
@@ -146,4 +147,14 @@ it('says why block mode, and what it frees', () => {
   expect(auto.reason).toMatch(/do not fit in the 2048 MiB available; 64 MiB blocks/);
   expect(planBlocks(input({ fs: fsFacts({ freeBytes: GiB }) }), m(MiB)).reason).toMatch(/-m sets the block size to 1 MiB \(1,048,576 bytes\)/);
   expect(auto.freed).toBe(40 * GiB - 4 * GiB);
+});
+
+it.each([
+  ['no free inode: refused before any cut', fsFacts({ freeBytes: GiB, freeInodes: 0 }), /no free inode on \/var/],
+  ['room for bytes but too few inodes for the journal beside: the stash takes the first part', fsFacts({ freeBytes: GiB, freeInodes: 2 }), 'stash'],
+  ['a filesystem that counts no inodes (btrfs): beside', fsFacts({ type: 'btrfs', freeBytes: GiB, totalInodes: 0, freeInodes: 0 }), 'beside'],
+])('inodes: %s', (_what, fileFs, expected) => {
+  const plan = () => planBlocks(input({ fs: fileFs, stashes: [shm(GiB)] }), m(64 * MiB));
+  if (expected instanceof RegExp) expect(plan).toThrow(expected);
+  else expect(plan().firstPart).toBe(expected);
 });

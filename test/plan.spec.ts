@@ -67,7 +67,8 @@ it.each([
   ['-k with no room', 'NO_SPACE', input({ stashes: [shm] }), opts({ keep: true })],
   ['other hard links with no room', 'NO_SPACE', input({ file: { ...file, nlink: 2 }, stashes: [shm] }), opts({ force: true })],
   ['a full -o filesystem', 'NO_SPACE', input({ outputFs: fsFacts({ dev: 9, freeBytes: NEEDED - 1 }), stashes: [shm] }), opts()],
-  ['--safe with a stash', 'no refusal', input({ stashes: [shm] }), opts({ safe: true })],
+  ['--safe with a stash on a disk', 'no refusal', input({ stashes: [{ ...shm, fs: { ...shm.fs, type: 'ext4', ramBacked: false } }] }), opts({ safe: true })],
+  ['--safe with a stash in RAM only', 'NO_STASH', input({ stashes: [shm] }), opts({ safe: true })],
   ['-k with room', 'no refusal', input({ fs: fsFacts({ freeBytes: NEEDED }) }), opts({ keep: true })],
 ])('%s: %s', (_what, code, facts, o) => expect(refusal(() => plan(facts, o))).toBe(code));
 
@@ -114,4 +115,14 @@ it.each([
 ])('planByEstimate: %s', (_what, estimate, strategy) => {
   const free = input({ outputFs: { ...input().outputFs, freeBytes: GIB_FREE }, stashes: [] });
   expect(planByEstimate({ ...free, compressedSize: estimate }, opts({ safe: true }))?.strategy).toBe(strategy);
+});
+
+it.each([
+  ['--safe refuses a safety copy in RAM', { safe: true }, /only place with room for the safety copy is in RAM/],
+  ['--safe --allow-ram-stash accepts it', { safe: true, allowRamStash: true }, 'stash'],
+  ['without --safe it is taken, and the plan says it is in RAM', {}, 'stash'],
+])('RAM stash: %s', (_what, over, expected) => {
+  const make = () => plan(input({ stashes: [shm] }), { ...DEFAULT_OPTIONS, ...over });
+  if (expected instanceof RegExp) expect(make).toThrow(expected);
+  else expect(make()).toMatchObject({ strategy: expected, reason: expect.stringContaining('in RAM: it survives a kill -9, not a power cut') });
 });

@@ -1,25 +1,49 @@
+// Notes that lead a plain rerun to a --stash folder: written to and read from the user's own state folder only.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { DEFAULT_STASH_DIRS, uniqueDirs } from '../src/probe/stash.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { defaultStashDirs, uniqueDirs } from '../src/probe/stash.js';
+import { stateFolderName } from '../src/steps/state-folder.js';
 import { dropPointer, leavePointer, pointedStashDirs, stashKey } from '../src/steps/stash-pointer.js';
 
 const key = stashKey(999_999, process.pid);
-afterEach(() => dropPointer(key));
+let notes: string;
+beforeEach(() => {
+  notes = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-notes-'));
+  process.env.CMEMGZIP_STATE_DIRS = notes;
+});
+afterEach(() => {
+  fs.rmSync(notes, { recursive: true, force: true });
+  delete process.env.CMEMGZIP_STATE_DIRS;
+});
 
 it('leaves a note for a --stash folder that a rerun without --stash finds, and drops it', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-pointer-'));
   leavePointer(dir, key);
   expect(pointedStashDirs(key)).toEqual([fs.realpathSync(dir)]);
+  expect(fs.statSync(path.join(notes, stateFolderName())).mode & 0o777).toBe(0o700);
   dropPointer(key);
   expect(pointedStashDirs(key)).toEqual([]);
   fs.rmSync(dir, { recursive: true });
 });
 
 it('leaves no note for a stash that is in a default place already', () => {
-  leavePointer(DEFAULT_STASH_DIRS[0], key);
+  leavePointer(defaultStashDirs()[0], key);
   expect(pointedStashDirs(key)).toEqual([]);
+});
+
+it('reads no note from a state folder another user owns', () => {
+  const folder = path.join(notes, stateFolderName());
+  fs.mkdirSync(folder, { mode: 0o700 });
+  fs.writeFileSync(path.join(folder, `${key}.where`), '/etc\n');
+  fs.chownSync(folder, 65534, 65534);
+  expect(pointedStashDirs(key)).toEqual([]);
+});
+
+it('CMEMGZIP_STATE_DIRS replaces the default places', () => {
+  expect(defaultStashDirs({ CMEMGZIP_STATE_DIRS: '/a:/b' })).toEqual(['/a', '/b']);
+  expect(defaultStashDirs({})).toContain('/dev/shm');
 });
 
 it.each([

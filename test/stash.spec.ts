@@ -1,23 +1,26 @@
-// The stash on disk: data before manifest, incomplete copies found as such, clean removal.
+// The stash on disk: data before manifest in the user's own state folder, incomplete copies found as such, clean removal, manifests as data.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { dropPointer } from '../src/steps/stash-pointer.js';
-import { findStashes, removeStash, setStashPhase, stashPaths, STASH_FOLDER, writeStash, type StashManifest } from '../src/steps/stash.js';
+import { stateFolderName } from '../src/steps/state-folder.js';
+import { findStashes, newStashManifest, parseStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest } from '../src/steps/stash.js';
 
 let dir: string;
-beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-stash-'))));
+let notes: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-stash-'));
+  notes = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-notes-'));
+  process.env.CMEMGZIP_STATE_DIRS = notes;
+});
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
-  // Stashes outside the default places leave a note in /dev/shm: take it back.
-  ['7-42', '7-43'].forEach(dropPointer);
+  fs.rmSync(notes, { recursive: true, force: true });
+  delete process.env.CMEMGZIP_STATE_DIRS;
 });
 
-const manifest = (ino = 42): StashManifest => ({
-  version: 1, file: '/var/log/app.log', outputPath: '/var/log/app.log.gz', dev: 7, ino, size: 1000, crc: 123, compressedSize: 6,
-  uid: 0, gid: 0, mode: 0o100644, atimeMs: 1, mtimeMs: 2, phase: 'stashed', pid: process.pid, createdAt: '2026-01-01T00:00:00.000Z',
-});
+const facts = { dev: 7, ino: 42, uid: 0, gid: 0, mode: 0o100644, atimeMs: 1, mtimeMs: 2 };
+const manifest = (ino = 42): StashManifest => ({ ...newStashManifest({ ...facts, ino }, { size: 1000, crc: 123 }, 6), createdAt: '2026-01-01T00:00:00.000Z' });
 const chunks = [Buffer.from('gz'), Buffer.alloc(0), Buffer.from('data')];
 const ok = async () => {};
 const stash = async (ino = 42) => {
@@ -25,10 +28,13 @@ const stash = async (ino = 42) => {
   await writeStash(paths, manifest(ino), chunks, ok);
   return paths;
 };
-const folder = () => path.join(dir, STASH_FOLDER);
+const folder = () => path.join(dir, stateFolderName());
+const find = (dirs = [dir], keys = ['7-42']) => findStashes(dirs, keys, () => {});
 
-it('names the data and manifest after dev and inode, in a folder of its own', () =>
-  expect(stashPaths(dir, 7, 42)).toEqual({ key: '7-42', folder: folder(), data: `${folder()}/7-42.gz`, manifest: `${folder()}/7-42.json` }));
+it('names the data and manifest after dev and inode, in the user\'s own folder', () =>
+  expect(stashPaths(dir, 7, 42)).toEqual({ key: '7-42', dir, folder: folder(), data: `${folder()}/7-42.gz`, manifest: `${folder()}/7-42.json` }));
+
+it('a manifest holds facts and no path', () => expect(Object.keys(manifest()).filter((k) => /file|path/i.test(k))).toEqual([]));
 
 it('writes the data, private to its owner, and then the manifest', async () => {
   const paths = stashPaths(dir, 7, 42);
@@ -43,52 +49,67 @@ it('writes the data, private to its owner, and then the manifest', async () => {
   expect(fs.statSync(paths.folder).mode & 0o777).toBe(0o700);
 });
 
-it('leaves nothing behind when verification fails', async () => {
+it('leaves no copy behind when verification fails', async () => {
   const paths = stashPaths(dir, 7, 42);
   await expect(writeStash(paths, manifest(), chunks, async () => Promise.reject(new Error('bad copy')))).rejects.toThrow('bad copy');
   expect(fs.readdirSync(dir)).toEqual([]);
 });
 
-it('never overwrites an existing stash copy', async () => {
-  const paths = await stash();
-  await expect(writeStash(paths, { ...manifest(), size: 1 }, [Buffer.from('other')], ok)).rejects.toThrow(/EEXIST/);
-  expect(fs.readFileSync(paths.data, 'utf8')).toBe('gzdata');
-  expect(findStashes([dir])[0].manifest).toEqual(manifest());
-});
-
 it('records the phase on disk, with no temporary left', async () => {
   const paths = await stash();
   expect(setStashPhase(paths, manifest(), 'rewriting').phase).toBe('rewriting');
-  expect(findStashes([dir])[0].manifest?.phase).toBe('rewriting');
+  expect(find()[0].manifest?.phase).toBe('rewriting');
   expect(fs.readdirSync(paths.folder).sort()).toEqual(['7-42.gz', '7-42.json']);
 });
 
-it('finds complete stashes with their manifest, and data without one as incomplete', async () => {
+it('finds the stashes of the keys asked for, with their manifest, and data without one as incomplete', async () => {
   const complete = await stash(1);
   const incomplete = await stash(2);
+  await stash(3);
   fs.rmSync(incomplete.manifest);
-  fs.writeFileSync(path.join(folder(), 'unrelated.txt'), '');
-  const found = findStashes([dir, `${dir}/`]).sort((a, b) => a.paths.data.localeCompare(b.paths.data));
+  const found = find([dir, `${dir}/`], ['7-1', '7-2']);
   expect(found).toEqual([
     { paths: complete, manifest: manifest(1) },
     { paths: incomplete, manifest: undefined },
   ]);
 });
 
-it('treats an unreadable manifest as incomplete', async () => {
+it.each([
+  ['a half-written manifest', '{"version": 2, "de'],
+  ['a manifest of the old shape, with paths', JSON.stringify({ ...manifest(), version: 1, file: '/etc/shadow', outputPath: '/tmp/x' })],
+  ['a manifest naming another file', JSON.stringify({ ...manifest(), ino: 43 })],
+  ['a manifest with a fact missing', JSON.stringify({ ...manifest(), crc: undefined })],
+])('treats %s as no manifest', async (_what, text) => {
   const paths = await stash();
-  fs.writeFileSync(paths.manifest, '{"version": 1, "fi');
-  expect(findStashes([dir])).toEqual([{ paths, manifest: undefined }]);
+  fs.writeFileSync(paths.manifest, text);
+  expect(find()).toEqual([{ paths, manifest: undefined }]);
 });
 
-it('finds nothing where there is no stash folder', () => expect(findStashes([dir, path.join(dir, 'missing')])).toEqual([]));
+it('parses only its own shape', () => expect(parseStashManifest(JSON.stringify(manifest()), '7-42')).toEqual(manifest()));
 
-it('removes the folder with the last stash, and only then', async () => {
+it('finds nothing where there is no state folder', () => expect(find([dir, path.join(dir, 'missing')])).toEqual([]));
+
+it.each([
+  ['a plain file', (f: string) => fs.writeFileSync(f, '')],
+  ['a folder open to others', (f: string) => fs.mkdirSync(f, { mode: 0o777 })],
+  ['a symlink to a folder', (f: string) => (fs.mkdirSync(`${f}.real`, { mode: 0o700 }), fs.symlinkSync(`${f}.real`, f))],
+  ['a folder owned by another user', (f: string) => (fs.mkdirSync(f, { mode: 0o700 }), fs.chownSync(f, 65534, 65534))],
+])('never looks into, writes to or removes a state folder that is %s', async (_what, plant) => {
+  plant(folder());
+  const refusals: string[] = [];
+  expect(findStashes([dir], ['7-42'], (why) => refusals.push(why))).toEqual([]);
+  expect(refusals.join()).toMatch(/cannot hold cmemgzip's state/);
+  await expect(writeStash(stashPaths(dir, 7, 42), manifest(), chunks, ok)).rejects.toThrow(/cannot hold cmemgzip's state/);
+  expect(() => removeStash(stashPaths(dir, 7, 42))).toThrow(/cannot hold/);
+  expect(fs.lstatSync(folder())).toBeTruthy();
+});
+
+it('removes a stash and keeps the others; the state folder goes with the last', async () => {
   const a = await stash(1);
   const b = await stash(2);
   removeStash(a);
   expect(fs.readdirSync(folder())).toEqual(['7-2.gz', '7-2.json']);
   removeStash(b);
-  expect(fs.existsSync(folder())).toBe(false);
+  expect(fs.readdirSync(dir)).toEqual([]);
   expect(() => removeStash(b)).not.toThrow();
 });

@@ -33,7 +33,8 @@ function build(onLevel: (level: number) => void): Command {
     .option('-o, --output <path>', 'write the .gz there: a folder or a file name, possibly on another filesystem')
     .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /dev/shm or another tmpfs with room)')
     .option('--no-stash', 'never write a safety copy elsewhere')
-    .option('--safe', 'refuse to rewrite in place without a safety copy (strategy 3)')
+    .option('--safe', 'no loss window: refuse to rewrite in place without a safety copy on a disk (strategy 3, or a copy in RAM)')
+    .option('--allow-ram-stash', 'with --safe: accept a safety copy in RAM (/dev/shm): it survives a kill -9, not a power cut')
     .option('-m, --memory <size>', 'block mode: blocks of SIZE, tail first, memory bounded (K, M, G; at least 64K)', memoryOption)
     .option('-s, --simulate', 'show what would be done and freed, with real compression in memory; change nothing')
     .addOption(new Option('--dry-run', 'same as --simulate').hideHelp())
@@ -94,6 +95,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     stash: typeof o.stash === 'string' ? o.stash : undefined,
     noStash: o.stash === false,
     safe: !!o.safe,
+    allowRamStash: !!o.allowRamStash,
     quiet: !!o.quiet,
     verbose: !!o.verbose,
     json: !!o.json,

@@ -41,6 +41,8 @@ export function needsBlockMode(fileSize: number, estimatedCompressed: number, me
 }
 
 const MIB = 2 ** 20;
+/** The journal beside FILE: its folder, the manifest and its temporary, and one part at a time. */
+export const JOURNAL_INODES = 4;
 const MAX_AUTO_BLOCK = 64 * MIB;
 const MIN_AUTO_BLOCK = MIB;
 
@@ -75,11 +77,23 @@ export function planBlocks(input: BlockPlanInput, opts: Options): BlockPlan {
   const freed = opts.keep ? 0 : roundUp(file.size, fileFs.blockSize) - roundUp(estimatedCompressed, fileFs.blockSize);
   if (opts.keep) throw new CmemError('BAD_OPTION', 'block mode frees the original as it goes; -k cannot be honoured', 'drop -k, or copy the file elsewhere first');
   if (file.nlink > 1) throw new CmemError('HARD_LINKS', 'block mode truncates the file, which would also empty its other hard links', 'compress one of the other names, or remove the extra links');
-  if (fileFs.freeBytes >= firstPartSize + RESERVE)
+  // Before the first cut: the .gz needs an inode on FILE's filesystem at the end, or its parts are stranded
+  // in the stash (filesystems that count no inodes, btrfs say, report 0 of 0). The journal beside needs more.
+  const countsInodes = fileFs.totalInodes > 0;
+  if (countsInodes && fileFs.freeInodes < 1)
+    throw new CmemError(
+      'NO_SPACE',
+      `no free inode on ${fileFs.mountPoint}: block mode needs one for the .gz before it cuts anything; nothing was touched`,
+      'free an inode there (remove a small file), or let cmemgzip compress the file whole in place (drop -m; it needs no new inode) if it fits in memory',
+    );
+  const journalFits = !countsInodes || fileFs.freeInodes >= JOURNAL_INODES + 1;
+  if (journalFits && fileFs.freeBytes >= firstPartSize + RESERVE)
     return { ...base, firstPart: 'beside', window: false, spaceNeeded: firstPartSize + RESERVE, freed };
-  const stash = input.stashes.find((s) => s.fs.freeBytes >= roundUp(Math.ceil(lastBlock * ratio * 1.1) + 64 * 1024, s.fs.blockSize) + RESERVE);
+  const stash = input.stashes.find(
+    (s) => s.fs.freeBytes >= roundUp(Math.ceil(lastBlock * ratio * 1.1) + 64 * 1024, s.fs.blockSize) + RESERVE && (!opts.safe || opts.allowRamStash || !s.fs.ramBacked),
+  );
   if (stash) return { ...base, firstPart: 'stash', stash, window: false, spaceNeeded: 0, freed };
   if (opts.safe)
-    throw new CmemError('NO_STASH', 'no room for the first block and no other filesystem for a stash copy', 'give --stash DIR on another filesystem, or drop --safe to accept a one-block window');
+    throw new CmemError('NO_STASH', 'no room for the first block and no other disk with room for a stash copy (--safe counts none in RAM)', 'give --stash DIR on another disk, add --allow-ram-stash, or drop --safe to accept a one-block window');
   return { ...base, firstPart: 'window', window: true, spaceNeeded: 0, freed };
 }

@@ -8,8 +8,10 @@ export interface Options {
   output?: string;
   stash?: string;
   noStash: boolean;
-  /** Refuse strategy 3 (in place with no stash copy). */
+  /** No loss window of either kind: refuse strategy 3, and a safety copy in RAM unless allowRamStash. */
   safe: boolean;
+  /** With safe: accept a safety copy in RAM (it survives a kill -9, not a power cut). */
+  allowRamStash?: boolean;
   quiet: boolean;
   verbose: boolean;
   json: boolean;

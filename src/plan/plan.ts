@@ -78,13 +78,20 @@ export function plan(input: PlanInput, opts: Options): Plan {
   }
   const method: Method = fileFs.copyOnWrite ? 'unlink' : 'overwrite';
   const freed = allocated - roundUp(compressedSize, fileFs.blockSize);
-  const stash = input.stashes.find((s) => s.fs.freeBytes >= roundUp(compressedSize, s.fs.blockSize) + RESERVE);
+  const roomy = input.stashes.filter((s) => s.fs.freeBytes >= roundUp(compressedSize, s.fs.blockSize) + RESERVE);
+  const stash = roomy.find((s) => !opts.safe || opts.allowRamStash || !s.fs.ramBacked);
+  if (!stash && roomy.length > 0 && opts.safe)
+    throw new CmemError(
+      'NO_STASH',
+      `no room for the .gz, and the only place with room for the safety copy is in RAM (${roomy[0].dir}, ${roomy[0].fs.type}): a power cut during the rewrite would lose the file, which --safe refuses`,
+      'give --stash DIR on another disk with room, or add --allow-ram-stash to accept a copy that survives a kill -9 but not a power cut',
+    );
   if (stash)
     return {
       ...base,
       method,
       strategy: 'stash',
-      reason: `no room for the .gz beside the file; a copy goes to ${stash.dir} (${stash.fs.type}) first, then the file is rewritten in place`,
+      reason: `no room for the .gz beside the file; a copy goes to ${stash.dir} (${stash.fs.type}, ${stash.fs.ramBacked ? 'in RAM: it survives a kill -9, not a power cut' : 'on disk'}) first, then the file is rewritten in place`,
       stash,
       freed,
     };

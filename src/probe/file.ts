@@ -1,6 +1,7 @@
 // File facts from lstat: kind, size, links, owner, mode, times and identity (dev/ino).
 import fs from 'node:fs';
 import path from 'node:path';
+import { at } from '../steps/pinned-folders.js';
 
 export type FileKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'missing';
 
@@ -57,7 +58,7 @@ export function factsFromStats(file: string, st: fs.BigIntStats): FileFacts {
 /** lstat, never following a symlink; a missing file is a kind, not an exception. */
 export function probeFile(file: string): FileFacts {
   try {
-    return factsFromStats(file, fs.lstatSync(file, { bigint: true }));
+    return factsFromStats(file, fs.lstatSync(at(file), { bigint: true }));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const abs = path.resolve(file);

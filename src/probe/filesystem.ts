@@ -16,7 +16,11 @@ export interface FsFacts {
   copyOnWrite: boolean;
   /** tmpfs and ramfs live in memory: a stash there survives a crash of ours, not a reboot. */
   ramBacked: boolean;
+  /** NFS, SMB, Ceph, sshfs...: a stash there depends on a server and a network. */
+  network?: boolean;
 }
+
+const NETWORK = /^(nfs4?|cifs|smb3?|ceph|glusterfs|fuse\.(sshfs|glusterfs|s3fs|rclone)|9p|afs)$/;
 
 const MAGIC: Record<number, string> = {
   0x01021994: 'tmpfs',
@@ -84,5 +88,6 @@ export function probeFilesystem(dirOrFile: string): FsFacts {
     freeInodes: st.ffree,
     copyOnWrite: type === 'btrfs' || type === 'zfs',
     ramBacked: type === 'tmpfs' || type === 'ramfs',
+    network: NETWORK.test(type),
   };
 }

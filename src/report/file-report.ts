@@ -1,5 +1,6 @@
 // What happened to one operand: the record behind both the human summary and the --json object.
 import { CmemError, CmemWarning, type Outcome } from '../errors.js';
+import type { LossWindows } from '../plan/loss-windows.js';
 import type { Plan } from '../plan/plan.js';
 
 export type Status =
@@ -26,12 +27,14 @@ export interface FileReport {
   ratio?: number;
   freedBytes?: number;
   window?: boolean;
+  /** What a kill -9 and what a power cut could lose, as the plan saw it before acting. */
+  windows?: LossWindows;
   stash?: string;
   timings: Record<string, number>;
   warning?: { code: string; message: string };
   error?: { code: string; message: string; hint?: string };
-  /** Files a failure left behind on purpose, each with the command that finishes or undoes the job. */
-  leftovers?: { path: string; command: string }[];
+  /** Files a failure left behind on purpose, each with the command that finishes or undoes the job (ram: on a RAM-backed filesystem). */
+  leftovers?: { path: string; command: string; ram?: boolean }[];
   /** -d, -t, -l: gzip members in the .gz (concatenated files, pigz, block mode have several). */
   members?: number;
   /** --copytruncate: bytes caught after the first read, in how many extra members, and bytes seen lost at the truncation. */

@@ -9,5 +9,6 @@ export function printReport(report: FileReport, json: boolean, log: Logger): voi
     log.error(report.error.message);
     if (report.error.hint) log.error(`  what to do: ${report.error.hint}`);
   }
-  for (const left of report.leftovers ?? []) log.error(`  left on disk on purpose: ${left.path}; finish with: ${left.command}`);
+  for (const left of report.leftovers ?? [])
+    log.error(`  left on purpose ${left.ram ? 'in RAM (a reboot or power cut empties it)' : 'on disk'}: ${left.path}; finish with: ${left.command}`);
 }

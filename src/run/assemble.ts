@@ -5,7 +5,8 @@ import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
-import { removeJournal, writeJournal, type JournalManifest, type JournalPaths, type PartRecord } from '../steps/journal.js';
+import { partPath, removeJournal, writeJournal, type JournalManifest, type JournalPaths, type PartRecord } from '../steps/journal.js';
+import { at } from '../steps/pinned-folders.js';
 import { readFileBlocks, readFull } from '../steps/read-blocks.js';
 import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
@@ -28,35 +29,54 @@ function checkMember(fd: number, at: number, part: PartRecord, chunks: readonly 
   if (position - at !== part.compressedSize) throw new CmemError('VERIFY_FAILED', `part ${part.index} is not the size its journal records`, 'the parts are kept: run cmemgzip --resume');
 }
 
-function openTemp(temp: string, m: JournalManifest): number {
+/** The temporary .gz: new (its identity recorded) before the first part, else the one the journal names. */
+function openTemp(temp: string, journal: JournalPaths, m: JournalManifest): number {
   if (m.assembledParts === 0) {
-    fs.rmSync(temp, { force: true });
-    return fs.openSync(temp, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    fs.rmSync(at(temp), { force: true });
+    const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    const st = fs.fstatSync(fd);
+    m.output = { dev: st.dev, ino: st.ino };
+    writeJournal(journal, m);
+    return fd;
   }
-  const fd = fs.openSync(temp, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  const st = fs.fstatSync(fd);
+  if (st.dev !== m.output?.dev || st.ino !== m.output.ino) {
+    fs.closeSync(fd);
+    throw new CmemError('CHANGED', `${temp} is not the .gz this journal was assembling; nothing was touched`, `look at ${temp}, remove it if it is not yours, then run cmemgzip --resume`);
+  }
   fs.ftruncateSync(fd, m.assembledBytes);
   return fd;
 }
 
-export async function assembleParts(journal: JournalPaths, m: JournalManifest, log: Logger): Promise<void> {
+/** A part must be the member its record describes: its trailer carries the block's CRC-32 and length. */
+function checkTrailer(chunks: readonly Buffer[], part: PartRecord, file: string): void {
+  const all = Buffer.concat(chunks.slice(-2));
+  const size = chunks.reduce((n, c) => n + c.length, 0);
+  const ok = size === part.compressedSize && all.length >= 8 && all.readUInt32LE(all.length - 8) === part.crc >>> 0 && all.readUInt32LE(all.length - 4) === part.length % 2 ** 32;
+  if (!ok) throw new CmemError('VERIFY_FAILED', `${file} is not the part its journal records (length or CRC-32 differ); nothing more was touched`, 'the parts are kept: compare them with gzip -t, then run cmemgzip --resume');
+}
+
+export async function assembleParts(journal: JournalPaths, m: JournalManifest, file: string, outputPath: string, log: Logger): Promise<void> {
   const parts = [...m.parts].sort((a, b) => a.index - b.index);
   const covered = parts.reduce((n, p) => (p.offset === n ? n + p.length : NaN), 0);
   if (covered !== m.size) throw new CmemError('IO', `the journal ${journal.manifest} does not cover the whole file; parts are kept`, 'run cmemgzip --resume on the file');
-  const temp = tempPathFor(m.outputPath);
+  const temp = tempPathFor(outputPath);
   // A run killed after the rename has nothing left to append: only the last steps remain.
-  const renamed = m.assembledParts === parts.length && !fs.existsSync(temp);
+  const renamed = m.assembledParts === parts.length && !fs.existsSync(at(temp));
   if (!renamed) {
-    const fd = openTemp(temp, m);
+    const fd = openTemp(temp, journal, m);
     try {
       for (const part of parts.slice(m.assembledParts)) {
-        const chunks = readFileBlocks(part.path);
+        const chunks = readFileBlocks(partPath(journal, part.index));
+        checkTrailer(chunks, part, partPath(journal, part.index));
         writeChunks(fd, chunks, m.assembledBytes);
         fs.fsyncSync(fd);
         checkMember(fd, m.assembledBytes, part, chunks);
         m.assembledParts++;
         m.assembledBytes += part.compressedSize;
         writeJournal(journal, m);
-        fs.rmSync(part.path, { force: true });
+        fs.rmSync(at(partPath(journal, part.index)), { force: true });
       }
       restoreMetadata(fd, m);
       fs.fsyncSync(fd);
@@ -66,15 +86,15 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, l
   }
   await critical(() => {
     if (!renamed) {
-      fs.renameSync(temp, m.outputPath);
-      fsyncDir(path.dirname(m.outputPath));
+      fs.renameSync(at(temp), at(outputPath));
+      fsyncDir(path.dirname(outputPath));
     }
-    const left = fs.lstatSync(m.file, { throwIfNoEntry: false });
+    const left = fs.lstatSync(at(file), { throwIfNoEntry: false });
     if (left && left.ino === m.ino && left.size === 0) {
-      fs.unlinkSync(m.file);
-      fsyncDir(path.dirname(m.file));
+      fs.unlinkSync(at(file));
+      fsyncDir(path.dirname(file));
     }
     removeJournal(journal);
   });
-  log.info(`assembled ${parts.length} parts into ${m.outputPath} (${bytes(m.assembledBytes)}), each member checked`);
+  log.info(`assembled ${parts.length} parts into ${outputPath} (${bytes(m.assembledBytes)}), each member checked`);
 }

@@ -2,7 +2,7 @@
 // the file, so at every instant each byte is in FILE or in a fsynced part. Memory stays near one block.
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
-import type { BlockPlan } from '../plan/block-plan.js';
+import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
 import { runningElsewhere } from '../probe/live-run.js';
 import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
@@ -10,10 +10,14 @@ import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { chunksOf, readAndCompress, type Compressed } from '../steps/compress.js';
 import {
+  closeJournal,
   createJournal,
   journalBeside,
   journalInStash,
+  journalsInStash,
+  openJournal,
   partPath,
+  partsIn,
   readJournal,
   removeJournal,
   writeJournal,
@@ -21,6 +25,7 @@ import {
   type JournalManifest,
   type JournalPaths,
 } from '../steps/journal.js';
+import { at } from '../steps/pinned-folders.js';
 import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
@@ -41,10 +46,8 @@ export interface BlockJob {
 export function newManifest(job: BlockJob): JournalManifest {
   const { facts } = job;
   return {
-    version: 1,
+    version: 2,
     kind: 'blocks',
-    file: facts.path,
-    outputPath: job.outputPath,
     dev: facts.dev,
     ino: facts.ino,
     size: facts.size,
@@ -91,9 +94,11 @@ function assertQuiet(fd: number, seen: Seen, file: string): void {
 
 const partsBytes = (m: JournalManifest) => m.parts.reduce((n, p) => n + p.compressedSize, 0);
 
-function roomBeside(dir: string): number {
+/** Whether FILE's filesystem has room for the whole journal now: its bytes and its inodes (one per part). */
+function roomBeside(dir: string, m: JournalManifest, blockSize: number): boolean {
   const st = fs.statfsSync(dir);
-  return st.bavail * st.bsize;
+  const inodes = st.files === 0 || st.ffree >= JOURNAL_INODES + m.parts.length + 1;
+  return inodes && st.bavail * st.bsize > partsBytes(m) + 2 * blockSize;
 }
 
 function truncateTo(fd: number, offset: number): Seen {
@@ -103,14 +108,10 @@ function truncateTo(fd: number, offset: number): Seen {
 }
 
 /** Moves the journal from the stash to beside FILE once truncation has made room there. */
-function moveBeside(from: JournalPaths, m: JournalManifest, log: Logger): JournalPaths {
-  const to = journalBeside(m.file);
+function moveBeside(from: JournalPaths, m: JournalManifest, file: string, log: Logger): JournalPaths {
+  const to = journalBeside(file);
   createJournal(to);
-  for (const part of m.parts) {
-    const target = partPath(to, part.index);
-    writePart(target, readFileBlocks(part.path));
-    part.path = target;
-  }
+  for (const part of m.parts) writePart(to, part.index, readFileBlocks(partPath(from, part.index)));
   writeJournal(to, m);
   removeJournal(from);
   log.detail(`journal moved from the stash to ${to.folder}`);
@@ -133,28 +134,29 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
     writeJournal(journal, manifest);
     log.info(`journal ${journal.manifest}`);
   }
-  await continueBlocks(facts, manifest, journal, log);
+  await continueBlocks(facts, manifest, journal, job.outputPath, log);
   return manifest;
 }
 
 /** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
-export async function resumeBlocks(found: Journaled, facts: FileFacts, log: Logger): Promise<JournalManifest> {
+export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, log: Logger): Promise<JournalManifest> {
   const m = found.manifest;
   // Two runs on one journal would truncate and assemble over each other: the .gz ends up corrupt.
-  if (runningElsewhere(m.pid))
+  if (runningElsewhere(m.pid)) {
+    closeJournal(found.journal);
     throw new CmemError(
       'HELD_OPEN',
-      `${m.file} is being compressed in blocks by another cmemgzip (PID ${m.pid}); its journal ${found.journal.manifest} is in use`,
-      `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${m.file}`,
+      `${facts.path} is being compressed in blocks by another cmemgzip (PID ${m.pid}); its journal ${found.journal.manifest} is in use`,
+      `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${facts.path}`,
     );
+  }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   if (facts.kind === 'missing') {
-    if (!fs.existsSync(m.outputPath)) throw new CmemError('ENOENT', `${m.file} and ${m.outputPath} are both missing; the journal ${found.journal.folder} is kept`);
     removeJournal(found.journal);
-    log.info(`${m.outputPath} was already complete; removed the journal`);
+    log.info(`${outputPath} was already complete; removed the journal`);
     return m;
   }
-  await continueBlocks(facts, m, found.journal, log);
+  await continueBlocks(facts, m, found.journal, outputPath, log);
   return m;
 }
 
@@ -166,9 +168,9 @@ interface Prepared {
 }
 
 /** The tail-first loop from where the manifest stands, then assembly. */
-async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, log: Logger): Promise<void> {
+async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<void> {
   let journal = initial;
-  const fd = fs.openSync(facts.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
     const st = fs.fstatSync(fd);
     if (st.dev !== m.dev || st.ino !== m.ino) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
@@ -203,7 +205,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     for (let index = last; index >= 0; index--) {
       const prepared: Prepared = await next!;
       const { offset, source, compressed } = prepared;
-      const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size, path: '' };
+      const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size };
       // The block below compresses on the pool while this one is written, checked and cut: it lies below the cut.
       next = index > 0 ? prepare(index - 1, offset) : undefined;
       next?.catch(() => {});
@@ -219,8 +221,8 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       seen = observe(fd);
       end = offset;
       log.detail(`block ${index}: ${bytes(source.size)} -> ${bytes(compressed.size)}, file now ${bytes(offset)}`);
-      if (journal.folder !== journalBeside(facts.path).folder && roomBeside(facts.dir) > partsBytes(m) + 2 * blockSize)
-        journal = moveBeside(journal, m, log);
+      if (journal.folder !== journalBeside(facts.path).folder && roomBeside(facts.dir, m, blockSize))
+        journal = moveBeside(journal, m, facts.path, log);
     }
     const ms = performance.now() - started;
     log.info(`all ${m.parts.length} blocks saved as parts in ${duration(ms)} (${speed(m.size, ms)}); ${facts.path} is now empty`);
@@ -228,7 +230,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     fs.closeSync(fd);
   }
   if (!journal) throw new CmemError('IO', 'block mode ended without a journal');
-  await assembleParts(journal, m, log);
+  await assembleParts(journal, m, facts.path, outputPath, log);
 }
 
 async function commitPart(
@@ -238,9 +240,8 @@ async function commitPart(
   source: SourceData,
   compressed: Compressed,
 ): Promise<void> {
-  record.path = partPath(journal, record.index);
-  writePart(record.path, chunksOf(compressed));
-  await verifyWritten(record.path, compressed, source);
+  writePart(journal, record.index, chunksOf(compressed));
+  await verifyWritten(partPath(journal, record.index), compressed, source);
   m.parts = [...m.parts.filter((p) => p.index !== record.index), record];
   writeJournal(journal, m);
 }
@@ -261,8 +262,9 @@ async function firstBlockInWindow(
   const journal = journalBeside(facts.path);
   log.warn(`one-block window: the last ${bytes(source.size)} are only in memory until their part is written`);
   return critical(async () => {
-    truncateTo(fd, offset);
     try {
+      // Inside the try: an fsync that fails after the cut must still write the block back.
+      truncateTo(fd, offset);
       createJournal(journal);
       await commit(journal);
       return journal;
@@ -276,34 +278,55 @@ async function firstBlockInWindow(
   });
 }
 
-/** The part files in a journal folder, or undefined when there is no such folder. */
-function partsIn(j: JournalPaths): string[] | undefined {
+/** Runs a look into a state folder; one that fails its check is reported and passed over. */
+function safely<T>(look: () => T, log: Logger): T | undefined {
   try {
-    return fs.readdirSync(j.folder).filter((name) => name.startsWith('part-'));
-  } catch {
+    return look();
+  } catch (err) {
+    if (!(err instanceof CmemError)) throw err;
+    log.warn(err.message);
     return undefined;
   }
 }
 
-/** Finds the journal of an interrupted block-mode run on this file, beside it or in a stash. */
-export function findJournal(file: string, dev: number, ino: number, stashDirs: readonly string[]): { journal: JournalPaths; manifest: JournalManifest } | undefined {
+/**
+ * Finds the journal of an interrupted block-mode run on this file, beside it or in a stash, and holds it
+ * open. Only a manifest of ours naming this file's dev and inode counts; any other is reported and left.
+ */
+export function findJournal(facts: FileFacts, outputPath: string, stashDirs: readonly string[], log: Logger): Journaled | undefined {
+  // FILE is gone only after assembly renamed the .gz into place: then the journal is the one that made it.
+  const out = facts.kind === 'missing' ? fs.lstatSync(at(outputPath), { throwIfNoEntry: false }) : undefined;
+  const accept = (m: JournalManifest) => (out ? m.output?.dev === out.dev && m.output.ino === out.ino : m.dev === facts.dev && m.ino === facts.ino);
+  if (facts.kind !== 'file' && !out) return undefined;
   // Each stash folder once (a symlinked /run/shm, a pointer to --stash), or the one journal would look stale.
-  const candidates = [journalBeside(file), ...uniqueDirs(stashDirs).map((d) => journalInStash(d, dev, ino))].map((journal) => ({
-    journal,
-    manifest: readJournal(journal),
-  }));
-  const found = candidates.filter((j): j is { journal: JournalPaths; manifest: JournalManifest } => j.manifest?.file === file);
-  // A folder without a manifest is a run killed before its first one, or a move out of the stash cut short: its parts
-  // are copies. Except with no manifest anywhere: then a part is from a one-block window, maybe the only copy of FILE's end.
-  for (const { journal, manifest } of candidates) {
-    const parts = manifest ? undefined : partsIn(journal);
-    if (parts && parts.length > 0 && found.length === 0)
+  const inStash = (d: string) => (out ? safely(() => journalsInStash(d), log) ?? [] : [journalInStash(d, facts.dev, facts.ino)]);
+  const candidates = [journalBeside(facts.path), ...uniqueDirs(stashDirs).flatMap(inStash)].filter((j) => safely(() => openJournal(j), log));
+  const read = candidates.map((journal) => ({ journal, manifest: readJournal(journal, accept) }));
+  const found = read.filter((j): j is Journaled => j.manifest !== undefined);
+  for (const { journal, manifest } of read) {
+    if (manifest) continue;
+    if (out) {
+      closeJournal(journal); // another job's journal in the same state folder
+      continue;
+    }
+    if (fs.existsSync(at(journal.manifest))) {
+      // Not this file's, or not of a shape we wrote: reported, never followed, never deleted.
+      log.warn(`${journal.manifest} does not describe ${facts.path} as it is now; left in place`);
+      closeJournal(journal);
+      continue;
+    }
+    // A folder without a manifest is a run killed before its first one, or a move out of the stash cut short: its parts
+    // are copies. Except with no manifest anywhere: then a part is from a one-block window, maybe the only copy of FILE's end.
+    const parts = partsIn(journal) ?? [];
+    if (parts.length > 0 && found.length === 0) {
+      read.forEach((r) => closeJournal(r.journal));
       throw new CmemError(
         'CHANGED',
-        `${journal.folder} holds ${parts.join(', ')} but no manifest: a run was killed in its one-block window, and this may be the only copy of the end of ${file}; nothing was touched`,
-        `if gzip -t accepts the part, put it back: gzip -dc PART >> ${file}; then remove ${journal.folder} and run cmemgzip again`,
+        `${journal.folder} holds ${parts.join(', ')} but no manifest: a run was killed in its one-block window, and this may be the only copy of the end of ${facts.path}; nothing was touched`,
+        `if gzip -t accepts the part, put it back: gzip -dc PART >> ${facts.path}; then remove ${journal.folder} and run cmemgzip again`,
       );
-    if (parts) removeJournal(journal);
+    }
+    removeJournal(journal);
   }
   // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
   found.slice(1).forEach((stale) => removeJournal(stale.journal));

@@ -1,6 +1,7 @@
 // Block mode for one operand: plan the blocks, show them (--simulate), ask about a window, run.
 import { toCmemError, type CmemError } from '../errors.js';
 import { planBlocks, type BlockPlan } from '../plan/block-plan.js';
+import { blockWindows, describeWindows } from '../plan/loss-windows.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
@@ -8,6 +9,7 @@ import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
 import { bytes, percent } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
+import { closeJournal } from '../steps/journal.js';
 import { CORES } from '../steps/parallel.js';
 import { findJournal, startBlocks } from './block-mode.js';
 import { LeftBehind, shellQuote } from './execute.js';
@@ -28,14 +30,15 @@ function logBlockPlan(p: BlockPlan, input: BlockInput, log: Logger): void {
   log.info(`estimated .gz from a sample: ${bytes(p.estimatedCompressed)} (${percent(p.estimatedCompressed, input.facts.size)})`);
   const first = { beside: `beside the file (${bytes(p.spaceNeeded)} free needed at the start)`, stash: `in the stash ${p.stash?.dir} (the disk is full)`, window: 'nowhere but memory (one-block window)' };
   log.info(`first part: ${first[p.firstPart]}; would free about ${bytes(p.freed)}`);
+  describeWindows(blockWindows(p)).forEach((line) => log.info(line));
 }
 
 export async function compressInBlocks(input: BlockInput, opts: Options, log: Logger): Promise<Partial<FileReport>> {
   const { facts, outputPath } = input;
-  const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash);
+  const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash, (why) => log.warn(why));
   const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory, cores: CORES }, opts);
   logBlockPlan(p, input, log);
-  const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
+  const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: blockWindows(p), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
   if (opts.simulate) return { ...report, status: 'simulated' };
   if (p.window)
     await consentToWindow(
@@ -44,15 +47,17 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
       log,
     );
   const m = await startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log }).catch((err: unknown) => {
-    throw leftBehindBy(err, facts, p);
+    throw leftBehindBy(err, facts, outputPath, p, log);
   });
   log.success(`${facts.path} -> ${outputPath}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);
   return { ...report, status: 'compressed', compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
 }
 
 /** A failed block-mode run leaves its journal on purpose: name it, and the command that finishes the job. */
-function leftBehindBy(err: unknown, facts: FileFacts, p: BlockPlan): CmemError {
+function leftBehindBy(err: unknown, facts: FileFacts, outputPath: string, p: BlockPlan, log: Logger): CmemError {
   const cause = toCmemError(err, facts.path);
-  const found = findJournal(facts.path, facts.dev, facts.ino, p.stash ? [p.stash.dir] : []);
-  return found ? new LeftBehind(cause, [{ path: found.journal.folder, command: `cmemgzip --resume ${shellQuote(facts.path)}` }]) : cause;
+  const found = findJournal(facts, outputPath, p.stash ? [p.stash.dir] : [], log);
+  if (!found) return cause;
+  closeJournal(found.journal);
+  return new LeftBehind(cause, [{ path: found.journal.folder, command: `cmemgzip --resume ${shellQuote(facts.path)}` }]);
 }

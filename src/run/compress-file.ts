@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
+import { describeWindows, planWindows } from '../plan/loss-windows.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
@@ -26,7 +27,7 @@ import { ask, consentToWindow } from './consent.js';
 import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
-import { recover } from './recover.js';
+import { finishedBeside, recover, refuseRewrittenHead } from './recover.js';
 
 function isReadable(file: string): boolean {
   try {
@@ -63,7 +64,8 @@ function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: numb
   log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
   log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory)} available`);
   log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
-  log.info(`would free ${bytes(p.freed)} on the file's filesystem; in-memory loss window: ${p.window ? 'yes' : 'none'}`);
+  log.info(`would free ${bytes(p.freed)} on the file's filesystem`);
+  describeWindows(planWindows(p, compressedSize)).forEach((line) => log.info(line));
 }
 
 /** The outcome line: sizes, and the free space measured again rather than predicted. */
@@ -94,6 +96,12 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
     const outputExists = exists(outputPath);
+    const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.checked && holders.holders.length === 0 ? await finishedBeside(facts, outputPath, log) : undefined;
+    if (finished) {
+      clock.total();
+      return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
+    }
+    if (!opts.force) await refuseRewrittenHead(facts, outputPath);
     const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
@@ -156,9 +164,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     );
     Object.assign(report, { originalBytes: source.size, compressedBytes: compressed.size, ratio: compressed.size / Math.max(1, source.size) });
 
-    const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash);
+    const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why));
     const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
-    Object.assign(report, { strategy: thePlan.strategy, reason: thePlan.reason, window: thePlan.window, stash: thePlan.stash?.dir, freedBytes: thePlan.freed });
+    Object.assign(report, { strategy: thePlan.strategy, reason: thePlan.reason, window: thePlan.window, windows: planWindows(thePlan, compressed.size), stash: thePlan.stash?.dir, freedBytes: thePlan.freed });
     logPlan(thePlan, facts, compressed.size, memory, log);
     if (opts.simulate) {
       clock.total();

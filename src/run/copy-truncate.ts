@@ -24,13 +24,14 @@ import { crc32 } from '../steps/gzip-format.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
-import { removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
+import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
 import { truncateHeld } from '../steps/truncate-held.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
+import { at } from '../steps/pinned-folders.js';
 
 export interface TruncateSource {
   /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */
@@ -101,7 +102,7 @@ function checkMemory(job: TruncateJob): void {
 }
 
 async function makeDurable(job: TruncateJob, place: Place, compressed: Compressed, first: SourceData): Promise<Durable> {
-  const { facts, name } = job.source;
+  const { facts } = job.source;
   const verify = (f: string) => verifyWritten(f, compressed, first);
   if (place.kind === 'beside') {
     let releaseTemp: (() => void) | undefined;
@@ -110,15 +111,11 @@ async function makeDurable(job: TruncateJob, place: Place, compressed: Compresse
       releaseTemp = temp ? removeOnInterrupt(temp) : undefined;
     });
     job.log.info(`wrote and verified ${job.outputPath}`);
-    const undo = () => fs.rmSync(job.outputPath, { force: true });
+    const undo = () => fs.rmSync(at(job.outputPath), { force: true });
     return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
   }
   const paths = stashPaths(place.stash.dir, facts.dev, facts.ino);
-  const manifest: StashManifest = {
-    version: 1, file: name, outputPath: job.outputPath, dev: facts.dev, ino: facts.ino, size: first.size, crc: first.crc,
-    compressedSize: compressed.size, uid: facts.uid, gid: facts.gid, mode: facts.mode, atimeMs: facts.atimeMs, mtimeMs: facts.mtimeMs,
-    phase: 'stashed', copytruncate: true, pid: process.pid, createdAt: new Date().toISOString(),
-  };
+  const manifest = newStashManifest(facts, first, compressed.size, true);
   const undo = () => removeStash(paths);
   const releaseInterrupt = onInterrupt(undo);
   await writeStash(paths, manifest, chunksOf(compressed), verify);
@@ -208,7 +205,12 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   // The .gz carries the content's times as they were at the truncation, like the bytes it holds.
   const meta: Metadata = { ...facts, atimeMs: before.atimeMs, mtimeMs: before.mtimeMs };
   await critical(async () => {
-    fs.fsyncSync(source.writeFd);
+    try {
+      fs.fsyncSync(source.writeFd);
+    } catch (err) {
+      // The copy is whole either way; only the cut's durability is in doubt, and undoing it would lose nothing less.
+      log.warn(`could not fsync ${name} after the truncation (${(err as NodeJS.ErrnoException).code}): after a power cut it may come back at its old length; the .gz holds every byte`);
+    }
     if (!durable.stash) {
       const fd = fs.openSync(job.outputPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {

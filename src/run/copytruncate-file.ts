@@ -10,10 +10,11 @@ import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
+import { at } from '../steps/pinned-folders.js';
 
 /** Opens without following a symlink and checks the inode only: size and times move while a process writes. */
 function openSame(facts: FileFacts, flags: number): number {
-  const fd = fs.openSync(facts.path, flags | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(facts.path), flags | fs.constants.O_NOFOLLOW);
   const st = fs.fstatSync(fd);
   if (st.dev !== facts.dev || st.ino !== facts.ino) {
     fs.closeSync(fd);
@@ -39,7 +40,7 @@ export async function copyTruncateFile(
         source: { name: facts.path, readFd, writeFd, facts, holders },
         outputPath,
         outputFs: probeFilesystem(path.dirname(outputPath)),
-        stashes: stashCandidates(facts.dev, stashDirs, opts.noStash),
+        stashes: stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why)),
         opts,
         log,
       });

@@ -25,6 +25,7 @@ import { decompressRefusal } from './decompress-refusal.js';
 import { probeGzOperand } from './gz-operand.js';
 import { exists } from './output-path.js';
 import { critical, removeOnInterrupt } from './signals.js';
+import { at } from '../steps/pinned-folders.js';
 
 /** The output's base name: the .gz's name without its suffix, or with -N the header's, made safe. */
 function outputName(gz: FileFacts, content: Gunzipped, opts: Options, log: Logger): string {
@@ -101,7 +102,7 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
     const temp = tempPathFor(outputPath);
     if (exists(temp)) {
       // The .gz is only removed after the rename, so a temporary is never the only copy of anything.
-      fs.rmSync(temp, { force: true });
+      fs.rmSync(at(temp), { force: true });
       log.warn(`removed ${temp}, an unfinished temporary of an interrupted run`);
     }
     assertRoom(gz, content, outputPath, log);

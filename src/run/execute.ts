@@ -10,11 +10,12 @@ import { chunksOf, type Compressed } from '../steps/compress.js';
 import { assertUnchanged, freeOriginal } from '../steps/free-original.js';
 import type { SourceData } from '../steps/read-blocks.js';
 import { assertLength, putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
-import { removeStash, setStashPhase, stashPaths, writeStash, type StashManifest } from '../steps/stash.js';
+import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash } from '../steps/stash.js';
 import { verifyWritten } from '../steps/verify.js';
-import { writeBeside } from '../steps/write-beside.js';
-import { fsyncDir } from '../steps/write-chunks.js';
+import { NotDurable, writeBesideWith } from '../steps/write-beside.js';
+import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
+import { at } from '../steps/pinned-folders.js';
 
 export interface Job {
   facts: FileFacts;
@@ -27,14 +28,19 @@ export interface Job {
 
 /** A failure that leaves a stash behind: names it and the command that finishes the job. */
 export class LeftBehind extends CmemError {
-  constructor(cause: CmemError, readonly leftovers: { path: string; command: string }[]) {
+  constructor(cause: CmemError, readonly leftovers: { path: string; command: string; ram?: boolean }[]) {
     super(cause.code, cause.message, cause.hint);
   }
 }
 
-function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>): Promise<void> {
+/** writeBeside with the temporary removed on an interrupt; before(fd) runs once it exists, before any byte is written. */
+function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>, before: (fd: number) => void = () => {}): Promise<void> {
   let release: (() => void) | undefined;
-  return writeBeside(job.plan.outputPath, chunksOf(job.compressed), job.facts, verify, (temp) => {
+  const fill = (fd: number) => {
+    before(fd);
+    writeChunks(fd, chunksOf(job.compressed));
+  };
+  return writeBesideWith(job.plan.outputPath, fill, job.facts, verify, (temp) => {
     release?.();
     release = temp ? removeOnInterrupt(temp) : undefined;
   });
@@ -54,27 +60,44 @@ async function beside(job: Job): Promise<void> {
   log.info(`removed ${facts.path}`);
 }
 
-/** Renames the rewritten FILE to its .gz name, durably in both folders. */
-function renameToOutput(from: string, to: string): void {
-  fs.renameSync(from, to);
+/** Makes the rename of the rewritten FILE to its .gz name durable in both folders. */
+function fsyncRenamed(from: string, to: string): void {
   fsyncDir(path.dirname(to));
   if (path.dirname(from) !== path.dirname(to)) fsyncDir(path.dirname(from));
 }
 
-async function overwrite(job: Job): Promise<void> {
+/** How far a rewrite got: what a failure may undo (nothing once FILE is renamed: the .gz is complete). */
+interface Progress {
+  cut: boolean;
+  renamed: boolean;
+}
+
+/** Told the new .gz's identity on a copy-on-write filesystem, before FILE is unlinked (the stash records it). */
+type OnOutput = (id: { dev: number; ino: number }) => void;
+
+async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () => {}): Promise<void> {
   const { facts, compressed, plan, log } = job;
   if (plan.method === 'unlink') {
-    freeOriginal(facts);
-    log.info(`removed ${facts.path} (copy-on-write filesystem: its blocks are freed before the .gz is written)`);
-    await writeBesideTracked(job, (f) => verifyWritten(f, compressed, job.source));
+    // The temporary exists, and is on record, before FILE goes: a rerun finds the job by it.
+    const unlinkFirst = (fd: number) => {
+      onOutput(fs.fstatSync(fd));
+      freeOriginal(facts);
+      log.info(`removed ${facts.path} (copy-on-write filesystem: its blocks are freed before the .gz is written)`);
+    };
+    await writeBesideTracked(job, (f) => verifyWritten(f, compressed, job.source), unlinkFirst).catch((err: unknown) => {
+      if (err instanceof NotDurable) progress.renamed = true;
+      throw err;
+    });
     return;
   }
-  rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks });
+  rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks, progress });
   log.info(`rewrote ${facts.path} in place with the compressed bytes and cut it to ${bytes(compressed.size)}`);
   await verifyWritten(facts.path, compressed, job.source);
   log.info(`verified the rewritten file against the original bytes`);
   assertLength(facts.path, compressed.size);
-  renameToOutput(facts.path, plan.outputPath);
+  fs.renameSync(at(facts.path), at(plan.outputPath));
+  progress.renamed = true;
+  fsyncRenamed(facts.path, plan.outputPath);
   log.info(`renamed it to ${plan.outputPath}`);
 }
 
@@ -82,24 +105,8 @@ async function stashThenOverwrite(job: Job): Promise<void> {
   const { facts, compressed, plan, log } = job;
   const stash = plan.stash!;
   const paths = stashPaths(stash.dir, facts.dev, facts.ino);
-  let manifest: StashManifest = {
-    version: 1,
-    file: facts.path,
-    outputPath: plan.outputPath,
-    dev: facts.dev,
-    ino: facts.ino,
-    size: job.source.size,
-    crc: job.source.crc,
-    compressedSize: compressed.size,
-    uid: facts.uid,
-    gid: facts.gid,
-    mode: facts.mode,
-    atimeMs: facts.atimeMs,
-    mtimeMs: facts.mtimeMs,
-    phase: 'stashed',
-    pid: process.pid,
-    createdAt: new Date().toISOString(),
-  };
+  let manifest = newStashManifest(facts, job.source, compressed.size);
+
   const release = onInterrupt(() => removeStash(paths));
   log.info(`writing the stash copy ${paths.data} on ${stash.fs.mountPoint} (${stash.fs.type})`);
   await writeStash(paths, manifest, chunksOf(compressed), (f) => verifyWritten(f, compressed, job.source));
@@ -112,21 +119,26 @@ async function stashThenOverwrite(job: Job): Promise<void> {
       removeStash(paths);
       throw err;
     }
+    const progress = { cut: false, renamed: false };
     try {
       manifest = setStashPhase(paths, manifest, 'rewriting');
-      await overwrite(job);
+      await overwrite(job, progress, ({ dev, ino }) => (manifest = setStashPhase(paths, { ...manifest, output: { dev, ino } }, 'rewriting')));
     } catch (err) {
       const cause = toCmemError(err, facts.path);
+      // A stash outside the default places is only found again when named.
+      const resume = `cmemgzip --resume${stash.explicit ? ` --stash ${shellQuote(stash.dir)}` : ''} ${shellQuote(facts.path)}`;
+      const ram = stash.fs.ramBacked;
+      const kept = new LeftBehind(cause, [
+        { path: paths.data, command: resume, ram },
+        { path: paths.manifest, command: resume, ram },
+      ]);
+      // Renamed: the .gz is whole and verified; the stash stays until a rerun has seen it in place.
+      if (progress.renamed) throw kept;
       // The original is still in memory: put it back and drop the stash; keep the stash only if that fails.
       try {
-        putBack(facts, job.source.blocks, compressed.size);
+        putBack(facts, job.source.blocks, compressed.size, progress.cut);
       } catch {
-        // A stash outside the default places is only found again when named.
-        const resume = `cmemgzip --resume${stash.explicit ? ` --stash ${shellQuote(stash.dir)}` : ''} ${shellQuote(facts.path)}`;
-        throw new LeftBehind(cause, [
-          { path: paths.data, command: resume },
-          { path: paths.manifest, command: resume },
-        ]);
+        throw kept;
       }
       removeStash(paths);
       log.info(`${facts.path} holds its original ${bytes(job.source.size)} again; the stash copy was removed`);
@@ -143,11 +155,14 @@ async function inPlace(job: Job): Promise<void> {
   log.warn('entering the in-place window: until it closes the only full copy of the data is in memory; signals are held');
   await critical(async () => {
     assertUnchanged(facts);
+    const progress = { cut: false, renamed: false };
     try {
-      await overwrite(job);
+      await overwrite(job, progress);
     } catch (err) {
+      // Renamed: the .gz is whole and verified under its name; writing the original back would only make a second copy.
+      if (progress.renamed) throw err;
       log.error(`rewrite failed (${(err as Error).message}); writing the original bytes back`);
-      putBack(facts, source.blocks, job.compressed.size);
+      putBack(facts, source.blocks, job.compressed.size, progress.cut);
       log.info(`${facts.path} holds its original ${bytes(source.size)} again`);
       throw err;
     }

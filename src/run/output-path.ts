@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../plan/options.js';
+import { at } from '../steps/pinned-folders.js';
 
 export function outputPathFor(file: string, opts: Pick<Options, 'output' | 'suffix'>): string {
   const base = `${path.basename(file)}${opts.suffix}`;
@@ -11,4 +12,4 @@ export function outputPathFor(file: string, opts: Pick<Options, 'output' | 'suff
   return isDir ? path.join(out, base) : out;
 }
 
-export const exists = (file: string): boolean => fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+export const exists = (file: string): boolean => fs.lstatSync(at(file), { throwIfNoEntry: false }) !== undefined;

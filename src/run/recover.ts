@@ -1,22 +1,30 @@
 // Finds what an interrupted run left for this operand and either finishes the job or cleans it up.
-// Never silent: every leftover found is reported with what was done about it.
+// Never silent: every leftover found is reported with what was done about it. Leftovers are found by
+// the operand's own identity (its dev-ino, or its .gz's) in the user's state folders; nothing in them
+// names a path, so a planted manifest can at most be reported and ignored.
 import fs from 'node:fs';
-import path from 'node:path';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
-import { DEFAULT_STASH_DIRS } from '../probe/stash.js';
+import { findHolders } from '../probe/holders.js';
+import { runningElsewhere } from '../probe/live-run.js';
+import { namesItself, readHead } from '../probe/rewritten-head.js';
+import { defaultStashDirs } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
+import { at } from '../steps/pinned-folders.js';
+import { checksumFile } from '../steps/checksum-file.js';
+import { freeOriginal } from '../steps/free-original.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
-import { findStashes, removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { findStashes, findStashesByOutput, removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
+import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { tempPathFor, writeBeside } from '../steps/write-beside.js';
 import { fsyncDir } from '../steps/write-chunks.js';
-import { exists } from './output-path.js';
 import { findJournal, resumeBlocks } from './block-mode.js';
-import { runningElsewhere } from '../probe/live-run.js';
+import { shellQuote } from './execute.js';
+import { exists } from './output-path.js';
 import { critical } from './signals.js';
-import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
 
 export interface Recovered {
   output: string;
@@ -26,47 +34,96 @@ export interface Recovered {
 
 function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): void {
   const temp = tempPathFor(outputPath);
-  if (!exists(temp)) return;
+  const st = fs.lstatSync(at(temp), { throwIfNoEntry: false });
+  if (!st) return;
+  const writers = st.isFile() ? findHolders(st.dev, st.ino, '/proc', temp).holders : [];
+  if (writers.length > 0)
+    throw new CmemError(
+      'HELD_OPEN',
+      `${temp} is being written by PID ${writers.map((h) => h.pid).join(', ')} (another cmemgzip at work on ${facts.path}); left alone`,
+      'wait for that run to finish, then run cmemgzip again if anything is left',
+    );
   if (facts.kind === 'file') {
-    fs.rmSync(temp, { force: true });
+    fs.rmSync(at(temp), { force: true });
     log.warn(`removed ${temp}, an unfinished temporary of an interrupted run (${facts.path} was never touched)`);
   } else log.warn(`found ${temp} from an interrupted run, but ${facts.path} is missing: left in place for you to inspect`);
 }
 
-const identity = (m: StashManifest) => ({ path: m.file, dir: path.dirname(m.file), dev: m.dev, ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs });
+/**
+ * FILE beside a .gz that already holds exactly its bytes: what a run stopped between the rename and the
+ * unlink leaves (a kill, or a folder fsync that failed). Finishing means removing FILE, as the run would have.
+ */
+export async function finishedBeside(facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered | undefined> {
+  const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
+  if (facts.kind !== 'file' || !out?.isFile() || out.size < 20) return undefined;
+  let content;
+  try {
+    content = await testGzip(outputPath);
+  } catch {
+    return undefined; // not a whole .gz: the refusal that follows says so
+  }
+  if (content.size !== facts.size || checksumFile(facts.path).crc !== content.crc) return undefined;
+  log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); removing ${facts.path}`);
+  await critical(() => freeOriginal(facts));
+  return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
+}
+
+/**
+ * FILE already holds gzip data naming FILE, and no stash or journal is left: a rewrite in place whose
+ * safety copy was in RAM, cut off by a reboot. Explained, never compressed a second time (unless -f).
+ */
+export async function refuseRewrittenHead(facts: FileFacts, outputPath: string): Promise<void> {
+  if (facts.kind !== 'file' || !namesItself(readHead(facts.path), facts.base)) return;
+  const whole = await testGzip(facts.path).then(
+    (c) => c,
+    () => undefined,
+  );
+  if (whole)
+    throw new CmemError(
+      'UNFINISHED',
+      `${facts.path} already is a complete .gz of itself (${whole.size} bytes of content): a run rewrote it in place and was stopped before its rename, and its safety copy is gone (it was in RAM, or removed); nothing was touched`,
+      `finish by hand: gzip -t ${shellQuote(facts.path)} && mv ${shellQuote(facts.path)} ${shellQuote(outputPath)}`,
+    );
+  throw new CmemError(
+    'UNFINISHED',
+    `${facts.path} begins with a .gz of itself that does not decompress whole: a run was stopped while rewriting it in place and its safety copy is gone (it was in RAM); nothing was touched`,
+    `keep the file as it is; on another disk, zcat ${shellQuote(facts.path)} > HEAD recovers its beginning (gzip will say "unexpected end of file"), and the rest of the original is the file's tail past the compressed bytes; -f compresses it as it is`,
+  );
+}
 
 /** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
-async function finishFromStash(found: FoundStash, m: StashManifest, log: Logger): Promise<Recovered> {
+async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
   const expected = { size: m.size, crc: m.crc };
   await verifyContent(found.paths.data, expected);
   log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
   const chunks = readFileBlocks(found.paths.data);
+  const target = { path: facts.path, dir: facts.dir, dev: m.dev, ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs };
   await critical(async () => {
-    const now = fs.lstatSync(m.file, { throwIfNoEntry: false });
-    const out = fs.lstatSync(m.outputPath, { throwIfNoEntry: false });
+    const now = fs.lstatSync(at(facts.path), { throwIfNoEntry: false });
+    const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
     if (now && now.ino === m.ino && now.dev === m.dev && !m.copytruncate) {
       // Killed before or after the cut; any other size means someone wrote to it since: leave it.
-      rewriteInPlace(identity(m), chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
-      await verifyContent(m.file, expected);
-      fs.renameSync(m.file, m.outputPath);
-      fsyncDir(path.dirname(m.outputPath));
+      rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
+      await verifyContent(facts.path, expected);
+      fs.renameSync(at(facts.path), at(outputPath));
+      fsyncDir(facts.dir);
     } else if (out && out.ino === m.ino && out.dev === m.dev) {
-      await verifyContent(m.outputPath, expected);
+      await verifyContent(outputPath, expected);
     } else if (!now || m.copytruncate) {
       // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
-      const temp = tempPathFor(m.outputPath);
+      const temp = tempPathFor(outputPath);
       if (exists(temp)) {
-        fs.rmSync(temp);
+        fs.rmSync(at(temp));
         log.warn(`removed ${temp}, the unfinished temporary of that run: the stash copy replaces it`);
       }
-      await writeBeside(m.outputPath, chunks, identity(m), (f) => verifyContent(f, expected), () => {});
+      await writeBeside(outputPath, chunks, target, (f) => verifyContent(f, expected), () => {});
     } else {
-      throw new CmemError('CHANGED', `${m.file} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
+      throw new CmemError('CHANGED', `${facts.path} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
     }
   });
   removeStash(found.paths);
-  log.info(`finished from the stash: ${m.outputPath} verified, stash removed`);
-  return { output: m.outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
+  log.info(`finished from the stash: ${outputPath} verified, stash removed`);
+  return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
 }
 
 /**
@@ -79,21 +136,23 @@ export async function recover(
   stashDirs: readonly string[],
   log: Logger,
 ): Promise<Recovered | undefined> {
-  const pointed = facts.kind === 'file' ? pointedStashDirs(stashKey(facts.dev, facts.ino)) : [];
-  const allStashDirs = [...stashDirs, ...pointed, ...DEFAULT_STASH_DIRS];
+  const key = facts.kind === 'file' ? stashKey(facts.dev, facts.ino) : undefined;
+  // A stash is named after FILE's inode, or FILE.gz's when the run that renamed FILE was killed while removing it.
+  const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
+  const keys = [key, out?.isFile() ? stashKey(out.dev, out.ino) : undefined].filter((k): k is string => k !== undefined);
+  const allStashDirs = [...stashDirs, ...keys.flatMap(pointedStashDirs), ...defaultStashDirs()];
   // Block mode first: its temporary .gz is being assembled, not left over.
-  const journaled = findJournal(facts.path, facts.dev, facts.ino, allStashDirs);
+  const journaled = findJournal(facts, outputPath, allStashDirs, log);
   if (journaled) {
-    const m = await resumeBlocks(journaled, facts, log);
-    return { output: m.outputPath, originalBytes: m.size, compressedBytes: m.assembledBytes };
+    const m = await resumeBlocks(journaled, facts, outputPath, log);
+    return { output: outputPath, originalBytes: m.size, compressedBytes: m.assembledBytes };
   }
-  // A stash without a manifest is named after FILE's inode, or FILE.gz's when the run that renamed FILE
-  // was killed while removing its stash; either way nothing depends on it.
-  const out = fs.lstatSync(outputPath, { throwIfNoEntry: false });
-  const names = [facts.kind === 'file' ? `/${facts.dev}-${facts.ino}.gz` : undefined, out ? `/${out.dev}-${out.ino}.gz` : undefined];
-  const mine = findStashes(allStashDirs).filter((s) =>
-    s.manifest ? s.manifest.file === facts.path : names.some((n) => n && s.paths.data.endsWith(n)),
-  );
+  const owner = facts.kind === 'file' ? facts.uid : out?.uid;
+  const temp = fs.lstatSync(at(tempPathFor(outputPath)), { throwIfNoEntry: false });
+  const written = [out, temp].filter((st): st is fs.Stats => st?.isFile() === true);
+  const onRefused = (why: string) => log.warn(why);
+  const byOutput = facts.kind === 'missing' ? findStashesByOutput(allStashDirs, written, onRefused) : [];
+  const mine = [...findStashes(allStashDirs, keys, onRefused), ...byOutput];
   let recovered: Recovered | undefined;
   for (const found of mine) {
     const m = found.manifest;
@@ -102,18 +161,25 @@ export async function recover(
     if (m && runningElsewhere(m.pid))
       throw new CmemError(
         'HELD_OPEN',
-        `${m.file} is being compressed by another cmemgzip (PID ${m.pid}); its stash ${found.paths.manifest} is in use`,
-        `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${m.file}`,
+        `${facts.path} is being compressed by another cmemgzip (PID ${m.pid}); its stash ${found.paths.manifest} is in use`,
+        `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${facts.path}`,
       );
     if (!m) {
       removeStash(found.paths);
       log.warn(`removed ${found.paths.data}, a stash copy without a manifest left by an interrupted run (nothing depended on it)`);
-    } else if (m.phase === 'stashed' && facts.kind === 'file' && facts.ino === m.ino && (facts.size === m.size || m.copytruncate)) {
+    } else if (owner !== undefined && m.uid !== owner) {
+      log.warn(`the stash ${found.paths.manifest} records owner uid ${m.uid}, but ${facts.path} belongs to uid ${owner}; left in place`);
+    } else if (m.phase === 'stashed' && key === found.paths.key) {
+      // Killed before the rewrite began: FILE was never touched (bytes a writer appended since are its own).
       removeStash(found.paths);
       log.warn(`removed the stash ${found.paths.data} of an interrupted run: ${facts.path} was never touched, compressing it afresh`);
+    } else if (m.copytruncate && key === found.paths.key && facts.size >= m.size && checksumFile(facts.path, m.size).crc === m.crc) {
+      // Killed before its truncation: FILE still holds every byte the stash has (and maybe more since).
+      removeStash(found.paths);
+      log.warn(`removed the stash ${found.paths.data} of an interrupted --copytruncate run: ${facts.path} was never truncated, starting afresh`);
     } else if (m.phase === 'rewriting') {
       log.warn(`found the stash of an interrupted run: ${found.paths.manifest} (started ${m.createdAt} by PID ${m.pid})`);
-      recovered = await finishFromStash(found, m, log);
+      recovered = await finishFromStash(found, m, facts, outputPath, log);
     } else {
       log.warn(`found the stash ${found.paths.data}, which does not match ${facts.path} as it is now; left in place`);
     }

@@ -10,6 +10,7 @@ import type { Logger } from '../report/logger.js';
 import { printReport } from '../report/print-report.js';
 import { decompressFile } from './decompress-file.js';
 import { listFiles } from './list-files.js';
+import { inOperandFolders } from './operand-folders.js';
 import { testFile } from './test-file.js';
 import { STDIN, toStdout } from './to-stdout.js';
 import { walkOperands, type Entry } from './walk-tree.js';
@@ -27,8 +28,8 @@ export type Compress = (file: string) => Promise<FileReport>;
 function runOne(file: string, opts: Options, log: Logger, compress: Compress): Promise<FileReport> {
   if (opts.test) return testFile(file, log, opts.suffix);
   if (opts.stdout || file === STDIN) return toStdout(file, opts, log);
-  if (opts.decompress) return decompressFile(file, opts, log);
-  return compress(file);
+  if (opts.decompress) return inOperandFolders(file, opts, () => decompressFile(file, opts, log));
+  return inOperandFolders(file, opts, () => compress(file));
 }
 
 function summary(reports: readonly FileReport[], opts: Options): string {

@@ -1,6 +1,7 @@
 // Signal policy: outside a critical window SIGINT, SIGTERM and SIGQUIT remove our temporaries and
 // exit; inside one they wait until it closes. SIGHUP (a dropped SSH session) never stops a run.
 import fs from 'node:fs';
+import { at } from '../steps/pinned-folders.js';
 
 type Cleanup = () => void;
 
@@ -46,7 +47,7 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   return () => cleanups.delete(cleanup);
 }
 
-export const removeOnInterrupt = (file: string) => onInterrupt(() => fs.rmSync(file, { force: true }));
+export const removeOnInterrupt = (file: string) => onInterrupt(() => fs.rmSync(at(file), { force: true }));
 
 /** Runs fn with SIGINT, SIGTERM and SIGQUIT held back; a held signal takes effect when it returns. */
 export async function critical<T>(fn: () => T | Promise<T>): Promise<T> {

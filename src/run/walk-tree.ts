@@ -1,7 +1,9 @@
 // -r: the files below folder operands, in name order, each marked with why it is passed over, if it
-// is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary.
+// is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary,
+// journal or state folder.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isJournalFolderName } from '../steps/journal.js';
 import { strippedName } from './decompress-path.js';
 
 export interface Entry {
@@ -33,6 +35,13 @@ function ignoreReason(file: string, opts: { decompress: boolean; suffix: string 
   return startsWithGzipMagic(file) ? 'already compressed (gzip data)' : undefined;
 }
 
+/** The tool's own folders are never walked into: a journal's parts and a stash are gzip data in flight. */
+function ownFolder(name: string): string | undefined {
+  if (isJournalFolderName(name)) return 'the journal of a cmemgzip block-mode run';
+  if (/^cmemgzip-\d+$/.test(name)) return "cmemgzip's state folder (stashes, notes, journals)";
+  return undefined;
+}
+
 function kindOf(st: fs.Stats): string {
   if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isFIFO()) return 'a FIFO';
@@ -52,7 +61,9 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
     const file = path.join(dir, name);
     const st = fs.lstatSync(file, { throwIfNoEntry: false });
     if (!st) continue; // gone since the listing
-    if (st.isDirectory()) yield* walkFolder(file, opts);
+    const own = st.isDirectory() ? ownFolder(name) : undefined;
+    if (own) yield { file, ignore: own };
+    else if (st.isDirectory()) yield* walkFolder(file, opts);
     else if (!st.isFile()) yield { file, ignore: kindOf(st) };
     else yield { file, ignore: ignoreReason(file, opts) };
   }

@@ -8,9 +8,10 @@ import { readFull } from './read-blocks.js';
 import type { Content } from './test-gzip.js';
 import { hex } from './verify-content.js';
 import { writeChunks } from './write-chunks.js';
+import { at } from './pinned-folders.js';
 
 export function appendMember(file: string, chunks: readonly Buffer[], expected: Content): void {
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(file), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   const start = fs.fstatSync(fd).size;
   try {
     const end = writeChunks(fd, chunks, start);

@@ -2,16 +2,19 @@
 import fs from 'node:fs';
 import { crc32 } from './gzip-format.js';
 import { readFull } from './read-blocks.js';
+import { at } from './pinned-folders.js';
 
 const CHUNK = 1024 * 1024;
 
-export function checksumFile(file: string): { size: number; crc: number } {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+/** The first `limit` bytes only, when given (a stash's content at the head of a live log, say). */
+export function checksumFile(file: string, limit = Infinity): { size: number; crc: number } {
+  const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   const buf = Buffer.allocUnsafe(CHUNK);
   let size = 0;
   let crc = 0;
+  const next = () => readFull(fd, buf.subarray(0, Math.min(CHUNK, limit - size)), size);
   try {
-    for (let n = readFull(fd, buf, 0); n > 0; n = readFull(fd, buf, size)) {
+    for (let n = next(); n > 0; n = next()) {
       crc = crc32(buf.subarray(0, n), crc);
       size += n;
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { probeFile, sameContent, type FileFacts } from '../probe/file.js';
 import { fsyncDir } from './write-chunks.js';
+import { at } from './pinned-folders.js';
 
 export function assertUnchanged(read: FileFacts): void {
   const now = probeFile(read.path);
@@ -12,6 +13,6 @@ export function assertUnchanged(read: FileFacts): void {
 
 export function freeOriginal(read: FileFacts): void {
   assertUnchanged(read);
-  fs.unlinkSync(read.path);
+  fs.unlinkSync(at(read.path));
   fsyncDir(read.dir);
 }

@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { factsFromStats, sameContent, type FileFacts } from '../probe/file.js';
+import { at } from './pinned-folders.js';
 
 const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
 export function openSource(facts: FileFacts): number {
-  const fd = fs.openSync(facts.path, FLAGS);
+  const fd = fs.openSync(at(facts.path), FLAGS);
   const now = factsFromStats(facts.path, fs.fstatSync(fd, { bigint: true }));
   if (now.kind !== 'file' || !sameContent(facts, now)) {
     fs.closeSync(fd);

@@ -1,6 +1,7 @@
 // Reads a file into a list of block buffers (never one Buffer: those stop at 2-4 GiB), and their CRC-32.
 import fs from 'node:fs';
 import { crc32 } from './gzip-format.js';
+import { at } from './pinned-folders.js';
 
 export const BLOCK_SIZE = 1024 * 1024;
 
@@ -68,7 +69,7 @@ export function readBlocks(fd: number, range: ReadRange = {}): SourceData {
 
 /** A whole file (a stash copy, a part) as blocks; the descriptor is closed again. */
 export function readFileBlocks(file: string): Buffer[] {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
     return readBlocks(fd).blocks;
   } finally {

@@ -7,6 +7,7 @@ import type { FileFacts } from '../probe/file.js';
 import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
+import { at } from './pinned-folders.js';
 
 /** The file to rewrite, by path and by identity, and the metadata to leave on it. */
 export type Target = Pick<FileFacts, 'path' | 'dev' | 'ino'> & Metadata;
@@ -16,10 +17,12 @@ export interface RewriteGuard {
   sizes: readonly number[];
   /** The original bytes, written back over the head if an append is caught before the cut. */
   original?: readonly Buffer[];
+  /** Set once FILE is cut to the .gz's length: from then on its tail holds only what a writer appended. */
+  progress?: { cut: boolean };
 }
 
 export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length: number, guard: RewriteGuard): void {
-  const fd = fs.openSync(target.path, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(target.path), fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
   try {
     const st = fs.fstatSync(fd);
     if (st.dev !== target.dev || st.ino !== target.ino)
@@ -38,6 +41,7 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
       );
     }
     fs.ftruncateSync(fd, length);
+    if (guard.progress) guard.progress.cut = true;
     fs.fsyncSync(fd);
     restoreMetadata(fd, target);
     fs.fsyncSync(fd);
@@ -48,22 +52,25 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
 
 /** Right before the rename: a writer that appended after the cut would leave its lines as trailing garbage. */
 export function assertLength(file: string, length: number): void {
-  const size = fs.statSync(file).size;
+  const size = fs.lstatSync(at(file)).size;
   if (size !== length)
     throw new CmemError('CHANGED', `${file} was appended to while it was rewritten (${size - length} bytes after the .gz)`, 'run cmemgzip again once nothing writes to it');
 }
 
 /**
  * After a failed rewrite: the original bytes, from memory, back at the head. If the file was already
- * cut to `cutTo`, bytes a writer appended since then are moved after them, so none is lost.
+ * cut to `cutTo`, every byte past that is a writer's append: moved after them, so none is lost. A FILE
+ * that a copy-on-write run unlinked first is made anew; any other inode at its name is left alone.
  */
-export function putBack(original: Target & { dir: string; size: number }, blocks: readonly Buffer[], cutTo: number): void {
-  const exists = fs.existsSync(original.path);
-  const flags = exists ? fs.constants.O_RDWR | fs.constants.O_NOFOLLOW : fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
-  const fd = fs.openSync(original.path, flags, 0o600);
+export function putBack(original: Target & { dir: string; size: number }, blocks: readonly Buffer[], cutTo: number, wasCut: boolean): void {
+  const exists = fs.existsSync(at(original.path));
+  const flags = exists ? fs.constants.O_RDWR | fs.constants.O_NOFOLLOW : fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+  const fd = fs.openSync(at(original.path), flags, 0o600);
   try {
-    const size = fs.fstatSync(fd).size;
-    const appended = exists && size > cutTo && size < original.size ? Buffer.alloc(size - cutTo) : Buffer.alloc(0);
+    const st = fs.fstatSync(fd);
+    if (exists && (st.dev !== original.dev || st.ino !== original.ino))
+      throw new CmemError('CHANGED', `${original.path} is now another file; the original bytes were not written over it`);
+    const appended = exists && wasCut && st.size > cutTo ? Buffer.alloc(st.size - cutTo) : Buffer.alloc(0);
     readFull(fd, appended, cutTo);
     writeChunks(fd, [...blocks, appended], 0);
     fs.fsyncSync(fd);

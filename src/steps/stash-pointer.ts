@@ -1,50 +1,54 @@
-// A note in a default stash place saying where an operator-named stash lives, so that a plain rerun
-// (without --stash) still finds the interrupted job instead of compressing a half-done file.
+// A note in the user's state folder in a default place saying where an operator-named stash lives, so
+// that a plain rerun (without --stash) still finds the interrupted job instead of compressing a
+// half-done file. The note is read only from a folder that passes its check, and the place it names
+// must pass the same check before anything there is read.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_STASH_DIRS, uniqueDirs } from '../probe/stash.js';
-
-export const STASH_FOLDER = 'cmemgzip-stash';
+import { defaultStashDirs, uniqueDirs } from '../probe/stash.js';
+import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 
 /** The key of a file's stash entries: its device and inode, as the stash names them. */
 export const stashKey = (dev: number, ino: number) => `${dev}-${ino}`;
 
-const notesIn = (dir: string) => path.join(path.resolve(dir), STASH_FOLDER);
+const noteName = (key: string) => `${key}.where`;
+const isDefault = (dir: string) => uniqueDirs(defaultStashDirs()).includes(uniqueDirs([dir])[0]);
 
 /** Writes the note unless the stash is itself in a default place; best effort (RAM folders are usually there). */
 export function leavePointer(stashDir: string, key: string): void {
-  const target = path.resolve(stashDir);
-  if (DEFAULT_STASH_DIRS.some((d) => path.resolve(d) === target)) return;
-  for (const dir of DEFAULT_STASH_DIRS) {
+  if (isDefault(stashDir)) return;
+  for (const dir of defaultStashDirs()) {
     try {
-      fs.mkdirSync(notesIn(dir), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(notesIn(dir), `${key}.where`), `${target}\n`, { mode: 0o600 });
+      writeOwnFile(stateFolderIn(dir, true)!, noteName(key), `${path.resolve(stashDir)}\n`);
       return;
     } catch {
-      /* full or missing: try the next place */
+      /* full, missing or not safe: try the next place */
     }
   }
 }
 
-/** The stash folders that notes point to for this key. */
+/** The stash places that notes point to for this key. */
 export function pointedStashDirs(key: string): string[] {
-  const dirs = DEFAULT_STASH_DIRS.flatMap((dir) => {
+  const dirs = defaultStashDirs().flatMap((dir) => {
     try {
-      return [fs.readFileSync(path.join(notesIn(dir), `${key}.where`), 'utf8').trim()];
+      const folder = stateFolderIn(dir, false);
+      const text = folder ? readOwnFile(folder, noteName(key)) : undefined;
+      return text ? [text.trim()] : [];
     } catch {
       return [];
     }
   });
-  return uniqueDirs(dirs);
+  return uniqueDirs(dirs.filter((d) => path.isAbsolute(d)));
 }
 
 export function dropPointer(key: string): void {
-  for (const dir of DEFAULT_STASH_DIRS) {
-    fs.rmSync(path.join(notesIn(dir), `${key}.where`), { force: true });
+  for (const dir of defaultStashDirs()) {
+    const folder = path.join(path.resolve(dir), stateFolderName());
     try {
-      fs.rmdirSync(notesIn(dir));
+      if (!checkStateFolder(folder)) continue;
+      fs.rmSync(path.join(folder, noteName(key)), { force: true });
+      tidyStateFolder(folder);
     } catch {
-      /* other entries still there */
+      /* not ours: never touched */
     }
   }
 }

@@ -1,18 +1,20 @@
 // The stash: a durable copy of the .gz on another filesystem, with a manifest that lets a later run
 // finish the job after a crash. Data is written before its manifest, and the manifest removed first,
-// so a data file without a manifest is always an incomplete copy that nothing depends on.
+// so a data file without a manifest is always an incomplete copy that nothing depends on. Both live in
+// the user's own state folder, named by the file's dev-ino; a manifest holds facts, never a path.
 import fs from 'node:fs';
 import path from 'node:path';
+import { CmemError } from '../errors.js';
+import type { FileFacts } from '../probe/file.js';
 import { uniqueDirs } from '../probe/stash.js';
-import { dropPointer, leavePointer, STASH_FOLDER, stashKey } from './stash-pointer.js';
+import { checkStateFolder, createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 
 export type StashPhase = 'stashed' | 'rewriting';
 
 export interface StashManifest {
-  version: 1;
-  file: string;
-  outputPath: string;
+  version: 2;
   dev: number;
   ino: number;
   size: number;
@@ -25,8 +27,10 @@ export interface StashManifest {
   mtimeMs: number;
   /** stashed: FILE not yet touched. rewriting: FILE may hold part of the .gz; finish from the stash. */
   phase: StashPhase;
-  /** FILE is emptied in place, never rewritten (a process writes to it): finishing writes outputPath from the stash. */
+  /** FILE is emptied in place, never rewritten (a process writes to it): finishing writes the .gz from the stash. */
   copytruncate?: boolean;
+  /** On copy-on-write filesystems, the new .gz's identity, recorded before FILE is unlinked: it finds the job once FILE is gone. */
+  output?: { dev: number; ino: number };
   pid: number;
   createdAt: string;
 }
@@ -34,27 +38,34 @@ export interface StashManifest {
 export interface StashPaths {
   /** dev-ino of the file it belongs to. */
   key: string;
+  /** The place the operator or the defaults named; the state folder is inside it. */
+  dir: string;
   folder: string;
   data: string;
   manifest: string;
 }
 
-export { STASH_FOLDER };
+/** The manifest of a new stash for a file as probed: facts only, phase 'stashed'. */
+export function newStashManifest(
+  facts: Pick<FileFacts, 'dev' | 'ino' | 'uid' | 'gid' | 'mode' | 'atimeMs' | 'mtimeMs'>,
+  content: { size: number; crc: number },
+  compressedSize: number,
+  copytruncate = false,
+): StashManifest {
+  const { dev, ino, uid, gid, mode, atimeMs, mtimeMs } = facts;
+  return {
+    version: 2, dev, ino, size: content.size, crc: content.crc, compressedSize, uid, gid, mode, atimeMs, mtimeMs,
+    phase: 'stashed', ...(copytruncate ? { copytruncate } : {}), pid: process.pid, createdAt: new Date().toISOString(),
+  };
+}
 
 export function stashPaths(dir: string, dev: number, ino: number): StashPaths {
-  const folder = path.join(path.resolve(dir), STASH_FOLDER);
-  return { key: stashKey(dev, ino), folder, data: path.join(folder, `${dev}-${ino}.gz`), manifest: path.join(folder, `${dev}-${ino}.json`) };
+  const key = stashKey(dev, ino);
+  const folder = path.join(path.resolve(dir), stateFolderName());
+  return { key, dir: path.resolve(dir), folder, data: path.join(folder, `${key}.gz`), manifest: path.join(folder, `${key}.json`) };
 }
 
-function writeManifest(paths: StashPaths, manifest: StashManifest): void {
-  const temp = `${paths.manifest}.tmp`;
-  fs.writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-  const fd = fs.openSync(temp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(temp, paths.manifest);
-  fsyncDir(paths.folder);
-}
+const writeManifest = (paths: StashPaths, manifest: StashManifest) => writeOwnFile(paths.folder, `${paths.key}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
 
 /** Writes and verifies the copy, then its manifest; on failure leaves nothing behind. */
 export async function writeStash(
@@ -63,22 +74,20 @@ export async function writeStash(
   chunks: readonly Buffer[],
   verify: (file: string) => Promise<void>,
 ): Promise<void> {
-  leavePointer(path.dirname(paths.folder), paths.key);
-  fs.mkdirSync(paths.folder, { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(paths.data, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  stateFolderIn(paths.dir, true);
+  leavePointer(paths.dir, paths.key);
+  let fd: number | undefined;
   try {
+    fd = createOwnFile(paths.folder, `${paths.key}.gz`);
     writeChunks(fd, chunks);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
+    fd = undefined;
     fsyncDir(paths.folder);
     await verify(paths.data);
     writeManifest(paths, manifest);
   } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
+    if (fd !== undefined) fs.closeSync(fd);
     removeStash(paths);
     throw err;
   }
@@ -90,16 +99,15 @@ export function setStashPhase(paths: StashPaths, manifest: StashManifest, phase:
   return next;
 }
 
+/** Removes the stash (manifest first) and its note; a state folder that fails its check is left alone. */
 export function removeStash(paths: StashPaths): void {
+  if (!checkStateFolder(paths.folder)) return dropPointer(paths.key);
   fs.rmSync(paths.manifest, { force: true });
   fs.rmSync(`${paths.manifest}.tmp`, { force: true });
   fs.rmSync(paths.data, { force: true });
+  fsyncDir(paths.folder);
   dropPointer(paths.key);
-  try {
-    fs.rmdirSync(paths.folder);
-  } catch {
-    /* other stashes still there, or already gone */
-  }
+  tidyStateFolder(paths.folder);
 }
 
 export interface FoundStash {
@@ -107,27 +115,58 @@ export interface FoundStash {
   manifest?: StashManifest;
 }
 
-/** Every stash entry in the given folders, complete (with a manifest) or not. */
-export function findStashes(dirs: readonly string[]): FoundStash[] {
+const FACTS = ['dev', 'ino', 'size', 'crc', 'compressedSize', 'uid', 'gid', 'mode', 'atimeMs', 'mtimeMs', 'pid'] as const;
+
+/** A manifest of ours for key, or undefined: any other shape is no manifest at all. */
+export function parseStashManifest(text: string | undefined, key: string): StashManifest | undefined {
+  try {
+    const m = JSON.parse(text ?? '') as StashManifest;
+    const shaped = m.version === 2 && FACTS.every((f) => Number.isFinite(m[f])) && (m.phase === 'stashed' || m.phase === 'rewriting');
+    return shaped && stashKey(m.dev, m.ino) === key ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The complete stashes whose job writes one of these inodes (a temporary or the .gz): jobs whose FILE is gone. */
+export function findStashesByOutput(dirs: readonly string[], outputs: readonly { dev: number; ino: number }[], onRefused: (why: string) => void): FoundStash[] {
   const found: FoundStash[] = [];
   for (const dir of uniqueDirs(dirs)) {
-    let names: string[];
+    let folder: string | undefined;
     try {
-      names = fs.readdirSync(path.join(dir, STASH_FOLDER));
-    } catch {
+      folder = stateFolderIn(dir, false);
+    } catch (err) {
+      if (err instanceof CmemError) onRefused(err.message);
       continue;
     }
-    for (const name of names) {
-      const m = /^(\d+)-(\d+)\.gz$/.exec(name);
-      if (!m) continue;
-      const paths = stashPaths(dir, Number(m[1]), Number(m[2]));
-      let manifest: StashManifest | undefined;
+    if (!folder) continue;
+    for (const name of fs.readdirSync(folder)) {
+      const key = /^(\d+-\d+)\.json$/.exec(name)?.[1];
+      const manifest = key ? parseStashManifest(readOwnFile(folder, name), key) : undefined;
+      if (manifest && outputs.some((o) => o.dev === manifest.output?.dev && o.ino === manifest.output.ino))
+        found.push({ paths: stashPaths(dir, manifest.dev, manifest.ino), manifest });
+    }
+  }
+  return found;
+}
+
+/**
+ * The stash entries for these keys in the given places, complete (with a manifest) or not. A place
+ * whose state folder fails its check is reported through onRefused and not looked into.
+ */
+export function findStashes(dirs: readonly string[], keys: readonly string[], onRefused: (why: string) => void): FoundStash[] {
+  const found: FoundStash[] = [];
+  for (const dir of uniqueDirs(dirs)) {
+    for (const key of new Set(keys)) {
+      const [dev, ino] = key.split('-').map(Number);
+      const paths = stashPaths(dir, dev, ino);
       try {
-        manifest = JSON.parse(fs.readFileSync(paths.manifest, 'utf8')) as StashManifest;
-      } catch {
-        manifest = undefined;
+        if (!checkStateFolder(paths.folder) || !fs.lstatSync(paths.data, { throwIfNoEntry: false })?.isFile()) continue;
+      } catch (err) {
+        if (err instanceof CmemError) onRefused(err.message);
+        break;
       }
-      found.push({ paths, manifest });
+      found.push({ paths, manifest: parseStashManifest(readOwnFile(paths.folder, `${key}.json`), key) });
     }
   }
   return found;

@@ -11,6 +11,7 @@ import { checkSegment, readAt, verifyFailed } from './verify.js';
 import { tempPathFor } from './write-beside.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { CORES } from './parallel.js';
+import { at } from './pinned-folders.js';
 
 const CREATE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
@@ -38,7 +39,7 @@ export interface StreamJob {
 
 export async function streamBeside(job: StreamJob): Promise<Streamed> {
   const temp = tempPathFor(job.outputPath);
-  const out = fs.openSync(temp, CREATE_FLAGS, 0o600);
+  const out = fs.openSync(at(temp), CREATE_FLAGS, 0o600);
   job.onTemp(temp);
   try {
     const header = gzipHeader(job.header);
@@ -78,7 +79,7 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     fs.fsyncSync(out);
     job.assertSource(size);
     fs.closeSync(out);
-    fs.renameSync(temp, job.outputPath);
+    fs.renameSync(at(temp), at(job.outputPath));
     job.onTemp(undefined);
     fsyncDir(path.dirname(job.outputPath));
     return { size, crc, compressedSize: position };
@@ -88,7 +89,7 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     } catch {
       /* closed before the rename failed */
     }
-    fs.rmSync(temp, { force: true });
+    fs.rmSync(at(temp), { force: true });
     job.onTemp(undefined);
     throw err;
   }

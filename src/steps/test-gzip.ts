@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { crc32 } from './gzip-format.js';
+import { at } from './pinned-folders.js';
 
 export interface Content {
   size: number;
@@ -22,7 +23,7 @@ export async function testGzip(file: string): Promise<Content> {
     },
   });
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const input = fs.createReadStream('', { fd });
     await pipeline(input, zlib.createGunzip(), sink);
   } catch (err) {

@@ -10,7 +10,7 @@ export function truncateHeld(fd: number, name: string, identity: { dev: number; 
     throw new CmemError('CHANGED', `${name} is no longer the file that was copied; left as it is`);
   if (before.size < copied)
     throw new CmemError('CHANGED', `${name} shrank to ${before.size} bytes while ${copied} were copied (truncated by someone else?); left as it is`, 'run cmemgzip again');
+  // No fsync here: once cut, the copy is all there is, and the caller must never undo it on an fsync error.
   fs.ftruncateSync(fd, 0);
-  fs.fsyncSync(fd);
   return before;
 }

@@ -6,6 +6,7 @@ import { CmemError } from '../errors.js';
 import type { Compressed } from './compress.js';
 import { CORES, mapLimit } from './parallel.js';
 import { readFull, type SourceData } from './read-blocks.js';
+import { at } from './pinned-folders.js';
 
 /** expected sizes the output buffer: one allocation instead of 16 KiB chunks and a concatenation. */
 function inflateSegment(segment: Buffer, last: boolean, expected: number): Promise<Buffer> {
@@ -35,19 +36,19 @@ export interface SegmentAt {
 }
 
 /** Reads one segment back from fd and checks it inflates to exactly its block. */
-export async function checkSegment(fd: number, file: string, at: SegmentAt, index: number): Promise<void> {
+export async function checkSegment(fd: number, file: string, where: SegmentAt, index: number): Promise<void> {
   let out: Buffer;
   try {
-    out = await inflateSegment(readAt(fd, at.length, at.position), at.last, at.block.length);
+    out = await inflateSegment(readAt(fd, where.length, where.position), where.last, where.block.length);
   } catch (err) {
     throw verifyFailed(file, `block ${index}: ${(err as Error).message}`);
   }
-  if (!out.equals(at.block)) throw verifyFailed(file, `block ${index} does not decompress to the original bytes`);
+  if (!out.equals(where.block)) throw verifyFailed(file, `block ${index} does not decompress to the original bytes`);
 }
 
 /** Throws VERIFY_FAILED unless the file at `file` holds exactly `expected` and it inflates to `source`. */
 export async function verifyWritten(file: string, expected: Compressed, source: SourceData): Promise<void> {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
     const size = fs.fstatSync(fd).size;
     if (size !== expected.size) throw verifyFailed(file, `size is ${size} bytes, expected ${expected.size}`);

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
+import { at } from './pinned-folders.js';
+import { CmemError } from '../errors.js';
 
 /** The temporary's fixed name, so that a later run can find what a killed one left. */
 export function tempPathFor(outputPath: string): string {
@@ -34,7 +36,7 @@ export async function writeBesideWith(
   onTemp: (temp: string | undefined) => void,
 ): Promise<void> {
   const temp = tempPathFor(outputPath);
-  const fd = fs.openSync(temp, CREATE_FLAGS, 0o600);
+  const fd = fs.openSync(at(temp), CREATE_FLAGS, 0o600);
   onTemp(temp);
   try {
     await fill(fd);
@@ -44,12 +46,23 @@ export async function writeBesideWith(
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
+    fs.rmSync(at(temp), { force: true });
     onTemp(undefined);
     throw err;
   }
   fs.closeSync(fd);
-  fs.renameSync(temp, outputPath);
+  fs.renameSync(at(temp), at(outputPath));
   onTemp(undefined);
-  fsyncDir(path.dirname(outputPath));
+  try {
+    fsyncDir(path.dirname(outputPath));
+  } catch (err) {
+    throw new NotDurable(outputPath, err);
+  }
+}
+
+/** The .gz is complete, verified and under its name, but the folder's fsync failed: nothing may be undone. */
+export class NotDurable extends CmemError {
+  constructor(outputPath: string, err: unknown) {
+    super('IO', `${outputPath} is complete and verified, but making its name durable failed (${(err as Error).message})`, 'check the disk (dmesg), then run cmemgzip again on the file to finish');
+  }
 }

@@ -1,5 +1,6 @@
 // Durable writes: a list of buffers written with writev at an offset, and fsync of a folder.
 import fs from 'node:fs';
+import { at, pinnedFd } from './pinned-folders.js';
 
 /**
  * Writes every byte of chunks at position; returns the end offset. libuv already splits long lists and
@@ -21,7 +22,9 @@ export function writeChunks(fd: number, chunks: readonly Buffer[], position = 0)
 
 /** Makes a rename, create or unlink in dir durable. */
 export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const held = pinnedFd(dir);
+  if (held !== undefined) return fs.fsyncSync(held);
+  const fd = fs.openSync(at(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   try {
     fs.fsyncSync(fd);
   } finally {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { JournalManifest } from '../../src/steps/journal.js';
+import { partPath, type JournalManifest } from '../../src/steps/journal.js';
+import { stateFolderName } from '../../src/steps/state-folder.js';
 import { fill, jsonLines, mountFs, mountSkipReason, run, sha256, sleep, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 
 const MiB = 2 ** 20;
@@ -71,15 +72,18 @@ class Bench {
     this.beside = path.join(m.dir, '.app.log.cmemgzip-blocks');
   }
 
-  /** Journal folders in the stash (cmemgzip-stash/<dev>-<ino>.blocks). */
+  /** Journal folders in the stash (the user's state folder/<dev>-<ino>.blocks). */
   stashJournals(): string[] {
-    const folder = path.join(this.stash, 'cmemgzip-stash');
+    const folder = path.join(this.stash, stateFolderName());
     return fs.existsSync(folder) ? fs.readdirSync(folder).filter((n) => n.endsWith('.blocks')).map((n) => path.join(folder, n)) : [];
   }
 
   /** The manifests on disk, beside first (the newer one while the journal moves out of the stash). */
-  manifests(): JournalManifest[] {
-    return [this.beside, ...this.stashJournals()].map(manifestAt).filter((x): x is JournalManifest => x !== undefined);
+  manifests(): (JournalManifest & { folder: string })[] {
+    return [this.beside, ...this.stashJournals()].flatMap((folder) => {
+      const m = manifestAt(folder);
+      return m ? [{ ...m, folder }] : [];
+    });
   }
 
   prepare(): string {
@@ -120,8 +124,8 @@ class Bench {
     if (fs.existsSync(this.gz)) return fileSize >= 0 ? 'finishing: renamed, empty FILE not yet removed' : 'finishing: FILE removed, journal not yet';
     const remaining = m.parts.length === 0 ? m.size : Math.min(...m.parts.map((p) => p.offset));
     if (fileSize > remaining) return 'truncating: part recorded, not yet cut off FILE';
-    const folder = path.dirname(m.parts[0]?.path ?? path.join(this.beside, 'x'));
-    const unrecorded = fs.existsSync(folder) && fs.readdirSync(folder).some((n) => n.startsWith('part-') && !m.parts.some((p) => path.basename(p.path) === n));
+    const part = (index: number) => partPath({ folder: m.folder, manifest: '' }, index);
+    const unrecorded = fs.existsSync(m.folder) && fs.readdirSync(m.folder).some((n) => n.startsWith('part-') && !m.parts.some((p) => path.basename(part(p.index)) === n));
     if (unrecorded) return 'verifying: part written, not yet recorded';
     if (fileSize === 0 && m.parts.length > 0) return 'assembling: about to start';
     return 'compressing: reading and compressing a block';
@@ -138,7 +142,8 @@ class Bench {
       const low = parts[0]?.offset ?? m.size;
       const temp = readOr(this.temp);
       const assembled = m.assembledParts > 0 && temp ? gunzip(temp.subarray(0, m.assembledBytes)) : Buffer.alloc(0);
-      const rest = parts.slice(m.assembledParts).map((p) => readOr(p.path) && gunzip(readOr(p.path)!));
+      const partFile = (index: number) => partPath({ folder: m.folder, manifest: '' }, index);
+      const rest = parts.slice(m.assembledParts).map((p) => readOr(partFile(p.index)) && gunzip(readOr(partFile(p.index))!));
       if (!assembled || rest.some((r) => !r)) return false;
       return sha256(Buffer.concat([file.subarray(0, low), assembled, ...(rest as Buffer[])])) === hash;
     });

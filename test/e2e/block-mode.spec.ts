@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JournalManifest } from '../../src/steps/journal.js';
+import { partPath, type JournalManifest } from '../../src/steps/journal.js';
+import { stateFolderName } from '../../src/steps/state-folder.js';
 import {
   fill,
   freeBytes,
@@ -206,7 +207,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
         prepare();
         const r = run(['-v', '-m', '2M', '--stash', stash.dir, log]);
         expect(r.stdout).toContain(`first part: in the stash ${stash.dir}`);
-        expect(r.stdout).toContain(`journal ${stash.dir}/cmemgzip-stash/`);
+        expect(r.stdout).toContain(`journal ${stash.dir}/${stateFolderName()}/`);
         expect(r.stdout).toMatch(/journal moved from the stash to .*\.app\.log\.cmemgzip-blocks/);
         expect(r.stdout).toContain('12 block(s) of 2 MiB');
         compressedAndClean(r);
@@ -264,9 +265,9 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
     const log = path.join(dir, 'app.log');
     const hash = writeLog(log, MiB);
     const st = fs.statSync(log);
-    const folders = [path.join(dir, '.app.log.cmemgzip-blocks'), path.join(stash.dir, 'cmemgzip-stash', `${st.dev}-${st.ino}.blocks`)];
+    const folders = [path.join(dir, '.app.log.cmemgzip-blocks'), path.join(stash.dir, stateFolderName(), `${st.dev}-${st.ino}.blocks`)];
     for (const folder of folders) {
-      fs.mkdirSync(folder, { recursive: true });
+      fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
       fs.writeFileSync(path.join(folder, 'manifest.json.tmp'), '{"version":1,"ki');
     }
     const r = run(['--json', '--stash', stash.dir, log]);
@@ -421,7 +422,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       const parts = [...manifest.parts].sort((a, b) => a.index - b.index);
       const low = parts[0]?.offset ?? manifest.size;
       const now = fs.readFileSync(log);
-      const fromParts = Buffer.concat(parts.map((p) => execFileSync('gzip', ['-dc', p.path], { maxBuffer: 2 ** 30 })));
+      const fromParts = Buffer.concat(parts.map((p) => execFileSync('gzip', ['-dc', partPath({ folder: journal, manifest: '' }, p.index)], { maxBuffer: 2 ** 30 })));
       expect(sha256(Buffer.concat([now.subarray(0, low), fromParts]))).toBe(sha256(original));
       // The last block read may have been saved but not yet cut: the writer's bytes start after it then.
       const uncut = parts.length > 0 && now.length >= low + parts[0].length && now.subarray(low, low + parts[0].length).equals(original.subarray(low, low + parts[0].length));

@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fillLeaving, freeBytes, jsonLines, killChild, mountFs, mountSkipReason, run, startNode, warnSkip, type Mounted } from './helpers.js';
+import { stateFolderName } from '../../src/steps/state-folder.js';
 
 /**
  * Writes `prefill` numbered lines at once, says ready, then one more line every 4 ms. A line that
@@ -138,12 +139,12 @@ describe.skipIf(warnSkip(mountSkipReason()))('files held open by a writer', () =
     fs.writeFileSync(log, content);
     const st = fs.statSync(log);
     // What a run killed right after its truncation leaves: a verified stash, a manifest in phase 'rewriting', an emptied file.
-    const folder = path.join(stash.dir, 'cmemgzip-stash');
-    fs.mkdirSync(folder);
+    const folder = path.join(stash.dir, stateFolderName());
+    fs.mkdirSync(folder, { mode: 0o700 });
     const gz = execFileSync('gzip', ['-c'], { input: content });
     fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.gz`), gz);
     const manifest = {
-      version: 1, file: log, outputPath: `${log}.gz`, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length,
+      version: 2, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length,
       uid: 0, gid: 0, mode: 0o100644, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, phase: 'rewriting', copytruncate: true, pid: 1, createdAt: new Date().toISOString(),
     };
     fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.json`), JSON.stringify(manifest));

@@ -14,6 +14,14 @@ const CORPUS = path.resolve(ROOT, '../shared/corpus');
 
 export const isRoot = process.getuid?.() === 0;
 
+/**
+ * The tool's default state places, private to this test process: nothing a test does lands in the
+ * machine's /dev/shm or /tmp, and nothing other runs left there is seen. In RAM, as /dev/shm is.
+ */
+export const STATE_DIR = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'cmem-test-state-'));
+process.env.CMEMGZIP_STATE_DIRS = STATE_DIR;
+process.on('exit', () => fs.rmSync(STATE_DIR, { recursive: true, force: true }));
+
 /** Says loudly why a spec is skipped, so that a skip is never mistaken for a pass. */
 export function mountSkipReason(): string | undefined {
   if (!isRoot) return 'NOT ROOT: cannot mount tmpfs or ext4 images; real-filesystem tests are SKIPPED';

@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stateFolderName } from '../../src/steps/state-folder.js';
 import type { StashManifest } from '../../src/steps/stash.js';
-import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256, sha256File, sleep, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
+import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256, sha256File, sleep, start, STATE_DIR, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 
 const MiB = 2 ** 20;
 /** Large enough that the step a kill aims at (a verify) lasts far longer than the kill takes to land. */
@@ -34,7 +35,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
   });
 
   const stashArgs = () => ['--stash', stash.dir];
-  const stashFolder = () => path.join(stash.dir, 'cmemgzip-stash');
+  const stashFolder = () => path.join(stash.dir, stateFolderName());
   const stashEntries = () => (fs.existsSync(stashFolder()) ? fs.readdirSync(stashFolder()).sort() : []);
   const folder = () => fs.readdirSync(disk.dir).sort();
   const manifestPath = () => path.join(stashFolder(), stashEntries().find((n) => n.endsWith('.json'))!);
@@ -95,7 +96,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     expect(sha256File(file)).toBe(sha256(original));
     const r = run([...stashArgs(), file]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/removed \S+cmemgzip-stash\/\d+-\d+\.gz, a stash copy without a manifest/);
+    expect(r.stderr).toMatch(/removed \S+cmemgzip-\d+\/\d+-\d+\.gz, a stash copy without a manifest/);
     expectFinished(original);
   });
 
@@ -109,7 +110,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     expectFinished(original);
   });
 
-  it("a half-rewritten FILE whose stash is in a --stash folder: a plain rerun without --stash finds it through the note in /dev/shm", async () => {
+  it("a half-rewritten FILE whose stash is in a --stash folder: a plain rerun without --stash finds it through the note in the default place", async () => {
     const original = await killedWhileRewriting();
     const half = Buffer.from(original);
     fs.readFileSync(stashData()).copy(half, 0, 0, MiB);
@@ -118,7 +119,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(jsonLines(r.stdout)[0]).toMatchObject({ status: 'resumed', output: gz });
     expectFinished(original);
-    expect(fs.readdirSync('/dev/shm').filter((n) => n.startsWith('cmemgzip'))).toEqual([]);
+    expect(fs.readdirSync(STATE_DIR)).toEqual([]);
   });
 
   it("a 'rewriting' stash with FILE half rewritten (.gz head over the original's tail): --resume finishes", async () => {
@@ -159,7 +160,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     fs.renameSync(file, gz);
     fs.rmSync(manifestPath());
     const r = run(['--resume', ...stashArgs(), file]);
-    expect(r.stderr).toMatch(/removed \S+cmemgzip-stash\/\d+-\d+\.gz/);
+    expect(r.stderr).toMatch(/removed \S+cmemgzip-\d+\/\d+-\d+\.gz/);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expectFinished(original);
   });
@@ -168,6 +169,9 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     const original = await killedWhileRewriting();
     // On btrfs or zfs FILE is unlinked first and the .gz written beside: a kill then leaves exactly this.
     fs.writeFileSync(temp, fs.readFileSync(stashData()).subarray(0, MiB), { mode: 0o600 });
+    // Such a run records its temporary's inode in the manifest before FILE is unlinked.
+    const st = fs.statSync(temp);
+    fs.writeFileSync(manifestPath(), JSON.stringify({ ...manifest(), output: { dev: st.dev, ino: st.ino } }));
     fs.rmSync(file);
     const r = run(['--resume', ...stashArgs(), file]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -213,7 +217,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
       const r = run([...stashArgs(), log]);
       execFileSync('chattr', ['-i', log]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      const printed = [...r.stderr.matchAll(/left on disk on purpose: (\S+); finish with: (.+)$/gm)];
+      const printed = [...r.stderr.matchAll(/left on purpose (?:on disk|in RAM \(a reboot or power cut empties it\)): (\S+); finish with: (.+)$/gm)];
       expect(printed.map((m) => m[1]).sort()).toEqual(stashEntries().map((n) => path.join(stashFolder(), n)));
       const command = printed[0][2].split(' ');
       expect(command.slice(0, 2)).toEqual(['cmemgzip', '--resume']);

@@ -1,0 +1,78 @@
+// Folders held open by descriptor while a job works in them. A name in a pinned folder resolves through
+// /proc/self/fd, so a folder swapped for a symlink after the checks cannot redirect a create, a rename or
+// an unlink: they land in the very folder that was checked, wherever its path points now.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CmemError } from '../errors.js';
+import { resolveTrusted } from '../probe/safe-path.js';
+
+interface Pin {
+  fd: number;
+  dev: number;
+  ino: number;
+  count: number;
+}
+
+const pins = new Map<string, Pin>();
+const viaProc = fs.existsSync('/proc/self/fd');
+
+/**
+ * Opens dir, following only symlinks owned by root or by us (resolveTrusted), and holds it until unpin.
+ * The folder opened must be the inode the walk found: a swap between the walk and the open is refused.
+ * A folder inside a pinned one is opened through it, never following a symlink.
+ */
+export function pin(dir: string): void {
+  const abs = path.resolve(dir);
+  const held = pins.get(abs);
+  if (held) {
+    held.count++;
+    return;
+  }
+  // Inside a pinned folder the name is looked up there, never walked again from /.
+  const inPinned = pins.has(path.dirname(abs));
+  const expect = inPinned ? undefined : resolveTrusted(abs);
+  const fd = fs.openSync(expect?.real ?? at(abs), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  const st = fs.fstatSync(fd);
+  if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
+    fs.closeSync(fd);
+    throw new CmemError('CHANGED', `${abs} was replaced while it was checked; nothing was touched`, 'look at who changes that folder, then run cmemgzip again');
+  }
+  pins.set(abs, { fd, dev: st.dev, ino: st.ino, count: 1 });
+}
+
+export function unpin(dir: string): void {
+  const abs = path.resolve(dir);
+  const held = pins.get(abs);
+  if (!held || --held.count > 0) return;
+  pins.delete(abs);
+  fs.closeSync(held.fd);
+}
+
+/** The descriptor of a pinned folder, for fsync. */
+export const pinnedFd = (dir: string): number | undefined => pins.get(path.resolve(dir))?.fd;
+
+/** The name to hand the kernel for file: through its folder's descriptor when that folder is pinned. */
+export function at(file: string): string {
+  if (!viaProc) return file;
+  const abs = path.resolve(file);
+  const held = pins.get(path.dirname(abs));
+  return held ? `/proc/self/fd/${held.fd}/${path.basename(abs)}` : file;
+}
+
+/**
+ * Runs fn with dirs pinned; when it ends, every folder pinned since it began is let go, so that a job
+ * that failed half-way leaks no descriptor.
+ */
+export async function withPinned<T>(dirs: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const before = new Set(pins.keys());
+  try {
+    dirs.forEach(pin);
+    return await fn();
+  } finally {
+    for (const [dir, held] of pins)
+      if (!before.has(dir)) {
+        pins.delete(dir);
+        fs.closeSync(held.fd);
+      }
+  }
+}

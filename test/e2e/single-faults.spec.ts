@@ -1,0 +1,126 @@
+// One injected fault (strace -e inject=) at the calls that used to lose or strand data: after each, every
+// byte still exists, and the operator's rule holds: a plain rerun finishes the job.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stateFolderName } from '../../src/steps/state-folder.js';
+import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256File, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
+
+const MiB = 2 ** 20;
+const hasStrace = () => spawnSync('strace', ['-V']).status === 0;
+const skip = mountSkipReason() ?? (hasStrace() ? undefined : 'no strace: the single-fault injection tests are SKIPPED');
+
+/** strace, tracing only `calls` on what `watched` names (a file or folder: its descriptors too), injecting `fault` at the `when`-th. */
+const inject = (watched: string, calls: string, fault: string, when: number) => ['strace', '-f', '-qq', '-o', '/dev/null', '-P', watched, '-e', `trace=${calls}`, '-e', `inject=${calls}:${fault}:when=${when}`];
+
+const mounts: Mounted[] = [];
+const mount = (kind: 'tmpfs' | 'ext4', sizeMiB: number) => {
+  const m = mountFs(kind, sizeMiB);
+  mounts.push(m);
+  return m;
+};
+
+describe.skipIf(warnSkip(skip))('single injected faults', () => {
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+
+  /** A log on a fresh filesystem, filled to 0 free unless `room` is given; returns its path and hash. */
+  function prepare(room?: number, kind: 'tmpfs' | 'ext4' = 'tmpfs') {
+    const m = mount(kind, 24);
+    const log = path.join(m.dir, 'app.log');
+    const hash = writeLog(log, 6 * MiB);
+    if (room === undefined) fill(m.dir);
+    else fillLeaving(m.dir, room);
+    return { m, log, gz: `${log}.gz`, hash };
+  }
+
+  it('--copytruncate, EIO on the fsync after the truncation: the .gz keeps every byte (it used to be removed)', () => {
+    const { log, gz, hash } = prepare(4 * MiB);
+    const r = run(['--copytruncate', log], { prefix: inject(log, 'fsync', 'error=EIO', 1) });
+    expect(r.stderr).toMatch(/fsync/);
+    expect(fs.statSync(log).size).toBe(0);
+    expect(gunzipHash(gz)).toBe(hash);
+  });
+
+  it("block mode's one-block window, EIO on the fsync after the cut: the block is written back, a rerun makes the whole .gz", () => {
+    const { log, gz, hash } = prepare();
+    const args = ['-m', '256K', '--no-stash', '--yes', log];
+    const r = run(args, { prefix: inject(log, 'fsync', 'error=EIO', 2) });
+    expect(r.code, r.stderr).toBe(1);
+    expect(sha256File(log)).toBe(hash);
+    const again = run(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(gunzipHash(gz)).toBe(hash);
+  });
+
+  it('stash mode, EIO on the folder fsync after the rename: no partial FILE is made beside the good .gz; a rerun finishes', () => {
+    const { m, log, gz, hash } = prepare();
+    const stash = mount('tmpfs', 16);
+    const r = run(['--stash', stash.dir, log], { prefix: inject(m.dir, 'fsync', 'error=EIO', 1) });
+    expect(r.code, r.stderr).toBe(1);
+    expect(fs.existsSync(log)).toBe(false);
+    expect(gunzipHash(gz)).toBe(hash);
+    const again = run(['--json', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonLines(again.stdout)[0]).toMatchObject({ status: 'resumed' });
+    expect(fs.existsSync(log)).toBe(false);
+    expect(fs.readdirSync(stash.dir)).toEqual([]);
+  });
+
+  it('a --stash job killed right after its rename: a plain rerun (no --stash) finds it by its note and finishes', () => {
+    const { m, log, gz, hash } = prepare();
+    const stash = mount('tmpfs', 16);
+    const r = run(['--stash', stash.dir, log], { prefix: inject(m.dir, 'fsync', 'signal=SIGKILL', 1) });
+    expect(r.signal ?? r.code).not.toBe(0);
+    expect(fs.readdirSync(stash.dir)).toEqual([stateFolderName()]);
+    const again = run(['--json', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonLines(again.stdout)[0]).toMatchObject({ status: 'resumed' });
+    expect(gunzipHash(gz)).toBe(hash);
+    expect(fs.readdirSync(stash.dir)).toEqual([]);
+  });
+
+  it('beside, killed between the rename and the unlink: a plain rerun removes FILE, whose bytes the .gz holds (it used to refuse: "already exists")', () => {
+    const { m, log, gz, hash } = prepare(4 * MiB);
+    run([log], { prefix: inject(m.dir, 'fsync', 'signal=SIGKILL', 1) });
+    expect(sha256File(log)).toBe(hash);
+    expect(gunzipHash(gz)).toBe(hash);
+    const again = run(['--json', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonLines(again.stdout)[0]).toMatchObject({ status: 'resumed' });
+    expect(fs.existsSync(log)).toBe(false);
+    expect(gunzipHash(gz)).toBe(hash);
+  });
+
+  it('--copytruncate through the stash, killed at its truncation: a rerun finishes (it used to fail with ENOSPC forever)', () => {
+    const { log, gz, hash } = prepare();
+    const stash = mount('tmpfs', 16);
+    const args = ['--copytruncate', '--stash', stash.dir, log];
+    const r = run(args, { prefix: inject(log, 'ftruncate', 'signal=SIGKILL', 1) });
+    expect(r.signal ?? r.code).not.toBe(0);
+    expect(sha256File(log)).toBe(hash);
+    const again = run(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('was never truncated');
+    expect(fs.statSync(log).size).toBe(0);
+    expect(gunzipHash(gz)).toBe(hash);
+  });
+
+  it('a stash left by a kill before the rewrite, after which the log grew: a plain rerun compresses it all (it used to fail with EEXIST)', () => {
+    const { m, log, gz } = prepare();
+    const stash = mount('tmpfs', 16);
+    // Killed as the manifest is about to say "rewriting": the stash is complete, FILE untouched.
+    const st = fs.statSync(log);
+    const manifest = path.join(stash.dir, stateFolderName(), `${st.dev}-${st.ino}.json`);
+    const r = run(['--stash', stash.dir, log], { prefix: inject(manifest, 'rename', 'signal=SIGKILL', 2) });
+    expect(r.signal ?? r.code).not.toBe(0);
+    expect(JSON.parse(fs.readFileSync(manifest, 'utf8'))).toMatchObject({ phase: 'stashed' });
+    fs.rmSync(path.join(m.dir, '.filler'));
+    fs.appendFileSync(log, 'a line written after the kill\n');
+    const grown = sha256File(log);
+    const again = run(['--stash', stash.dir, log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(gunzipHash(gz)).toBe(grown);
+    expect(fs.readdirSync(STATE_DIR)).toEqual([]);
+  });
+});
