@@ -146,4 +146,23 @@ describe.skipIf(warnSkip(mountSkipReason()))('--until and --free', () => {
     for (const name of ['big.log', 'mid.log', 'small.log', 'app.log.1']) expect(gunzipHash(d(`${name}.gz`))).toBe(hashes[name]);
     expect(untouched()).toEqual(before);
   });
+
+  it('files named by hand at 0 free: the largest saver first, the others then beside; other operands keep their places', async () => {
+    const m = mount('tmpfs', 40);
+    const stash = mount('tmpfs', 32);
+    const d = (name: string) => path.join(m.dir, name);
+    const hashes = Object.fromEntries((['small.log', 'big.log', 'mid.log'] as const).map((n, i) => [n, writeLog(d(n), [2, 8, 5][i] * MiB)]));
+    fill(m.dir);
+    const r = run(['--json', '--stash', stash.dir, d('small.log'), d('missing.log'), d('big.log'), d('mid.log')]);
+    expect(r.code, r.stderr).toBe(1);
+    const steps = jsonLines(r.stdout) as unknown as Step[];
+    // In the order named, each of the three would have needed the stash: three risky steps instead of one.
+    expect(steps.map((s) => [path.basename(s.file), s.status, s.strategy])).toEqual([
+      ['big.log', 'compressed', 'stash'],
+      ['missing.log', 'failed', undefined],
+      ['mid.log', 'compressed', 'beside'],
+      ['small.log', 'compressed', 'beside'],
+    ]);
+    for (const [name, hash] of Object.entries(hashes)) expect(gunzipHash(d(`${name}.gz`))).toBe(hash);
+  });
 });
