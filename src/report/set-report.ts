@@ -38,7 +38,11 @@ export function planLines(fs: FsFacts, target: Target, p: SetPlan, passed: reado
   return lines;
 }
 
-export const plannedJson = (s: SetStep) => ({ file: s.path, status: 'planned', ...s });
+/** A step of the plan as --simulate --json prints it, named as the per-file objects of a real run are. */
+export function plannedJson(s: SetStep) {
+  const { path, ...rest } = s;
+  return { file: path, status: 'planned', ...rest };
+}
 
 export interface SetOutcome {
   fs: FsFacts;
