@@ -110,7 +110,7 @@ export function planSet(input: SetInput, opts: Options): SetPlan {
     const pick = allowed.find((p) => !p.at!.risky && free + savingOf(p.c, fs.blockSize) >= wanted) ?? allowed[0];
     if (!pick) {
       short = placed.some((p) => p.at)
-        ? 'every file left needs the stash or the in-place window, and the one risky step is taken'
+        ? 'every file left needs the stash or the in-place window, and no risky step is allowed any more (one was taken or refused)'
         : 'every file left would be refused at this free space (no room, no stash, or --safe)';
       break;
     }

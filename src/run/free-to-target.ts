@@ -75,8 +75,9 @@ async function freeOne(group: OperandGroup, opts: Options, log: Logger): Promise
     left = left.filter((c) => c.file.path !== step.path);
     if (report.status === 'failed') outcome.failed.push({ file: step.path, message: report.error?.message ?? 'failed' });
     else files.push(step.path);
-    // A failed step put everything back: it took no risk.
-    riskyTaken ||= report.status !== 'failed' && (step.risky || wasRisky(report));
+    // A failed step put everything back: it took no risk. A refused window is the operator's answer
+    // for the others too: asking again file after file would compress each in memory for nothing.
+    riskyTaken ||= report.error?.code === 'WINDOW_REFUSED' || (report.status !== 'failed' && (step.risky || wasRisky(report)));
   }
   const after = probeFilesystem(fs.mountPoint).freeBytes;
   const met = after >= planned.wanted;

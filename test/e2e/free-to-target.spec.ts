@@ -165,4 +165,18 @@ describe.skipIf(warnSkip(mountSkipReason()))('--until and --free', () => {
     ]);
     for (const [name, hash] of Object.entries(hashes)) expect(gunzipHash(d(`${name}.gz`))).toBe(hash);
   });
+
+  it('the in-place window refused (no stash, no --yes, no terminal): exit 1 after that one refusal, nothing touched', async () => {
+    const m = mount('tmpfs', 64);
+    await prepare(m.dir);
+    const tree = treeHash(m.dir);
+    const r = run(['--until', '85%', '--no-stash', '--json', m.dir]);
+    expect(r.code, r.stderr).toBe(1);
+    const { steps, summary } = parse(r.stdout);
+    expect(steps.map((s) => [path.basename(s.file), s.status])).toEqual([['big.log', 'failed']]);
+    expect(summary.met).toBe(false);
+    expect(summary.short).toMatch(/no risky step is allowed any more .*; .*big\.log failed: .*consent/);
+    expect(r.stderr).toMatch(/target NOT met/);
+    expect(treeHash(m.dir)).toBe(tree);
+  });
 });
