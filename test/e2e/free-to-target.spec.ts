@@ -179,4 +179,18 @@ describe.skipIf(warnSkip(mountSkipReason()))('--until and --free', () => {
     expect(r.stderr).toMatch(/target NOT met/);
     expect(treeHash(m.dir)).toBe(tree);
   });
+
+  it('--copytruncate: the log a writer holds open is taken too, copied to the stash and truncated under the writer', async () => {
+    const m = mount('tmpfs', 64);
+    const stash = mount('tmpfs', 32);
+    const { d, hashes } = await prepare(m.dir);
+    const { sim, real, dfAfter } = simulateThenRun(m.dir, ['--until', '85%', '--copytruncate', '--stash', stash.dir]);
+    expect(sim.steps.map((s) => [path.basename(s.file), s.strategy, s.risky])).toEqual([['held.log', 'copytruncate', true], ['big.log', 'copytruncate', false]]);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.steps.map((s) => [path.basename(s.file), s.status])).toEqual([['held.log', 'compressed'], ['big.log', 'compressed']]);
+    expect(real.summary).toMatchObject({ met: true, files: sim.summary.files, after: { freeBytes: dfAfter.avail } });
+    expect(fs.statSync(d('held.log')).size).toBe(0);
+    expect(gunzipHash(d('held.log.gz'))).toBe(hashes['held.log']);
+    expect(writer!.exitCode).toBeNull();
+  });
 });
