@@ -33,7 +33,12 @@ function planned(group: OperandGroup, opts: Options): string[] {
 export function orderOperands(operands: readonly string[], opts: Options): string[] {
   const named = new Map(operands.filter(isRegular).map((o) => [path.resolve(o), o]));
   if (named.size < 2 || !ordered(opts)) return [...operands];
-  const sequence = groupOperands([...named.values()]).flatMap((g) => planned(g, opts).map((f) => named.get(f)!));
+  let sequence: string[];
+  try {
+    sequence = groupOperands([...named.values()]).flatMap((g) => planned(g, opts).map((f) => named.get(f)!));
+  } catch {
+    return [...operands]; // a file gone or unreadable meanwhile: in the order named, each run says what it found
+  }
   const placed = new Set<string>();
   let next = 0;
   return operands.map((o) => {
