@@ -81,6 +81,12 @@ it.each([
   [['--no-name'], { name: false }],
   [['-N', '-n'], { name: false }],
   [['-n', '-N'], { name: true }],
+  [['--until', '80%'], { target: { kind: 'until', usedFraction: 0.8 } }],
+  [['--until=72.5'], { target: { kind: 'until', usedFraction: 0.725 } }],
+  [['--until', '0%'], { target: { kind: 'until', usedFraction: 0 } }],
+  [['--free', '2G'], { target: { kind: 'free', bytes: 2 * 2 ** 30 } }],
+  [['--free=512M'], { target: { kind: 'free', bytes: 512 * 2 ** 20 } }],
+  [['--include-active'], { includeActive: true }],
 ])('%j sets %j', (args, expected) => expect(opts(...args)).toMatchObject(expected));
 
 it.each([
@@ -102,7 +108,7 @@ it.each([
   [{ NO_COLOR: '' }, true],
 ])('with env %j colour is %s', (env, color) => expect(parse(['f'], env).options.color).toBe(color));
 
-it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots'], ['-m='], ['-m'], ['--bogus'], ['-x'], ['-S']])(
+it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots'], ['-m='], ['-m'], ['--bogus'], ['-x'], ['-S'], ['--until', '100%'], ['--until', '80%%'], ['--until', 'most'], ['--free', '0'], ['--free', 'lots'], ['--until', '80%', '--free', '1G']])(
   '%j is refused with exit code 1',
   (...args) => {
     expect(parseArgs(args, {})).toBe(1);

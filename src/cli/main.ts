@@ -5,6 +5,7 @@ import { createLogger } from '../report/logger.js';
 import { isProcFd } from '../probe/proc-fd.js';
 import { compressFile } from '../run/compress-file.js';
 import { listDeleted } from '../run/list-deleted.js';
+import { freeToTarget } from '../run/free-to-target.js';
 import { reclaimDeleted } from '../run/reclaim-deleted.js';
 import { scan } from '../run/scan.js';
 import { installSignalHandlers } from '../run/signals.js';
@@ -26,6 +27,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   installSignalHandlers((m) => log.warn(m));
   if (report) {
     process.exitCode = options.deleted ? listDeleted(options.json, log) : scan(files, options.json, options.level, log);
+    return;
+  }
+  if (options.target) {
+    process.exitCode = await freeToTarget(files, options, log);
     return;
   }
   const compress = (file: string) => (isProcFd(file) && !options.resume ? reclaimDeleted(file, options, log) : compressFile(file, options, log));

@@ -1,6 +1,6 @@
 // The command line: commander's definition, and its translation into Options and operands.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_OPTIONS, type Options } from '../plan/options.js';
+import { DEFAULT_OPTIONS, type Options, type Target } from '../plan/options.js';
 import { normalizeArgv } from './argv.js';
 import { parseSize } from './sizes.js';
 import { VERSION } from './version.js';
@@ -18,6 +18,19 @@ function memoryOption(text: string): number {
   if (size === undefined || size === 0) throw new InvalidArgumentError('give a size such as 64M or 1G (K, M, G are binary units).');
   if (size < MIN_BLOCK) throw new InvalidArgumentError('a block must be at least 64K.');
   return size;
+}
+
+function untilOption(text: string): Target {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  const pct = m ? Number(m[1]) : NaN;
+  if (!(pct >= 0 && pct < 100)) throw new InvalidArgumentError('give the use to reach as a percentage below 100, such as 80%.');
+  return { kind: 'until', usedFraction: pct / 100 };
+}
+
+function freeOption(text: string): Target {
+  const size = parseSize(text);
+  if (size === undefined || size === 0) throw new InvalidArgumentError('give the free space to reach, such as 2G (K, M, G, T are binary units).');
+  return { kind: 'free', bytes: size };
 }
 
 function build(onLevel: (level: number) => void): Command {
@@ -43,6 +56,9 @@ function build(onLevel: (level: number) => void): Command {
     .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
     .option('--deleted', 'list deleted files still held open by a process, largest first; change nothing')
     .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
+    .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
+    .option('--free <size>', 'as --until, but until SIZE is free (K, M, G, T)', freeOption)
+    .option('--include-active', 'with --until/--free: also take the active log of a rotated set (app.log beside app.log.1)')
     .option('-d, --decompress', 'decompress .gz files: beside them when there is room, else refused with the room needed')
     .addOption(new Option('--uncompress', 'same as -d').hideHelp())
     .option('-c, --stdout', 'write to stdout and keep the input (compress or decompress); no FILE or - reads stdin')
@@ -113,6 +129,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     list: !!o.list,
     recursive: !!o.recursive,
     name: o.name,
+    target: o.until ?? o.free,
+    includeActive: !!o.includeActive,
   };
   return { options, files: program.args };
 }

@@ -1,5 +1,8 @@
 // The options a run is planned and executed with, as parsed from the command line.
 
+/** --until PCT: at most that fraction of the filesystem used; --free SIZE: at least that many bytes free. */
+export type Target = { kind: 'until'; usedFraction: number } | { kind: 'free'; bytes: number };
+
 export interface Options {
   keep: boolean;
   force: boolean;
@@ -37,6 +40,10 @@ export interface Options {
   recursive: boolean;
   /** -N true, -n false; unset means gzip's default: store the name and mtime, restore neither. */
   name?: boolean;
+  /** --until / --free: choose files under the operands (folders, or files) and compress until this is met. */
+  target?: Target;
+  /** With a target: also take the active log of a rotated set (app.log beside app.log.1). */
+  includeActive: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -61,4 +68,5 @@ export const DEFAULT_OPTIONS: Options = {
   stdout: false,
   list: false,
   recursive: false,
+  includeActive: false,
 };

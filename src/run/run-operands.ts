@@ -11,6 +11,7 @@ import { printReport } from '../report/print-report.js';
 import { decompressFile } from './decompress-file.js';
 import { listFiles } from './list-files.js';
 import { inOperandFolders } from './operand-folders.js';
+import { orderOperands } from './order-operands.js';
 import { testFile } from './test-file.js';
 import { STDIN, toStdout } from './to-stdout.js';
 import { walkOperands, type Entry } from './walk-tree.js';
@@ -59,7 +60,7 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
     printReport(failedReport('(command line)', refused, {}), false, log);
     return ['error'];
   }
-  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts) : operands.map((file) => ({ file }));
+  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts) : orderOperands(operands, opts).map((file) => ({ file }));
   if (opts.list) return listFiles([...entries].filter((e) => !e.ignore).map((e) => e.file), opts, log);
   const outcomes: Outcome[] = [];
   const reports: FileReport[] = [];

@@ -36,7 +36,8 @@ function byFilesystem(dirs: readonly string[]): Map<number, { fs: FsFacts; dirs:
   return groups;
 }
 
-function look(file: string, size: number, level: number): { format?: string; estimated: number } {
+/** A file's format by its first bytes, and its compressed size estimated from a sample (its size when compressed already). */
+export function look(file: string, size: number, level: number): { format?: string; estimated: number } {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const format = compressionOfFd(fd);
