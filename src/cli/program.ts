@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_OPTIONS, type Options } from '../plan/options.js';
 import { normalizeArgv } from './argv.js';
+import { helpAfter } from './help-text.js';
 import { parseSize } from './sizes.js';
 import { VERSION } from './version.js';
 
@@ -20,7 +21,8 @@ function memoryOption(text: string): number {
   return size;
 }
 
-function build(onLevel: (level: number) => void): Command {
+/** The option definitions that --help, the man page and the shell completions are all made from. */
+export function commandLine(onLevel: (level: number) => void = () => {}): Command {
   const program = new Command('cmemgzip')
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
@@ -58,6 +60,7 @@ function build(onLevel: (level: number) => void): Command {
     .option('--no-color', 'no colour')
     .option('--fast', 'same as -1')
     .option('--best', 'same as -9')
+    .addHelpText('after', helpAfter())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (let level = 1; level <= 9; level++)
@@ -77,7 +80,7 @@ function build(onLevel: (level: number) => void): Command {
  */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation | number {
   let level = DEFAULT_OPTIONS.level;
-  const program = build((l) => (level = l));
+  const program = commandLine((l) => (level = l));
   try {
     program.parse(normalizeArgv(argv), { from: 'user' });
   } catch (err) {
