@@ -61,7 +61,7 @@ Version: ${version}
 Architecture: ${arch}
 Maintainer: cmemgzip authors <dev@cmemgzip>
 Installed-Size: ${installedKiB}
-Depends: libc6 (>= 2.28), libstdc++6 (>= 6), libgcc-s1
+Depends: libc6 (>= 2.28), libstdc++6 (>= 5.2), libgcc-s1
 Section: utils
 Priority: optional
 Description: ${pkg.description.replace(/^./, (c) => c.toLowerCase())}

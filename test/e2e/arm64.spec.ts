@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureSea, fullDiskRoundTrip, mountSkipReason, PACKAGE_VERSION, run, seaPath, warnSkip } from './helpers.js';
+import { ensureSea, fullDiskRoundTrip, mountSkipReason, PACKAGE_VERSION, run, seaHasCodeCache, seaPath, warnSkip } from './helpers.js';
 
 const SEA = seaPath('arm64');
 // Debian's qemu-user-static runs the binary; libc6-arm64-cross and libstdc++6-arm64-cross give it the arm64 libraries it links.
@@ -39,6 +39,10 @@ describe.skipIf(warnSkip(mountSkipReason() ?? emulationMissing()))('the linux-ar
     skipTest(skip !== undefined, skip);
     // e_machine at offset 18: 183 is EM_AARCH64.
     expect(fs.readFileSync(SEA).readUInt16LE(18)).toBe(183);
+  });
+  it('carries no V8 code cache: the building x64 V8 made it, and an arm64 V8 would reject it', ({ skip: skipTest }) => {
+    skipTest(skip !== undefined, skip);
+    expect(seaHasCodeCache(SEA)).toBe(false);
   });
   it('prints the package version without node on PATH', ({ skip: skipTest }) => {
     skipTest(skip !== undefined, skip);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSea, fullDiskRoundTrip, mountSkipReason, PACKAGE_VERSION, ROOT, run, seaPath, warnSkip } from './helpers.js';
+import { ensureSea, fullDiskRoundTrip, mountSkipReason, PACKAGE_VERSION, ROOT, run, seaHasCodeCache, seaPath, warnSkip } from './helpers.js';
 
 const BUNDLE = path.join(ROOT, 'dist/cmemgzip.js');
 const SEA = seaPath();
@@ -41,6 +41,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('artefacts', () => {
     // No node on PATH: the executable must carry its own runtime.
     const noNode = { PATH: '/nonexistent' };
 
+    it('carries the V8 code cache, made for this very node and CPU', ({ skip: skipTest }) => {
+      skipTest(skip !== undefined, skip);
+      expect(seaHasCodeCache(SEA)).toBe(true);
+    });
     it('prints the package version without node on PATH', ({ skip: skipTest }) => {
       skipTest(skip !== undefined, skip);
       const r = run(['--version'], { cli: SEA, env: noNode });

@@ -33,6 +33,18 @@ export function ensureSea(arch: string = process.arch): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a single executable's SEA blob carries a V8 code cache. The blob opens with Node's magic
+ * 0x0143da20 and then its flags, where kUseCodeCache is 1 << 2; postject puts it after the binary's
+ * own bytes (where the magic also appears, as a constant in code), so it is the last match.
+ */
+export function seaHasCodeCache(exe: string): boolean {
+  const bytes = fs.readFileSync(exe);
+  const at = bytes.lastIndexOf(Buffer.from([0x20, 0xda, 0x43, 0x01]));
+  if (at < 0) throw new Error(`${exe} holds no SEA blob`);
+  return (bytes.readUInt32LE(at + 4) & (1 << 2)) !== 0;
+}
+
 export const isRoot = process.getuid?.() === 0;
 
 /** Says loudly why a spec is skipped, so that a skip is never mistaken for a pass. */
