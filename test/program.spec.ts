@@ -126,6 +126,15 @@ it.each([['-h'], ['--help']])('%s prints the usage and exits 0', (flag) => {
   expect(printed(stdout)).toMatch(/Usage: cmemgzip \[options\] FILE\.\.\.[\s\S]*--no-stash/);
 });
 
+it('ends --help with examples, then the exit codes, after the options', () => {
+  parseArgs(['--help'], {});
+  const help = printed(stdout);
+  expect(help.indexOf('-h, --help')).toBeLessThan(help.indexOf('Examples:'));
+  expect(help).toMatch(/Examples:\n  cmemgzip -s \/var\/log\/huge\.log +show the plan/);
+  expect(help).toMatch(/Exit status:\n  0  every operand went well\n  1  an error[^\n]*\n  2  warnings only/);
+  expect(help.trimEnd()).toMatch(/man cmemgzip$/);
+});
+
 it('leaves -n/-N unset by default (compression stores the name, decompression restores none)', () => expect(opts().name).toBeUndefined());
 it('refuses --rsyncable with exit 1 and says so', () => {
   expect(parseArgs(['--rsyncable', 'a'], {})).toBe(1);

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_OPTIONS, type Options, type Target } from '../plan/options.js';
 import { normalizeArgv } from './argv.js';
+import { helpAfter } from './help-text.js';
 import { parseSize } from './sizes.js';
 import { VERSION } from './version.js';
 
@@ -33,7 +34,8 @@ function freeOption(text: string): Target {
   return { kind: 'free', bytes: size };
 }
 
-function build(onLevel: (level: number) => void): Command {
+/** The option definitions that --help, the man page and the shell completions are all made from. */
+export function commandLine(onLevel: (level: number) => void = () => {}): Command {
   const program = new Command('cmemgzip')
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
@@ -44,7 +46,7 @@ function build(onLevel: (level: number) => void): Command {
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
     .option('-S, --suffix <suf>', 'suffix of compressed files', DEFAULT_OPTIONS.suffix)
     .option('-o, --output <path>', 'write the .gz there: a folder or a file name, possibly on another filesystem')
-    .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /dev/shm or another tmpfs with room)')
+    .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /var/tmp, /tmp, /run, /dev/shm: a disk before RAM)')
     .option('--no-stash', 'never write a safety copy elsewhere')
     .option('--safe', 'no loss window: refuse to rewrite in place without a safety copy on a disk (strategy 3, or a copy in RAM)')
     .option('--allow-ram-stash', 'with --safe: accept a safety copy in RAM (/dev/shm): it survives a kill -9, not a power cut')
@@ -75,6 +77,7 @@ function build(onLevel: (level: number) => void): Command {
     .option('--no-color', 'no colour')
     .option('--fast', 'same as -1')
     .option('--best', 'same as -9')
+    .addHelpText('after', helpAfter())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (let level = 1; level <= 9; level++)
@@ -94,7 +97,7 @@ function build(onLevel: (level: number) => void): Command {
  */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation | number {
   let level = DEFAULT_OPTIONS.level;
-  const program = build((l) => (level = l));
+  const program = commandLine((l) => (level = l));
   try {
     program.parse(normalizeArgv(argv), { from: 'user' });
   } catch (err) {

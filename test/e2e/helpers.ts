@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The artefact under test: the one-file bundle by default, or whatever CMEMGZIP_BIN names (the SEA binary, say). */
@@ -11,6 +12,38 @@ export const CLI = process.env.CMEMGZIP_BIN ?? path.join(ROOT, 'dist/cmemgzip.js
 /** How to start an artefact: a .js file through this node, anything else directly. */
 const commandFor = (cli: string) => (cli.endsWith('.js') ? [process.execPath, cli] : [cli]);
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
+
+export const { version: PACKAGE_VERSION } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/** The single executable for linux-<arch>, where scripts/build-sea.mjs writes it. */
+export const seaPath = (arch: string = process.arch) => path.join(ROOT, `dist/cmemgzip-linux-${arch}`);
+
+const mtime = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
+
+/**
+ * Builds the single executable for arch unless one newer than the bundle exists (`npm test` rebuilds
+ * the bundle, so CI builds them here); returns why it cannot be built on this machine, if so.
+ */
+export function ensureSea(arch: string = process.arch): string | undefined {
+  if (mtime(seaPath(arch)) >= mtime(path.join(ROOT, 'dist/cmemgzip.js'))) return undefined;
+  const r = spawnSync(process.execPath, ['scripts/build-sea.mjs', arch], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  // Exit 3: no SEA can be made here (no node-linux-<arch> from the registry, say); anything else non-zero is a broken build and must fail.
+  if (r.status === 3) return `SINGLE EXECUTABLE FOR linux-${arch} CANNOT BE BUILT HERE, its tests are SKIPPED: ${r.stderr.trim()}`;
+  if (r.status !== 0) throw new Error(`build-sea ${arch} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  return undefined;
+}
+
+/**
+ * Whether a single executable's SEA blob carries a V8 code cache. The blob opens with Node's magic
+ * 0x0143da20 and then its flags, where kUseCodeCache is 1 << 2; postject puts it after the binary's
+ * own bytes (where the magic also appears, as a constant in code), so it is the last match.
+ */
+export function seaHasCodeCache(exe: string): boolean {
+  const bytes = fs.readFileSync(exe);
+  const at = bytes.lastIndexOf(Buffer.from([0x20, 0xda, 0x43, 0x01]));
+  if (at < 0) throw new Error(`${exe} holds no SEA blob`);
+  return (bytes.readUInt32LE(at + 4) & (1 << 2)) !== 0;
+}
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -141,6 +174,22 @@ export const sha256File = (file: string) => sha256(fs.readFileSync(file));
 /** Decompresses with the system's gzip (not our code) and returns the content's hash. */
 export function gunzipHash(gz: string): string {
   return sha256(execFileSync('gzip', ['-dc', gz], { maxBuffer: 2 ** 31 }));
+}
+
+/** The smoke test: a log on a full tmpfs becomes a .gz that the system's gzip decompresses to the same bytes. */
+export function fullDiskRoundTrip(cli: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: readonly string[] } = {}): void {
+  const m = mountFs('tmpfs', 24);
+  try {
+    const log = path.join(m.dir, 'app.log');
+    const hash = writeLog(log, 16 * 2 ** 20);
+    fill(m.dir);
+    const r = run(['--no-stash', '--yes', log], { ...opts, cli });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(log)).toBe(false);
+    expect(gunzipHash(`${log}.gz`)).toBe(hash);
+  } finally {
+    m.unmount();
+  }
 }
 
 export interface RunResult {
