@@ -126,3 +126,6 @@ it.each([
   if (expected instanceof RegExp) expect(make).toThrow(expected);
   else expect(make()).toMatchObject({ strategy: expected, reason: expect.stringContaining('in RAM: it survives a kill -9, not a power cut') });
 });
+
+it('room in bytes but no free inode: not beside (the .gz needs one), the stash and a rewrite in place need none', () =>
+  expect(plan(input({ fs: fsFacts({ freeBytes: GIB_FREE, freeInodes: 0 }), stashes: [shm] }), opts()).strategy).toBe('stash'));

@@ -61,7 +61,9 @@ export function plan(input: PlanInput, opts: Options): Plan {
   };
   const freedBeside = keepsFile ? 0 : allocated - (sameFs ? roundUp(compressedSize, fileFs.blockSize) : 0);
 
-  if (outputFs.freeBytes >= spaceNeeded)
+  // The .gz beside needs an inode too (filesystems that count none, btrfs say, report 0 of 0).
+  const inodeBeside = outputFs.totalInodes === 0 || outputFs.freeInodes > 0;
+  if (outputFs.freeBytes >= spaceNeeded && inodeBeside)
     return {
       ...base,
       strategy: 'beside',

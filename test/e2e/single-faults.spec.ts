@@ -112,7 +112,8 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     // Killed as the manifest is about to say "rewriting": the stash is complete, FILE untouched.
     const st = fs.statSync(log);
     const manifest = path.join(stash.dir, stateFolderName(), `${st.dev}-${st.ino}.json`);
-    const r = run(['--stash', stash.dir, log], { prefix: inject(manifest, 'rename', 'signal=SIGKILL', 2) });
+    // strace -P matches a rename by its source: the manifest's temporary.
+    const r = run(['--stash', stash.dir, log], { prefix: inject(`${manifest}.tmp`, 'rename', 'signal=SIGKILL', 2) });
     expect(r.signal ?? r.code).not.toBe(0);
     expect(JSON.parse(fs.readFileSync(manifest, 'utf8'))).toMatchObject({ phase: 'stashed' });
     fs.rmSync(path.join(m.dir, '.filler'));
