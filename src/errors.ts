@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CHANGED'
   | 'NO_MEMORY'
   | 'NO_SPACE'
+  | 'NO_GAIN'
   | 'NO_STASH'
   | 'WINDOW_REFUSED'
   | 'VERIFY_FAILED'
