@@ -44,12 +44,18 @@ const cases: Case[] = [
   { name: 'holders not checkable is no refusal', input: { holders: { checked: false, hidden: 0, holders: [] } } },
   { name: 'output exists', input: { outputExists: true }, code: 'OUTPUT_EXISTS', warning: true, message: /app\.log\.gz already exists; not overwritten/ },
   { name: 'output exists with -f', input: { outputExists: true }, opts: { force: true } },
+  { name: 'a read-only mount', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'read-only' } }, code: 'READ_ONLY', message: /app\.log is on a read-only filesystem/ },
+  { name: 'chattr +i', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /app\.log is immutable \(chattr \+i\).*not even root/ },
+  { name: 'chattr +a', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, code: 'NOT_PERMITTED', message: /append-only \(chattr \+a\): it can only grow/ },
+  { name: 'a folder with chattr +i', input: { unwritable: { path: '/var/log', what: 'folder', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /the folder \/var\/log is immutable/ },
+  { name: 'no write permission', input: { unwritable: { path: '/var/log', what: 'folder', why: 'denied' } }, code: 'UNWRITABLE', message: /permission denied for writing/ },
   // Precedence: what a file is beats how it is used; an error beats a warning.
   { name: 'missing beats everything', file: { kind: 'missing', nlink: 2 }, input: { readable: false, outputExists: true }, code: 'ENOENT' },
   { name: 'a FIFO named .gz is not a file', file: { kind: 'fifo', base: 'p.gz' }, code: 'NOT_REGULAR' },
   { name: 'unreadable beats hard links', file: { nlink: 3 }, input: { readable: false }, code: 'UNREADABLE' },
   { name: 'hard links beat held open', file: { nlink: 2 }, input: { holders: scan(nginx) }, code: 'HARD_LINKS' },
   { name: 'held open beats output exists', input: { holders: scan(nginx), outputExists: true }, code: 'HELD_OPEN' },
+  { name: 'unwritable beats output exists', input: { unwritable: { path: '/var/log', what: 'folder', why: 'read-only' }, outputExists: true }, code: 'READ_ONLY' },
 ];
 
 describe('refusal', () => {
@@ -72,5 +78,10 @@ describe('refusal', () => {
   it('an error says what to do next', () => {
     const got = refusal({ file: { ...file, nlink: 2 }, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false }, DEFAULT_OPTIONS);
     expect((got as CmemError).hint).toMatch(/-f/);
+  });
+
+  it('chattr: the hint names the flag and how to lift it, never "run as root"', () => {
+    const got = refusal({ file, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false, unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, DEFAULT_OPTIONS);
+    expect((got as CmemError).hint).toBe('lsattr -d /var/log/app.log shows the flag; chattr -a /var/log/app.log lifts it, if that is intended');
   });
 });

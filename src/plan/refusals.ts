@@ -2,6 +2,7 @@
 import { CmemError, CmemWarning } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
+import type { Unwritable } from '../probe/writable.js';
 import { heldOpenError } from './held-open.js';
 import type { Options } from './options.js';
 
@@ -11,6 +12,24 @@ export interface RefusalInput {
   readable: boolean;
   outputPath: string;
   outputExists: boolean;
+  /** What cannot be changed (FILE, its folder or the output's), when something cannot. */
+  unwritable?: Unwritable;
+}
+
+/** The real reason, since "permission denied, run as root" is no help to root facing a read-only mount or chattr. */
+function unwritableError({ path, what, why }: Unwritable): CmemError {
+  const which = what === 'file' ? path : `the folder ${path}`;
+  if (why === 'read-only')
+    return new CmemError('READ_ONLY', `${which} is on a read-only filesystem: nothing can be written or freed there; left as it is`, 'remount it read-write (mount -o remount,rw) if that is intended');
+  if (why === 'denied')
+    return new CmemError('UNWRITABLE', `${which}: permission denied for writing; left as it is`, `run as the ${what}'s owner or as root`);
+  const flag = why === 'immutable' ? 'i' : 'a';
+  const can = why === 'immutable' ? 'nothing can change or remove it' : 'it can only grow: it cannot be rewritten, truncated or removed';
+  return new CmemError(
+    'NOT_PERMITTED',
+    `${which} is ${why} (chattr +${flag}): ${can}${what === 'folder' ? ' or its entries' : ''}, not even root; left as it is`,
+    `lsattr -d ${path} shows the flag; chattr -${flag} ${path} lifts it, if that is intended`,
+  );
 }
 
 const NOT_REGULAR: Record<string, string> = {
@@ -36,6 +55,7 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
   if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);
+  if (input.unwritable) return unwritableError(input.unwritable);
   if (input.outputExists && !opts.force)
     return new CmemWarning('OUTPUT_EXISTS', `${input.outputPath} already exists; not overwritten (use -f)`);
   return undefined;

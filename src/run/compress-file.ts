@@ -10,6 +10,7 @@ import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { findHolders } from '../probe/holders.js';
 import { availableMemory } from '../probe/memory.js';
+import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
@@ -94,7 +95,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
     const outputExists = exists(outputPath);
-    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists }, opts);
+    const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
+    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
     if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');

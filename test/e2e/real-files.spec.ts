@@ -1,5 +1,6 @@
 // End to end on the files and filesystems real servers have: incompressible and sparse files on a full
 // disk, read-only mounts, chattr +i / +a, names near NAME_MAX and names that are not UTF-8.
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,4 +66,91 @@ describe.skipIf(warnSkip(mountSkipReason()))('real files and filesystems', () =>
       }
     });
   });
+
+  const hasChattr = spawnSync('chattr', ['-V']).error === undefined;
+  describe.skipIf(warnSkip(hasChattr ? undefined : 'NO chattr (e2fsprogs): the read-only and chattr +i / +a refusals are SKIPPED'))(
+    'what cannot be changed: refused up front with the real reason, nothing written anywhere',
+    () => {
+      let m: Mounted;
+      let stash: Mounted;
+      beforeAll(() => {
+        m = mountFs('ext4', 48);
+        stash = mountFs('tmpfs', 32);
+      });
+      afterAll(() => {
+        spawnSync('mount', ['-o', 'remount,rw', m.dir]);
+        spawnSync('chattr', ['-R', '-ia', m.dir]);
+        m?.unmount();
+        stash?.unmount();
+      });
+
+      /** Runs with a full disk (so the stash would be written first) and with room (beside), checking both trees. */
+      function refusedBoth(file: string, code: string, message: RegExp, args: string[] = []): void {
+        const filler = path.join(m.dir, '.filler');
+        for (const full of [true, false]) {
+          if (full) fill(m.dir);
+          try {
+            const before = [treeHash(m.dir), treeHash(stash.dir)];
+            const report = onlyReport(run(['--json', '--stash', stash.dir, ...args, file]), 1);
+            expect(report.error, `full disk: ${full}`).toMatchObject({ code });
+            expect(report.error.message).toMatch(message);
+            expect(report.error.message).not.toMatch(/run as root/);
+            expect([treeHash(m.dir), treeHash(stash.dir)]).toEqual(before);
+          } finally {
+            fs.rmSync(filler, { force: true });
+          }
+        }
+      }
+
+      it.each([
+        ['+i', 'NOT_PERMITTED', /is immutable \(chattr \+i\)/],
+        ['+a', 'NOT_PERMITTED', /is append-only \(chattr \+a\)/],
+      ])('a file with chattr %s: exit 1 %s', (flag, code, message) => {
+        const file = path.join(m.dir, `flag${flag === '+i' ? 'i' : 'a'}.log`);
+        fs.writeFileSync(file, logData(4 * MiB));
+        execFileSync('chattr', [flag, file]);
+        try {
+          refusedBoth(file, code, message);
+          refusedBoth(file, code, message, ['--no-stash', '--yes']);
+        } finally {
+          execFileSync('chattr', [flag.replace('+', '-'), file]);
+          fs.rmSync(file);
+        }
+      });
+
+      it('a file in a folder with chattr +i: exit 1 NOT_PERMITTED, names the folder', () => {
+        const dir = path.join(m.dir, 'frozen');
+        fs.mkdirSync(dir);
+        const file = path.join(dir, 'app.log');
+        fs.writeFileSync(file, logData(4 * MiB));
+        execFileSync('chattr', ['+i', dir]);
+        try {
+          refusedBoth(file, 'NOT_PERMITTED', /the folder .*frozen is immutable/);
+        } finally {
+          execFileSync('chattr', ['-i', dir]);
+          fs.rmSync(dir, { recursive: true });
+        }
+      });
+
+      it('a read-only mount: exit 1 READ_ONLY, even with --no-stash --yes and with -k', () => {
+        const file = path.join(m.dir, 'app.log');
+        fs.writeFileSync(file, logData(4 * MiB));
+        fill(m.dir);
+        execFileSync('mount', ['-o', 'remount,ro', m.dir]);
+        try {
+          for (const args of [[], ['--no-stash', '--yes'], ['-k']]) {
+            const before = [treeHash(m.dir), treeHash(stash.dir)];
+            const report = onlyReport(run(['--json', '--stash', stash.dir, ...args, file]), 1);
+            expect(report.error, args.join(' ')).toMatchObject({ code: 'READ_ONLY' });
+            expect(report.error.message).toMatch(/read-only filesystem/);
+            expect([treeHash(m.dir), treeHash(stash.dir)]).toEqual(before);
+          }
+        } finally {
+          execFileSync('mount', ['-o', 'remount,rw', m.dir]);
+          fs.rmSync(file);
+          fs.rmSync(path.join(m.dir, '.filler'));
+        }
+      });
+    },
+  );
 });
