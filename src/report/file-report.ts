@@ -25,6 +25,8 @@ export interface FileReport {
   /** compressed / original, as gzip -l shows it inverted ("saved"). */
   ratio?: number;
   freedBytes?: number;
+  /** The memory the plan counted on, and the limit that set it (MemAvailable, or a cgroup's). */
+  memory?: { availableBytes: number; limitedBy: string };
   window?: boolean;
   stash?: string;
   timings: Record<string, number>;
