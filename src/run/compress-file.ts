@@ -5,7 +5,7 @@ import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
-import { refusal } from '../plan/refusals.js';
+import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { findHolders } from '../probe/holders.js';
@@ -84,6 +84,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
   try {
     const outputPath = outputPathFor(file, opts);
     report.output = outputPath;
+    const badName = outputNameRefusal(outputPath);
+    if (badName) throw badName;
     const stashDirs = opts.stash ? [opts.stash] : [];
     const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, log);
     if (recovered) {
