@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The artefact under test: the one-file bundle by default, or whatever CMEMGZIP_BIN names (the SEA binary, say). */
@@ -262,6 +263,14 @@ export const jsonLines = (stdout: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** The one report of a --json run, after checking the exit code. */
+export function onlyReport(r: RunResult, exit: number): Record<string, any> {
+  expect(r.code, r.stdout + r.stderr).toBe(exit);
+  const reports = jsonLines(r.stdout);
+  expect(reports).toHaveLength(1);
+  return reports[0];
+}
 
 /** A hash of every entry's name, kind, size, mode and content below dir: equal before and after means nothing changed. */
 export function treeHash(dir: string): string {

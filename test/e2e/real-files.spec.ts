@@ -5,17 +5,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fill, gunzipHash, jsonLines, logData, mountFs, mountSkipReason, run, sha256, treeHash, warnSkip, type Mounted, type RunResult } from './helpers.js';
+import { fill, gunzipHash, jsonLines, logData, mountFs, mountSkipReason, onlyReport, run, sha256, treeHash, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
-
-/** The one report of a --json run, after checking the exit code. */
-function onlyReport(r: RunResult, exit: number): Record<string, any> {
-  expect(r.code, r.stderr).toBe(exit);
-  const reports = jsonLines(r.stdout);
-  expect(reports).toHaveLength(1);
-  return reports[0];
-}
 
 describe.skipIf(warnSkip(mountSkipReason()))('real files and filesystems', () => {
   describe('nothing to gain on a full disk', () => {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   fill,
   gunzipHash,
-  jsonLines,
+  onlyReport,
   logData,
   memoryCgroup,
   mountFs,
@@ -20,18 +20,9 @@ import {
   warnSkip,
   writeLog,
   type Mounted,
-  type RunResult,
 } from './helpers.js';
 
 const MiB = 2 ** 20;
-
-/** The one report of a --json run, after checking the exit code. */
-function onlyReport(r: RunResult, exit: number): Record<string, any> {
-  expect(r.code, r.stderr).toBe(exit);
-  const reports = jsonLines(r.stdout);
-  expect(reports).toHaveLength(1);
-  return reports[0];
-}
 
 /** A command prefix that drops root for the CLI, or undefined when this system has none. */
 function asNobody(): string[] | undefined {
