@@ -45,8 +45,9 @@ const cases: Case[] = [
   { name: 'output exists', input: { outputExists: true }, code: 'OUTPUT_EXISTS', warning: true, message: /app\.log\.gz already exists; not overwritten/ },
   { name: 'output exists with -f', input: { outputExists: true }, opts: { force: true } },
   { name: 'a read-only mount', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'read-only' } }, code: 'READ_ONLY', message: /app\.log is on a read-only filesystem/ },
-  { name: 'chattr +i', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /app\.log is immutable \(chattr \+i\).*not even root/ },
+  { name: 'chattr +i', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /app\.log is immutable \(chattr \+i\).*not even by root/ },
   { name: 'chattr +a', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, code: 'NOT_PERMITTED', message: /append-only \(chattr \+a\): it can only grow/ },
+  { name: 'a folder with chattr +a', input: { unwritable: { path: '/var/log', what: 'folder', why: 'append-only' } }, code: 'NOT_PERMITTED', message: /the folder \/var\/log is append-only \(chattr \+a\): entries can be made in it, but never renamed or removed/ },
   { name: 'a folder with chattr +i', input: { unwritable: { path: '/var/log', what: 'folder', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /the folder \/var\/log is immutable/ },
   { name: 'no write permission', input: { unwritable: { path: '/var/log', what: 'folder', why: 'denied' } }, code: 'UNWRITABLE', message: /permission denied for writing/ },
   // Precedence: what a file is beats how it is used; an error beats a warning.

@@ -26,10 +26,13 @@ function unwritableError({ path, what, why }: Unwritable): CmemError {
   if (why === 'denied')
     return new CmemError('UNWRITABLE', `${which}: permission denied for writing; left as it is`, `run as the ${what}'s owner or as root`);
   const flag = why === 'immutable' ? 'i' : 'a';
-  const can = why === 'immutable' ? 'nothing can change or remove it' : 'it can only grow: it cannot be rewritten, truncated or removed';
+  const can = {
+    file: { immutable: 'nothing can change or remove it', 'append-only': 'it can only grow, never be rewritten, truncated or removed' },
+    folder: { immutable: 'no entry can be made, renamed or removed in it', 'append-only': 'entries can be made in it, but never renamed or removed' },
+  }[what][why];
   return new CmemError(
     'NOT_PERMITTED',
-    `${which} is ${why} (chattr +${flag}): ${can}${what === 'folder' ? ' or its entries' : ''}, not even root; left as it is`,
+    `${which} is ${why} (chattr +${flag}): ${can}, not even by root; left as it is`,
     `lsattr -d ${path} shows the flag; chattr -${flag} ${path} lifts it, if that is intended`,
   );
 }

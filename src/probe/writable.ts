@@ -1,5 +1,6 @@
 // Whether FILE and its folders can be changed, found before anything is written: a read-only mount,
 // chattr +i / +a, or no permission. Opening for writing (no O_TRUNC, no O_CREAT) changes nothing.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 /** read-only: the mount (EROFS); immutable, append-only: chattr +i / +a (EPERM, even for root); denied: EACCES. */
@@ -32,14 +33,30 @@ export function fileWriteBlock(file: string): WriteBlock | undefined {
   return block;
 }
 
-/** Why entries cannot be created, renamed or removed in dir (a ro mount, chattr +i), or undefined when they can. */
+const flagsSeen = new Map<string, string>();
+
+/** A folder's chattr flags from lsattr (Node has no FS_IOC_GETFLAGS), once per folder a run; '' where lsattr cannot tell. */
+function folderFlags(dir: string): string {
+  let flags = flagsSeen.get(dir);
+  if (flags === undefined) {
+    const r = spawnSync('lsattr', ['-d', '--', dir], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    flags = r.status === 0 ? r.stdout.split(' ')[0] : '';
+    flagsSeen.set(dir, flags);
+  }
+  return flags;
+}
+
+/**
+ * Why entries cannot be created, renamed or removed in dir, or undefined when they can: access() sees a ro
+ * mount and chattr +i, but not +a, which lets our temporary be made and then never renamed nor removed.
+ */
 export function folderWriteBlock(dir: string): WriteBlock | undefined {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
-    return undefined;
   } catch (err) {
     return blockOf(err);
   }
+  return folderFlags(dir).includes('a') ? 'append-only' : undefined;
 }
 
 export interface Unwritable {

@@ -110,16 +110,20 @@ describe.skipIf(warnSkip(mountSkipReason()))('real files and filesystems', () =>
         }
       });
 
-      it('a file in a folder with chattr +i: exit 1 NOT_PERMITTED, names the folder', () => {
+      // +a is the subtle one: a temporary can be made there, then never renamed nor removed.
+      it.each([
+        ['+i', /the folder .*frozen is immutable/],
+        ['+a', /the folder .*frozen is append-only \(chattr \+a\)/],
+      ])('a file in a folder with chattr %s: exit 1 NOT_PERMITTED, names the folder', (flag, message) => {
         const dir = path.join(m.dir, 'frozen');
         fs.mkdirSync(dir);
         const file = path.join(dir, 'app.log');
         fs.writeFileSync(file, logData(4 * MiB));
-        execFileSync('chattr', ['+i', dir]);
+        execFileSync('chattr', [flag, dir]);
         try {
-          refusedBoth(file, 'NOT_PERMITTED', /the folder .*frozen is immutable/);
+          refusedBoth(file, 'NOT_PERMITTED', message);
         } finally {
-          execFileSync('chattr', ['-i', dir]);
+          execFileSync('chattr', [flag.replace('+', '-'), dir]);
           fs.rmSync(dir, { recursive: true });
         }
       });
