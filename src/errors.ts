@@ -5,11 +5,17 @@ export type ErrorCode =
   | 'NOT_REGULAR'
   | 'SYMLINK'
   | 'UNREADABLE'
+  | 'UNWRITABLE'
+  | 'READ_ONLY'
+  | 'NOT_PERMITTED'
   | 'HARD_LINKS'
   | 'HELD_OPEN'
   | 'CHANGED'
   | 'NO_MEMORY'
   | 'NO_SPACE'
+  | 'NO_GAIN'
+  | 'BAD_NAME'
+  | 'NAME_TOO_LONG'
   | 'NO_STASH'
   | 'WINDOW_REFUSED'
   | 'VERIFY_FAILED'
@@ -60,7 +66,11 @@ export function toCmemError(err: unknown, doing: string): CmemError {
   if (err instanceof CmemError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOSPC') return new CmemError('NO_SPACE', `${doing}: no space left on device`);
-  if (e?.code === 'EACCES' || e?.code === 'EPERM')
+  if (e?.code === 'EROFS') return new CmemError('READ_ONLY', `${doing}: read-only filesystem`, 'remount it read-write if that is intended');
+  // EPERM is no lack of rights: root gets it too, from chattr +i / +a (or a security module).
+  if (e?.code === 'EPERM')
+    return new CmemError('NOT_PERMITTED', `${doing}: operation not permitted`, 'lsattr shows whether a file or folder is immutable (i) or append-only (a)');
+  if (e?.code === 'EACCES')
     return new CmemError('UNREADABLE', `${doing}: permission denied`, 'run as the file\'s owner or root');
   return new CmemError('IO', `${doing}: ${e?.message ?? String(err)}`);
 }

@@ -18,6 +18,8 @@ const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
 const facts = (over: Partial<FileFacts> = {}): FileFacts => ({
   path: '/var/log/big.log', dir: '/var/log', base: 'big.log', kind: 'file', dev: 1, ino: 12, size: 40 * GiB, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n, ...over,
+  // Not sparse unless a test says so: every byte of the size has its block.
+  allocated: over.allocated ?? Math.ceil((over.size ?? 40 * GiB) / 4096) * 4096,
 });
 const shm = (freeBytes: number): StashCandidate => ({
   dir: '/dev/shm', fs: fsFacts({ type: 'tmpfs', mountPoint: '/dev/shm', dev: 2, freeBytes, ramBacked: true }), explicit: false,
@@ -158,3 +160,12 @@ it.each([
   if (expected instanceof RegExp) expect(plan).toThrow(expected);
   else expect(plan().firstPart).toBe(expected);
 });
+
+it.each([
+  ['full disk, incompressible', input({ estimatedCompressed: 40 * GiB + MiB, stashes: [shm(GiB)] }), 'NO_GAIN'],
+  ['full disk, a sparse file holding less than its .gz', input({ file: facts({ allocated: GiB }), stashes: [shm(GiB)] }), 'NO_GAIN'],
+  ['room for the whole .gz, incompressible', input({ estimatedCompressed: 40 * GiB + MiB, fs: fsFacts({ freeBytes: 41 * GiB }) }), 'no refusal'],
+])('nothing to gain, %s: %s', (_what, i, code) => expect(codeOf(() => planBlocks(i, m(16 * MiB)))).toBe(code));
+
+it('frees the blocks a sparse file holds, not its size', () =>
+  expect(planBlocks(input({ file: facts({ allocated: 8 * GiB }), stashes: [shm(GiB)] }), m(16 * MiB)).freed).toBe(8 * GiB - 4 * GiB));

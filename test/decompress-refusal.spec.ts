@@ -3,7 +3,7 @@ import type { FileFacts } from '../src/probe/file.js';
 import { decompressRefusal } from '../src/run/decompress-refusal.js';
 
 const facts = (over: Partial<FileFacts>): FileFacts =>
-  ({ path: '/d/a.gz', dir: '/d', base: 'a.gz', kind: 'file', dev: 1, ino: 2, size: 10, nlink: 1, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n, ...over }) as FileFacts;
+  ({ path: '/d/a.gz', dir: '/d', base: 'a.gz', kind: 'file', dev: 1, ino: 2, size: 10, allocated: 10, nlink: 1, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n, ...over }) as FileFacts;
 const opts = { suffix: '.gz', force: false, keep: false };
 const code = (f: FileFacts, o = opts) => decompressRefusal(f, o)?.code;
 

@@ -18,7 +18,8 @@ const errno = (code: string, message = `${code}: boom`) => Object.assign(new Err
 it.each([
   [errno('ENOSPC'), 'NO_SPACE', 'writing x: no space left on device'],
   [errno('EACCES'), 'UNREADABLE', 'writing x: permission denied'],
-  [errno('EPERM'), 'UNREADABLE', 'writing x: permission denied'],
+  [errno('EPERM'), 'NOT_PERMITTED', 'writing x: operation not permitted'],
+  [errno('EROFS'), 'READ_ONLY', 'writing x: read-only filesystem'],
   [errno('EIO', 'EIO: i/o error, read'), 'IO', 'writing x: EIO: i/o error, read'],
   [new Error('plain'), 'IO', 'writing x: plain'],
   ['a string', 'IO', 'writing x: a string'],
@@ -30,6 +31,8 @@ it.each([
 });
 
 it('gives a next step for permission errors', () => expect(toCmemError(errno('EACCES'), 'x').hint).toMatch(/owner|root/));
+
+it('does not tell root to run as root: EPERM points at chattr', () => expect(toCmemError(errno('EPERM'), 'x').hint).toMatch(/lsattr/));
 
 it('passes a CmemError through untouched', () => {
   const e = new CmemError('HELD_OPEN', 'held', 'stop it');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountOf, probeFilesystem } from '../src/probe/filesystem.js';
+import { mountOf, parseMountinfo, probeFilesystem } from '../src/probe/filesystem.js';
 import { mountFs, mountSkipReason, warnSkip, type Mounted } from './e2e/helpers.js';
 
 const mounts = [
@@ -77,3 +77,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('on real mounts', () => {
     }
   });
 });
+
+it('parseMountinfo: the mounted root, an escaped mount point and the superblock options', () =>
+  expect(parseMountinfo('35 31 0:32 /docker/abc /sys/fs/cgroup/my\\040mem rw,relatime shared:9 - cgroup cgroup rw,memory\n')).toEqual([
+    { root: '/docker/abc', mountPoint: '/sys/fs/cgroup/my mem', type: 'cgroup', superOptions: ['rw', 'memory'] },
+  ]));

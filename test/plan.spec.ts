@@ -16,7 +16,7 @@ const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
   totalInodes: 1000, freeInodes: 100, copyOnWrite: false, ramBacked: false, ...over,
 });
 const file: FileFacts = {
-  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 100 * MiB, nlink: 1,
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 100 * MiB, allocated: 100 * MiB, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
 };
 const COMPRESSED = 10 * MiB + 1; // rounds up to 10 MiB + 4 KiB on 4 KiB blocks
@@ -129,3 +129,28 @@ it.each([
 
 it('room in bytes but no free inode: not beside (the .gz needs one), the stash and a rewrite in place need none', () =>
   expect(plan(input({ fs: fsFacts({ freeBytes: GIB_FREE, freeInodes: 0 }), stashes: [shm] }), opts()).strategy).toBe('stash'));
+
+it.each([
+  ['in place, a .gz one block larger than the file', input({ compressedSize: 100 * MiB + 1 })],
+  ['in place, a .gz exactly as many blocks as the file', input({ compressedSize: 100 * MiB })],
+  ['stash, a .gz larger than the file', input({ compressedSize: 100 * MiB + 4096, stashes: [shm] })],
+  ['a sparse file holding fewer blocks than its .gz needs', input({ file: { ...file, allocated: 8 * MiB } })],
+])('nothing to gain on a full disk (%s): NO_GAIN before anything is written', (_what, facts) => {
+  expect(refusal(() => plan(facts, opts({ yes: true })))).toBe('NO_GAIN');
+  expect(() => plan(facts, opts())).toThrow(/compressing would free nothing/);
+});
+
+it('an incompressible file with room beside is still compressed, as gzip does', () =>
+  expect(plan(input({ compressedSize: 100 * MiB + 1, fs: fsFacts({ freeBytes: GIB_FREE }) }), opts()).strategy).toBe('beside'));
+
+it('a sparse file frees the blocks it holds, not its size', () =>
+  expect(plan(input({ file: { ...file, allocated: 40 * MiB } }), opts()).freed).toBe(40 * MiB - gz));
+
+it.each([
+  ['no holes, 0 free', 100 * MiB, 0, 'overwrite'],
+  ['holes below the .gz, 0 free: blocks freed first', 40 * MiB, 0, 'unlink'],
+  ['holes covered by free space', 40 * MiB, 10 * MiB + 4096, 'overwrite'],
+])('a file with holes, %s: %s', (_what, allocatedBytes, freeBytes, method) => {
+  const fs = fsFacts({ freeBytes });
+  expect(plan(input({ file: { ...file, allocated: allocatedBytes }, fs, outputFs: fs, stashes: [shm] }), opts()).method).toBe(method);
+});

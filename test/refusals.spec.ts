@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { CmemError, CmemWarning } from '../src/errors.js';
 import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
-import { refusal, type RefusalInput } from '../src/plan/refusals.js';
+import { outputNameRefusal, refusal, shellBytes, undecodableName, type RefusalInput } from '../src/plan/refusals.js';
 import type { FileFacts } from '../src/probe/file.js';
 import type { Holder, HolderScan } from '../src/probe/holders.js';
 
 const file: FileFacts = {
-  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 1000, nlink: 1,
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 1000, allocated: 4096, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
 };
 const nginx: Holder = { pid: 4242, command: 'nginx', fd: 7, writes: true, appends: true };
@@ -44,12 +44,19 @@ const cases: Case[] = [
   { name: 'holders not checkable is no refusal', input: { holders: { checked: false, hidden: 0, holders: [] } } },
   { name: 'output exists', input: { outputExists: true }, code: 'OUTPUT_EXISTS', warning: true, message: /app\.log\.gz already exists; not overwritten/ },
   { name: 'output exists with -f', input: { outputExists: true }, opts: { force: true } },
+  { name: 'a read-only mount', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'read-only' } }, code: 'READ_ONLY', message: /app\.log is on a read-only filesystem/ },
+  { name: 'chattr +i', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /app\.log is immutable \(chattr \+i\).*not even by root/ },
+  { name: 'chattr +a', input: { unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, code: 'NOT_PERMITTED', message: /append-only \(chattr \+a\): it can only grow/ },
+  { name: 'a folder with chattr +a', input: { unwritable: { path: '/var/log', what: 'folder', why: 'append-only' } }, code: 'NOT_PERMITTED', message: /the folder \/var\/log is append-only \(chattr \+a\): entries can be made in it, but never renamed or removed/ },
+  { name: 'a folder with chattr +i', input: { unwritable: { path: '/var/log', what: 'folder', why: 'immutable' } }, code: 'NOT_PERMITTED', message: /the folder \/var\/log is immutable/ },
+  { name: 'no write permission', input: { unwritable: { path: '/var/log', what: 'folder', why: 'denied' } }, code: 'UNWRITABLE', message: /permission denied for writing/ },
   // Precedence: what a file is beats how it is used; an error beats a warning.
   { name: 'missing beats everything', file: { kind: 'missing', nlink: 2 }, input: { readable: false, outputExists: true }, code: 'ENOENT' },
   { name: 'a FIFO named .gz is not a file', file: { kind: 'fifo', base: 'p.gz' }, code: 'NOT_REGULAR' },
   { name: 'unreadable beats hard links', file: { nlink: 3 }, input: { readable: false }, code: 'UNREADABLE' },
   { name: 'hard links beat held open', file: { nlink: 2 }, input: { holders: scan(nginx) }, code: 'HARD_LINKS' },
   { name: 'held open beats output exists', input: { holders: scan(nginx), outputExists: true }, code: 'HELD_OPEN' },
+  { name: 'unwritable beats output exists', input: { unwritable: { path: '/var/log', what: 'folder', why: 'read-only' }, outputExists: true }, code: 'READ_ONLY' },
 ];
 
 describe('refusal', () => {
@@ -73,4 +80,28 @@ describe('refusal', () => {
     const got = refusal({ file: { ...file, nlink: 2 }, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false }, DEFAULT_OPTIONS);
     expect((got as CmemError).hint).toMatch(/-f/);
   });
+
+  it('chattr: the hint names the flag and how to lift it, never "run as root"', () => {
+    const got = refusal({ file, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false, unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, DEFAULT_OPTIONS);
+    expect((got as CmemError).hint).toBe('lsattr -d /var/log/app.log shows the flag; chattr -a /var/log/app.log lifts it, if that is intended');
+  });
+});
+
+it.each([
+  [Buffer.concat([Buffer.from('/var/log/app'), Buffer.from([0xff]), Buffer.from('.log')]), "$'/var/log/app\\xff.log'"],
+  [Buffer.from("it's\\"), "$'it\\x27s\\x5c'"],
+  [Buffer.from('é'), "$'\\xc3\\xa9'"],
+])('shellBytes(%s) = %s, which a shell turns back into the same bytes', (name, shown) => expect(shellBytes(name)).toBe(shown));
+
+it('a name that is not UTF-8: BAD_NAME, shown as bytes, with a way out', () => {
+  const e = undecodableName(Buffer.from([0x61, 0xff]), 'folder');
+  expect(e.code).toBe('BAD_NAME');
+  expect(e.message).toBe("$'a\\xff': the folder's name is not UTF-8; cmemgzip handles names as UTF-8 text only, so nothing below it is touched");
+  expect(e.hint).toMatch(/mv -- \$'a\\xff' NEWNAME/);
+});
+
+it('an output name over 255 bytes: NAME_TOO_LONG; 255 bytes is fine', () => {
+  expect(outputNameRefusal(`/var/log/${'x'.repeat(253)}.gz`)?.message).toMatch(/that name has 256 bytes, more than the 255/);
+  expect(outputNameRefusal(`/var/log/${'é'.repeat(127)}.gz`)?.code).toBe('NAME_TOO_LONG');
+  expect(outputNameRefusal(`/var/log/${'x'.repeat(252)}.gz`)).toBeUndefined();
 });

@@ -6,7 +6,7 @@ import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { StashCandidate } from '../probe/stash.js';
 import type { Options } from './options.js';
-import { BASELINE_MEMORY, memoryNeeded, RESERVE, roundUp } from './plan.js';
+import { BASELINE_MEMORY, memoryNeeded, nothingToGain, RESERVE, roundUp } from './plan.js';
 
 /** beside: room for the first part next to FILE; stash: it goes to another filesystem; window: memory only for one block. */
 export type FirstPart = 'beside' | 'stash' | 'window';
@@ -74,7 +74,10 @@ export function planBlocks(input: BlockPlanInput, opts: Options): BlockPlan {
   // The tail block's part, the journal folder and its manifest must fit before anything is freed.
   const firstPartSize = roundUp(Math.ceil(lastBlock * ratio * 1.1) + 64 * 1024, fileFs.blockSize) + 2 * fileFs.blockSize;
   const base = { blockSize, blocks, reason: why, memoryNeeded: memory, estimatedCompressed };
-  const freed = opts.keep ? 0 : roundUp(file.size, fileFs.blockSize) - roundUp(estimatedCompressed, fileFs.blockSize);
+  const freed = opts.keep ? 0 : file.allocated - roundUp(estimatedCompressed, fileFs.blockSize);
+  // Parts larger than the blocks they replace eat the free space block by block, until a part no longer fits.
+  if (freed <= 0 && fileFs.freeBytes < roundUp(estimatedCompressed, fileFs.blockSize) + RESERVE && !opts.keep)
+    throw nothingToGain(file, estimatedCompressed);
   if (opts.keep) throw new CmemError('BAD_OPTION', 'block mode frees the original as it goes; -k cannot be honoured', 'drop -k, or copy the file elsewhere first');
   if (file.nlink > 1) throw new CmemError('HARD_LINKS', 'block mode truncates the file, which would also empty its other hard links', 'compress one of the other names, or remove the extra links');
   // Before the first cut: the .gz needs an inode on FILE's filesystem at the end, or its parts are stranded

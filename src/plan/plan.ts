@@ -1,6 +1,7 @@
 // Chooses how to write the .gz and free the original: a pure function of the facts and the options.
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
+import { bytes } from '../report/format.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { StashCandidate } from '../probe/stash.js';
 import type { Options } from './options.js';
@@ -50,7 +51,8 @@ export function plan(input: PlanInput, opts: Options): Plan {
   const { file, fs: fileFs, outputFs, compressedSize } = input;
   const spaceNeeded = roundUp(compressedSize, outputFs.blockSize) + RESERVE;
   const sameFs = outputFs.dev === fileFs.dev;
-  const allocated = roundUp(file.size, fileFs.blockSize);
+  const allocated = file.allocated;
+  const gzBlocks = roundUp(compressedSize, fileFs.blockSize);
   const keepsFile = opts.keep || file.nlink > 1;
   const base = {
     outputPath: input.outputPath,
@@ -59,7 +61,7 @@ export function plan(input: PlanInput, opts: Options): Plan {
     method: 'overwrite' as Method,
     window: false,
   };
-  const freedBeside = keepsFile ? 0 : allocated - (sameFs ? roundUp(compressedSize, fileFs.blockSize) : 0);
+  const freedBeside = keepsFile ? 0 : allocated - (sameFs ? gzBlocks : 0);
 
   // The .gz beside needs an inode too (filesystems that count none, btrfs say, report 0 of 0).
   const inodeBeside = outputFs.totalInodes === 0 || outputFs.freeInodes > 0;
@@ -78,8 +80,12 @@ export function plan(input: PlanInput, opts: Options): Plan {
       !sameFs ? 'free space there or choose another -o' : 'free some space, or drop -k / compress the other link instead',
     );
   }
-  const method: Method = fileFs.copyOnWrite ? 'unlink' : 'overwrite';
-  const freed = allocated - roundUp(compressedSize, fileFs.blockSize);
+  const freed = allocated - gzBlocks;
+  if (freed <= 0) throw nothingToGain(file, compressedSize);
+  // Overwriting from offset 0 fills the holes below the .gz's length with new blocks: at 0 free that fails, so
+  // free the file's blocks first (as on copy-on-write filesystems) unless free space covers every hole.
+  const holes = roundUp(file.size, fileFs.blockSize) - allocated;
+  const method: Method = fileFs.copyOnWrite || Math.min(holes, gzBlocks) > fileFs.freeBytes ? 'unlink' : 'overwrite';
   const roomy = input.stashes.filter((s) => s.fs.freeBytes >= roundUp(compressedSize, s.fs.blockSize) + RESERVE);
   const stash = roomy.find((s) => !opts.safe || opts.allowRamStash || !s.fs.ramBacked);
   if (!stash && roomy.length > 0 && opts.safe)
@@ -111,6 +117,16 @@ export function plan(input: PlanInput, opts: Options): Plan {
     window: true,
     freed,
   };
+}
+
+/** No room beside and a .gz that takes as many blocks as the file: rewriting would free nothing, and could not fit. */
+export function nothingToGain(file: FileFacts, compressedSize: number): CmemError {
+  return new CmemError(
+    'NO_GAIN',
+    `${file.path}: compressing would free nothing: its .gz (${bytes(compressedSize)}) needs as many blocks as the ${bytes(file.allocated)} the file holds, ` +
+      'and there is no room for it beside; left as it is',
+    'the data is already compressed or random: free space another way (cmemgzip --scan lists the largest files)',
+  );
 }
 
 /** An estimate is not a size: plan as if the .gz came out a quarter larger, and without refusing. */

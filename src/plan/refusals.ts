@@ -1,7 +1,10 @@
 // The reasons to leave an operand untouched, decided from the probe alone (nothing read yet).
+import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
+import { NAME_MAX } from '../steps/name-max.js';
 import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
+import type { Unwritable } from '../probe/writable.js';
 import { heldOpenError } from './held-open.js';
 import type { Options } from './options.js';
 
@@ -11,6 +14,27 @@ export interface RefusalInput {
   readable: boolean;
   outputPath: string;
   outputExists: boolean;
+  /** What cannot be changed (FILE, its folder or the output's), when something cannot. */
+  unwritable?: Unwritable;
+}
+
+/** The real reason, since "permission denied, run as root" is no help to root facing a read-only mount or chattr. */
+function unwritableError({ path, what, why }: Unwritable): CmemError {
+  const which = what === 'file' ? path : `the folder ${path}`;
+  if (why === 'read-only')
+    return new CmemError('READ_ONLY', `${which} is on a read-only filesystem: nothing can be written or freed there; left as it is`, 'remount it read-write (mount -o remount,rw) if that is intended');
+  if (why === 'denied')
+    return new CmemError('UNWRITABLE', `${which}: permission denied for writing; left as it is`, `run as the ${what}'s owner or as root`);
+  const flag = why === 'immutable' ? 'i' : 'a';
+  const can = {
+    file: { immutable: 'nothing can change or remove it', 'append-only': 'it can only grow, never be rewritten, truncated or removed' },
+    folder: { immutable: 'no entry can be made, renamed or removed in it', 'append-only': 'entries can be made in it, but never renamed or removed' },
+  }[what][why];
+  return new CmemError(
+    'NOT_PERMITTED',
+    `${which} is ${why} (chattr +${flag}): ${can}, not even by root; left as it is`,
+    `lsattr -d ${path} shows the flag; chattr -${flag} ${path} lifts it, if that is intended`,
+  );
 }
 
 const NOT_REGULAR: Record<string, string> = {
@@ -19,6 +43,31 @@ const NOT_REGULAR: Record<string, string> = {
   socket: 'is a socket',
   device: 'is a device',
 };
+
+/** A name as a shell would take it back: $'...' with every byte that is not printable ASCII as \xNN. */
+export function shellBytes(name: Buffer): string {
+  let out = '';
+  for (const b of name) out += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return `$'${out}'`;
+}
+
+/** A name that is not UTF-8, found as bytes (argv, or a folder listing), said out loud rather than taken for a missing file. */
+export function undecodableName(name: Buffer, what: 'file' | 'folder'): CmemError {
+  const shown = shellBytes(name);
+  return new CmemError(
+    'BAD_NAME',
+    `${shown}: the ${what}'s name is not UTF-8; cmemgzip handles names as UTF-8 text only, so ${what === 'file' ? 'it is left as it is' : 'nothing below it is touched'}`,
+    `rename it to a UTF-8 name (mv -- ${shown} NEWNAME), or, where there is room, use gzip`,
+  );
+}
+
+/** An output name no filesystem takes: refused before anything looks for it (a lookup fails with ENAMETOOLONG). */
+export function outputNameRefusal(outputPath: string): CmemError | undefined {
+  const size = Buffer.byteLength(path.basename(outputPath));
+  if (size > NAME_MAX)
+    return new CmemError('NAME_TOO_LONG', `${outputPath}: that name has ${size} bytes, more than the ${NAME_MAX} a file name may have; left as it is`, 'give -o a shorter name, or -S a shorter suffix');
+  return undefined;
+}
 
 /** Returns why the operand must not be compressed, or undefined when it may proceed. */
 export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWarning | undefined {
@@ -36,6 +85,7 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
   if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);
+  if (input.unwritable) return unwritableError(input.unwritable);
   if (input.outputExists && !opts.force)
     return new CmemWarning('OUTPUT_EXISTS', `${input.outputPath} already exists; not overwritten (use -f)`);
   return undefined;

@@ -13,6 +13,8 @@ export interface FileFacts {
   dev: number;
   ino: number;
   size: number;
+  /** Bytes of blocks the file holds (st_blocks x 512): what freeing it gives back; less than size when it has holes. */
+  allocated: number;
   nlink: number;
   uid: number;
   gid: number;
@@ -43,6 +45,7 @@ export function factsFromStats(file: string, st: fs.BigIntStats): FileFacts {
     dev: Number(st.dev),
     ino: Number(st.ino),
     size: Number(st.size),
+    allocated: Number(st.blocks) * 512,
     nlink: Number(st.nlink),
     uid: Number(st.uid),
     gid: Number(st.gid),
@@ -64,7 +67,7 @@ export function probeFile(file: string): FileFacts {
     const abs = path.resolve(file);
     return {
       path: abs, dir: path.dirname(abs), base: path.basename(abs), kind: 'missing',
-      dev: 0, ino: 0, size: 0, nlink: 0, uid: 0, gid: 0, mode: 0, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
+      dev: 0, ino: 0, size: 0, allocated: 0, nlink: 0, uid: 0, gid: 0, mode: 0, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
     };
   }
 }

@@ -42,21 +42,30 @@ export interface Mount {
   type: string;
 }
 
+/** A mountinfo line in full: which folder of the filesystem is mounted (root), and the superblock's options. */
+export interface MountEntry extends Mount {
+  root: string;
+  superOptions: string[];
+}
+
 function unescapeMount(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-export function readMounts(): Mount[] {
+export function parseMountinfo(text: string): MountEntry[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const fields = line.split(' ');
+      const sep = fields.indexOf('-');
+      return { root: unescapeMount(fields[3]), mountPoint: unescapeMount(fields[4]), type: fields[sep + 1], superOptions: (fields[sep + 3] ?? '').split(',') };
+    });
+}
+
+export function readMounts(file = '/proc/self/mountinfo'): MountEntry[] {
   try {
-    return fs
-      .readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const fields = line.split(' ');
-        const sep = fields.indexOf('-');
-        return { mountPoint: unescapeMount(fields[4]), type: fields[sep + 1] };
-      });
+    return parseMountinfo(fs.readFileSync(file, 'utf8'));
   } catch {
     return [];
   }

@@ -26,6 +26,8 @@ export interface FileReport {
   /** compressed / original, as gzip -l shows it inverted ("saved"). */
   ratio?: number;
   freedBytes?: number;
+  /** The memory the plan counted on, and the limit that set it (MemAvailable, or a cgroup's). */
+  memory?: { availableBytes: number; limitedBy: string };
   window?: boolean;
   /** What a kill -9 and what a power cut could lose, as the plan saw it before acting. */
   windows?: LossWindows;

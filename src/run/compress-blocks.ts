@@ -5,6 +5,7 @@ import { blockWindows, describeWindows } from '../plan/loss-windows.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
+import type { MemoryBudget } from '../probe/memory.js';
 import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
 import { bytes, percent } from '../report/format.js';
@@ -20,13 +21,13 @@ export interface BlockInput {
   fileFs: FsFacts;
   outputPath: string;
   estimate: number;
-  memory: number;
+  memory: MemoryBudget;
   stashDirs: string[];
 }
 
 function logBlockPlan(p: BlockPlan, input: BlockInput, log: Logger): void {
   log.info(`strategy: ${log.chalk.bold('blocks')}: ${p.reason}`);
-  log.info(`${p.blocks} block(s) of ${bytes(p.blockSize)}, tail first; peak memory about ${bytes(p.memoryNeeded)} (${bytes(input.memory)} available)`);
+  log.info(`${p.blocks} block(s) of ${bytes(p.blockSize)}, tail first; peak memory about ${bytes(p.memoryNeeded)} (${bytes(input.memory.available)} available, limited by ${input.memory.limitedBy})`);
   log.info(`estimated .gz from a sample: ${bytes(p.estimatedCompressed)} (${percent(p.estimatedCompressed, input.facts.size)})`);
   const first = { beside: `beside the file (${bytes(p.spaceNeeded)} free needed at the start)`, stash: `in the stash ${p.stash?.dir} (the disk is full)`, window: 'nowhere but memory (one-block window)' };
   log.info(`first part: ${first[p.firstPart]}; would free about ${bytes(p.freed)}`);
@@ -36,7 +37,7 @@ function logBlockPlan(p: BlockPlan, input: BlockInput, log: Logger): void {
 export async function compressInBlocks(input: BlockInput, opts: Options, log: Logger): Promise<Partial<FileReport>> {
   const { facts, outputPath } = input;
   const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash, (why) => log.warn(why));
-  const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory, cores: CORES }, opts);
+  const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory.available, cores: CORES }, opts);
   logBlockPlan(p, input, log);
   const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: blockWindows(p), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
   if (opts.simulate) return { ...report, status: 'simulated' };

@@ -6,11 +6,12 @@ import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
 import { describeWindows, planWindows } from '../plan/loss-windows.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
-import { refusal } from '../plan/refusals.js';
+import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { findHolders } from '../probe/holders.js';
-import { availableMemory } from '../probe/memory.js';
+import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
+import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
@@ -59,10 +60,10 @@ async function confirmExisting(outputPath: string): Promise<boolean> {
   return (await ask(`${outputPath} already exists; overwrite it?`, false)) === 'yes';
 }
 
-function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: number, log: Logger): void {
+function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: MemoryBudget, log: Logger): void {
   log.info(`strategy: ${log.chalk.bold(p.strategy)}${p.method === 'unlink' ? ' (unlink, then write)' : ''}: ${p.reason}`);
   log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
-  log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory)} available`);
+  log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory.available)} available (limited by ${memory.limitedBy})`);
   log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
   log.info(`would free ${bytes(p.freed)} on the file's filesystem`);
   describeWindows(planWindows(p, compressedSize)).forEach((line) => log.info(line));
@@ -85,6 +86,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
   try {
     const outputPath = outputPathFor(file, opts);
     report.output = outputPath;
+    const badName = outputNameRefusal(outputPath);
+    if (badName) throw badName;
     const stashDirs = opts.stash ? [opts.stash] : [];
     const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, log);
     if (recovered) {
@@ -102,7 +105,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
     }
     if (!opts.force) await refuseRewrittenHead(facts, outputPath);
-    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists }, opts);
+    const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
+    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
     if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
@@ -118,7 +122,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let outputFs = probeFilesystem(path.dirname(outputPath));
     const freeBefore = fileFs.freeBytes;
     log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
-    const memory = availableMemory();
+    const budget = memoryBudget();
+    const memory = budget.available;
+    report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
     const fd = openSource(facts);
     let source, compressed;
     try {
@@ -148,7 +154,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         }
       }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
-        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory, stashDirs }, opts, log);
+        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory: budget, stashDirs }, opts, log);
         clock.total();
         return { ...report, ...blocks };
       }
@@ -167,7 +173,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why));
     const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
     Object.assign(report, { strategy: thePlan.strategy, reason: thePlan.reason, window: thePlan.window, windows: planWindows(thePlan, compressed.size), stash: thePlan.stash?.dir, freedBytes: thePlan.freed });
-    logPlan(thePlan, facts, compressed.size, memory, log);
+    logPlan(thePlan, facts, compressed.size, budget, log);
     if (opts.simulate) {
       clock.total();
       log.success(`simulation only: nothing was written, ${facts.path} is untouched`);

@@ -14,7 +14,8 @@ import { inOperandFolders } from './operand-folders.js';
 import { orderOperands } from './order-operands.js';
 import { testFile } from './test-file.js';
 import { STDIN, toStdout } from './to-stdout.js';
-import { walkOperands, type Entry } from './walk-tree.js';
+import { operandEntry, walkOperands, type Entry } from './walk-tree.js';
+import { undecodableArgs } from '../cli/raw-argv.js';
 
 /** No operand means stdin, as with gzip. */
 export const operandsOf = (files: readonly string[]): readonly string[] => (files.length === 0 ? [STDIN] : files);
@@ -60,12 +61,22 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
     printReport(failedReport('(command line)', refused, {}), false, log);
     return ['error'];
   }
-  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts) : orderOperands(operands, opts).map((file) => ({ file }));
-  if (opts.list) return listFiles([...entries].filter((e) => !e.ignore).map((e) => e.file), opts, log);
+  const undecodable = undecodableArgs();
+  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts, undecodable) : orderOperands(operands, opts).map((file) => operandEntry(file, undecodable));
+  if (opts.list) {
+    const all = [...entries];
+    const failed = all.flatMap((e) => (e.error ? [failedReport(path.resolve(e.file), e.error, {})] : []));
+    failed.forEach((r) => printReport(r, opts.json, log));
+    return [...failed.map(outcomeOf), ...(await listFiles(all.filter((e) => !e.ignore && !e.error).map((e) => e.file), opts, log))];
+  }
   const outcomes: Outcome[] = [];
   const reports: FileReport[] = [];
   for (const entry of entries) {
-    const report: FileReport = entry.ignore ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} } : await runOne(entry.file, opts, log, compress);
+    const report: FileReport = entry.error
+      ? failedReport(path.resolve(entry.file), entry.error, {})
+      : entry.ignore
+        ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} }
+        : await runOne(entry.file, opts, log, compress);
     if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);
     printReport(report, opts.json, log);
     outcomes.push(outcomeOf(report));

@@ -1,8 +1,12 @@
 // -r: the files below folder operands, in name order, each marked with why it is passed over, if it
 // is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary,
-// journal or state folder.
+// journal or state folder; and a name that is not UTF-8 (which no string can name) as an error, never
+// passed over in silence.
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CmemError } from '../errors.js';
+import { undecodableName } from '../plan/refusals.js';
 import { isJournalFolderName } from '../steps/journal.js';
 import { strippedName } from './decompress-path.js';
 
@@ -10,6 +14,14 @@ export interface Entry {
   file: string;
   /** Why -r leaves it alone; undefined when it is to be processed. */
   ignore?: string;
+  /** Why it cannot be processed at all: a failure to report. */
+  error?: CmemError;
+}
+
+/** An operand as given, or the error its bytes call for when Node could not decode it (undecodable: see raw-argv.ts). */
+export function operandEntry(file: string, undecodable: ReadonlyMap<string, Buffer>): Entry {
+  const raw = undecodable.get(file);
+  return raw ? { file, error: undecodableName(raw, 'file') } : { file };
 }
 
 function startsWithGzipMagic(file: string): boolean {
@@ -50,18 +62,25 @@ function kindOf(st: fs.Stats): string {
 }
 
 function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string }): Generator<Entry> {
-  let names: string[];
+  let names: Buffer[];
   try {
-    names = fs.readdirSync(dir).sort();
+    names = fs.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
   } catch (err) {
     yield { file: dir, ignore: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
     return;
   }
-  for (const name of names) {
-    const file = path.join(dir, name);
+  for (const raw of names) {
+    const file = path.join(dir, raw.toString());
+    if (!isUtf8(raw)) {
+      const bytes = Buffer.concat([Buffer.from(`${dir}/`), raw]);
+      const st = fs.lstatSync(bytes, { throwIfNoEntry: false });
+      if (st?.isFile() || st?.isDirectory()) yield { file, error: undecodableName(bytes, st.isFile() ? 'file' : 'folder') };
+      else if (st) yield { file, ignore: kindOf(st) };
+      continue;
+    }
     const st = fs.lstatSync(file, { throwIfNoEntry: false });
     if (!st) continue; // gone since the listing
-    const own = st.isDirectory() ? ownFolder(name) : undefined;
+    const own = st.isDirectory() ? ownFolder(raw.toString()) : undefined;
     if (own) yield { file, ignore: own };
     else if (st.isDirectory()) yield* walkFolder(file, opts);
     else if (!st.isFile()) yield { file, ignore: kindOf(st) };
@@ -70,9 +89,9 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
 }
 
 /** Operands that are folders (not symlinks to one) become what is below them; the others stay as given. */
-export function* walkOperands(operands: readonly string[], opts: { decompress: boolean; suffix: string }): Generator<Entry> {
+export function* walkOperands(operands: readonly string[], opts: { decompress: boolean; suffix: string }, undecodable: ReadonlyMap<string, Buffer>): Generator<Entry> {
   for (const file of operands) {
-    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) yield* walkFolder(file, opts);
-    else yield { file };
+    if (!undecodable.has(file) && fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) yield* walkFolder(file, opts);
+    else yield operandEntry(file, undecodable);
   }
 }

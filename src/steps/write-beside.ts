@@ -1,14 +1,15 @@
 // Strategy 1's write: a private temporary beside the destination, made durable, verified, then renamed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { withinNameMax } from './name-max.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
 import { CmemError } from '../errors.js';
 
-/** The temporary's fixed name, so that a later run can find what a killed one left. */
+/** The temporary's fixed name, so that a later run can find what a killed one left; never longer than NAME_MAX. */
 export function tempPathFor(outputPath: string): string {
-  return path.join(path.dirname(outputPath), `.${path.basename(outputPath)}.cmemgzip-tmp`);
+  return path.join(path.dirname(outputPath), withinNameMax('.', path.basename(outputPath), '.cmemgzip-tmp'));
 }
 
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;

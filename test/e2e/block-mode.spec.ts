@@ -12,7 +12,7 @@ import {
   fill,
   freeBytes,
   gunzipHash,
-  jsonLines,
+  onlyReport,
   logData,
   mountFs,
   mountSkipReason,
@@ -30,14 +30,6 @@ import {
 
 const KiB = 1024;
 const MiB = 2 ** 20;
-
-/** The one report of a --json run, after checking the exit code. */
-function onlyReport(r: RunResult, exit: number): Record<string, any> {
-  expect(r.code, r.stdout + r.stderr).toBe(exit);
-  const reports = jsonLines(r.stdout);
-  expect(reports).toHaveLength(1);
-  return reports[0];
-}
 
 /** Every path below dir, relative, except what mkfs itself puts there. */
 function entries(dir: string): string[] {

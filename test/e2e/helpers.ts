@@ -98,6 +98,62 @@ export function mountFs(kind: 'tmpfs' | 'ext4', sizeMiB: number, extra: { inodes
   };
 }
 
+export interface MemoryCgroup {
+  version: 1 | 2;
+  dir: string;
+  /** A command prefix that moves the child into the cgroup, then runs it. */
+  prefix: string[];
+  remove(): void;
+}
+
+let cgroups = 0;
+
+/**
+ * A fresh memory cgroup limited to `limit` bytes, in whichever hierarchy has the memory controller here
+ * (v1: memory.limit_in_bytes, v2: memory.max), or why none can be made (to skip loudly with).
+ */
+export function memoryCgroup(limit: number): MemoryCgroup | string {
+  if (!isRoot) return 'NOT ROOT: cannot create a memory cgroup';
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => {
+    const f = line.split(' ');
+    const sep = f.indexOf('-');
+    return { point: f[4], type: f[sep + 1], options: (f[sep + 3] ?? '').split(',') };
+  });
+  const v1 = mounts.find((m) => m.type === 'cgroup' && m.options.includes('memory'));
+  const v2 = mounts.find((m) => m.type === 'cgroup2' && /\bmemory\b/.test(readOr(`${m.point}/cgroup.controllers`)));
+  const base = v1?.point ?? v2?.point;
+  if (!base) return 'no cgroup hierarchy with the memory controller (neither v1 nor v2)';
+  if (!v1) {
+    try {
+      fs.writeFileSync(`${base}/cgroup.subtree_control`, '+memory');
+    } catch {
+      /* already enabled, or not ours to change: the check below says which */
+    }
+  }
+  const dir = path.join(base, `cmemgzip-test-${process.pid}-${cgroups++}`);
+  fs.mkdirSync(dir);
+  const limitFile = `${dir}/${v1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
+  if (!fs.existsSync(limitFile)) {
+    fs.rmdirSync(dir);
+    return `${limitFile} does not exist: the memory controller could not be enabled for ${dir}`;
+  }
+  fs.writeFileSync(limitFile, String(limit));
+  return {
+    version: v1 ? 1 : 2,
+    dir,
+    prefix: ['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir],
+    remove: () => fs.rmdirSync(dir),
+  };
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export function freeBytes(dir: string): number {
   const st = fs.statfsSync(dir);
   return st.bavail * st.bsize;
@@ -263,6 +319,14 @@ export const jsonLines = (stdout: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** The one report of a --json run, after checking the exit code. */
+export function onlyReport(r: RunResult, exit: number): Record<string, any> {
+  expect(r.code, r.stdout + r.stderr).toBe(exit);
+  const reports = jsonLines(r.stdout);
+  expect(reports).toHaveLength(1);
+  return reports[0];
+}
 
 /** A hash of every entry's name, kind, size, mode and content below dir: equal before and after means nothing changed. */
 export function treeHash(dir: string): string {
