@@ -47,8 +47,8 @@ run(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 
 if (mac) run('codesign', ['--sign', '-', exe]);
 
 const printed = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
-if (printed.stdout.trim() !== version) {
-  console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected ${version}`);
+if (printed.stdout.trim() !== `cmemgzip ${version}`) {
+  console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected cmemgzip ${version}`);
   process.exit(1);
 }
 console.log(`${path.relative(root, exe)}: ${(fs.statSync(exe).size / 2 ** 20).toFixed(1)} MiB, version ${version}, runs without node on PATH`);

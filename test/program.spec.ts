@@ -112,7 +112,7 @@ it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots']
 
 it.each([['-V'], ['--version']])('%s prints the version and exits 0', (flag) => {
   expect(parseArgs([flag], {})).toBe(0);
-  expect(printed(stdout).trim()).toBe(VERSION);
+  expect(printed(stdout).trim()).toBe(`cmemgzip ${VERSION}`);
 });
 
 it.each([['-h'], ['--help']])('%s prints the usage and exits 0', (flag) => {

@@ -25,7 +25,8 @@ function build(onLevel: (level: number) => void): Command {
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
     .argument('[FILE...]', 'files to compress (with -d, -t, -l: .gz files; none or -: stdin to stdout)')
-    .version(VERSION, '-V, --version', 'print the version')
+    // GNU's form, program then version, which scripts (and gzip's own tests) read as the line's last word.
+    .version(`cmemgzip ${VERSION}`, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
