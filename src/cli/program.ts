@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_OPTIONS, type Options } from '../plan/options.js';
 import { normalizeArgv } from './argv.js';
+import { gzipEnvArgs } from './gzip-env.js';
 import { parseSize } from './sizes.js';
 import { VERSION } from './version.js';
 
@@ -20,6 +21,12 @@ function memoryOption(text: string): number {
   return size;
 }
 
+/** An empty suffix would make FILE its own .gz: `-f -S ''` would replace FILE with its gzip data. */
+function suffixOption(text: string): string {
+  if (text === '') throw new InvalidArgumentError("invalid suffix '': FILE would be its own .gz (refused, as by gzip).");
+  return text;
+}
+
 function build(onLevel: (level: number) => void): Command {
   const program = new Command('cmemgzip')
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
@@ -30,7 +37,7 @@ function build(onLevel: (level: number) => void): Command {
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
-    .option('-S, --suffix <suf>', 'suffix of compressed files', DEFAULT_OPTIONS.suffix)
+    .option('-S, --suffix <suf>', 'suffix of compressed files', suffixOption, DEFAULT_OPTIONS.suffix)
     .option('-o, --output <path>', 'write the .gz there: a folder or a file name, possibly on another filesystem')
     .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /dev/shm or another tmpfs with room)')
     .option('--no-stash', 'never write a safety copy elsewhere')
@@ -79,8 +86,13 @@ function build(onLevel: (level: number) => void): Command {
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation | number {
   let level = DEFAULT_OPTIONS.level;
   const program = build((l) => (level = l));
+  const fromEnv = gzipEnvArgs(env.GZIP);
+  if ('refused' in fromEnv) {
+    process.stderr.write(`${fromEnv.refused}\n`);
+    return 1;
+  }
   try {
-    program.parse(normalizeArgv(argv), { from: 'user' });
+    program.parse(normalizeArgv([...fromEnv.args, ...argv]), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
     throw err;
