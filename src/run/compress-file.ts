@@ -17,7 +17,7 @@ import type { Logger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
 import { readAndCompress } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
-import { headerFieldsFor } from '../steps/header-fields.js';
+import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { compressInBlocks } from './compress-blocks.js';
@@ -115,6 +115,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let source, compressed;
     try {
       const header = headerFieldsFor(facts, opts);
+      if (mtimeOutOfRange(facts, opts)) report.warning = mtimeWarning(facts.path);
       const byEstimate = (compressedSize: number, margin?: number) =>
         opts.simulate || opts.memory !== undefined
           ? undefined
