@@ -12,6 +12,7 @@ import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, shortBytes } from '../report/format.js';
+import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { fdWritable } from '../steps/fd-writable.js';
@@ -120,6 +121,7 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
     }
     timings.total = Math.round(performance.now() - start);
     log.success(`${gz.path} -> ${outputPath}: ${bytes(gz.size)} -> ${bytes(content.size)} in ${duration(timings.total)}`);
+    log.detail(gzipVerboseLine(gz.path, outputPath, content.size, gz.size, opts.keep));
     return { ...report, status: 'decompressed' };
   } catch (err) {
     timings.total = Math.round(performance.now() - start);
