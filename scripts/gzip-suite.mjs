@@ -1,7 +1,7 @@
 // Runs GNU gzip's own test suite (tests/ of Debian's gzip source package) against the built CLI or any gzip.
 // Usage: node scripts/gzip-suite.mjs [--gzip PROGRAM] [--json] [TEST...]
 //   --gzip PROGRAM   run the suite against PROGRAM (say /bin/gzip) instead of dist/cmemgzip.js
-//   --json           print one JSON object { results: {test: "pass"|"fail"|"skip"}, version } and nothing else
+//   --json           also print one JSON object on stdout: { version, results: { test: "pass" | "fail" | "skip" }, logs }
 // The source package is fetched once with apt-get source (a deb-src line of its own for the suite of the
 // installed gzip) into node_modules/.cache/gzip-suite, outside git.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -91,10 +91,13 @@ for (const name of listTests(tests)) {
   const r = spawnSync('/bin/sh', ['-c', `exec /bin/sh ./${name} 9>&2`], { cwd, env, encoding: 'utf8', timeout: 300_000 });
   const outcome = r.status === 0 ? 'pass' : r.status === 77 ? 'skip' : 'fail';
   results[name] = outcome;
-  fs.writeFileSync(path.join(top, `${name}.log`), `${r.stdout}${r.stderr}`);
+  if (outcome === 'fail') fs.writeFileSync(path.join(top, `${name}.log`), `${r.stdout}${r.stderr}`);
   say(`${outcome.toUpperCase().padEnd(4)} ${name}${outcome === 'fail' ? `  (exit ${r.status ?? r.signal}; log: ${path.join(top, `${name}.log`)})` : ''}`);
 }
 const count = (o) => Object.values(results).filter((v) => v === o).length;
-say(`gzip suite against ${program ?? 'dist/cmemgzip.js'}: pass ${count('pass')}, fail ${count('fail')}, skip ${count('skip')} of ${Object.keys(results).length}; logs in ${top}`);
-if (json) process.stdout.write(`${JSON.stringify({ version, results, logs: top })}\n`);
+// Only the failures' logs are kept; a clean run leaves nothing behind.
+fs.rmSync(path.join(top, 'tests'), { recursive: true, force: true });
+if (!count('fail')) fs.rmSync(top, { recursive: true, force: true });
+say(`gzip suite against ${program ?? 'dist/cmemgzip.js'}: pass ${count('pass')}, fail ${count('fail')}, skip ${count('skip')} of ${Object.keys(results).length}${count('fail') ? `; logs of the failures in ${top}` : ''}`);
+if (json) process.stdout.write(`${JSON.stringify({ version, results, logs: count('fail') ? top : undefined })}\n`);
 process.exitCode = count('fail') ? 1 : 0;

@@ -393,4 +393,85 @@ describe.skipIf(warnSkip(mountSkipReason()))('gzip conformance: the same command
       expect(fs.readdirSync(c)).toEqual(['out']);
     });
   });
+
+  // What tests/ of GNU gzip 1.12 checks (npm run test:gzip-suite runs them as they are), case by case here.
+  describe("what gzip's own test suite checks", () => {
+    const same = (args: string[], input: Buffer) => {
+      const { rg, rc } = both({}, args, input);
+      expect(rc.stdout.equals(rg.stdout), 'the same bytes on stdout').toBe(true);
+    };
+    it('-cdf copies what is not gzip through unchanged, alone, after a member, and between members (mixed)', () => {
+      same(['-cdf'], Buffer.from('xxx\nyyy\n'));
+      same(['-cdf'], Buffer.concat([gz(Buffer.from('xxx\n')), Buffer.from('yyy\n')]));
+      same(['-cdf'], Buffer.concat([gz(Buffer.from('xxx\n')), gz(Buffer.from('yyy\n'))]));
+      for (const n of [0, 1, 2, 64, 32832, 131073]) same(['-cdf'], A.subarray(0, n));
+    });
+    it('trailing NULs exit 0 and a lone non-zero byte after the member exits 1, as gzip (trailing-nul)', () => {
+      const member = (t: string) => gz(Buffer.from(`${t}\n`));
+      both({ '0.gz': Buffer.concat([member('0'), Buffer.from([0])]) }, ['-d', '0.gz']);
+      both({ '00.gz': Buffer.concat([member('00'), Buffer.from([0, 0])]) }, ['-d', '00.gz']);
+      const { rc } = both({ '1.gz': Buffer.concat([member('1'), Buffer.from([1])]) }, ['-d', '1.gz']);
+      expect(rc.code).toBe(1);
+    });
+    it('-t rejects a bad header CRC and reserved flag bits, as gzip -t does (exit 1)', () => {
+      const withHcrc = (header: Buffer, crc: number) => {
+        const field = Buffer.alloc(2);
+        field.writeUInt16LE(crc);
+        return Buffer.concat([header, field, zlib.deflateRawSync(A), Buffer.from(zlib.crc32(A).toString(16).padStart(8, '0'), 'hex').reverse(), Buffer.from(A.length.toString(16).padStart(8, '0'), 'hex').reverse()]);
+      };
+      const header = Buffer.from([0x1f, 0x8b, 8, 0x02, 0, 0, 0, 0, 0, 3]);
+      const good = withHcrc(header, zlib.crc32(header) & 0xffff);
+      const { rc } = both({ 'good.gz': good, 'bad.gz': withHcrc(header, (zlib.crc32(header) + 1) & 0xffff) }, ['-t', 'good.gz', 'bad.gz']);
+      expect(rc.stderr).toMatch(/bad\.gz: header checksum 0x[0-9a-f]+ != computed checksum/);
+      for (const flags of [0x20, 0x40, 0x80]) {
+        const reserved = gz(A, '-n');
+        reserved[3] = flags;
+        expect(both({ 'r.gz': reserved }, ['-t', 'r.gz']).rc.code).toBe(1);
+      }
+    });
+    it("refuses an empty suffix, with -f and with -d, changing nothing (null-suffix-clobber)", () => {
+      const { rc } = both({ F: A }, ['-f', '-S', '', 'F']);
+      expect([rc.code, rc.stderr]).toEqual([1, expect.stringMatching(/invalid suffix ''/)]);
+      both({ 'F.gz': gz(A) }, ['-d', '-S', '', 'F.gz']);
+    });
+    it('takes -qv, -n, -1 ... from GZIP and refuses -c, -d, -f, -k, -S there, as gzip does (gzip-env)', () => {
+      for (const GZIP of ['-qv', '-n', '--best', '-1', '--fast', '-c', '--stdout', '-d', '-f', '-k', '-Sxxx', '--suffix=xxx', '-t', '--', '-l']) {
+        const { g, c } = pair({ 'a.gz': gz(A) });
+        const env = { ...process.env, GZIP };
+        const rg = spawnSync('gzip', ['-d', 'a.gz'], { cwd: g, env });
+        const rc = run(['-d', 'a.gz'], { cwd: c, env });
+        expect(rc.code, `GZIP=${GZIP}: ${rc.stderr}`).toBe(rg.status);
+        expect(snapshot(c), `GZIP=${GZIP}`).toEqual(snapshot(g));
+      }
+    });
+    it('warns (exit 2) when the mtime is outside 1 .. 2^32-1 s and stores 0, as gzip does (timestamp)', () => {
+      for (const [mtime, code] of [[0, 2], [-1, 2], [2 ** 32, 2], [1, 0], [2 ** 32 - 1, 0]]) {
+        const { g, c } = pair({ in: A });
+        // touch, not utimes: Node takes a negative time for "now".
+        for (const d of [g, c]) execFileSync('touch', ['-d', `@${mtime}`, path.join(d, 'in')]);
+        const rg = gzip(['in'], g);
+        const rc = ours(['in'], c);
+        expect([rc.code, rg.code], `mtime ${mtime}`).toEqual([code, code]);
+        expect(fs.readFileSync(path.join(c, 'in.gz')).readUInt32LE(4), `mtime ${mtime}`).toBe(code ? 0 : mtime);
+        if (code) expect(rc.stderr).toMatch(/timestamp out of range for gzip format/);
+      }
+    });
+    it('-v says "created in.gz" with -k and "replaced with" without, as scripts grep (keep)', () => {
+      const { c } = pair({ in: A });
+      expect(ours(['-kv', 'in'], c).stdout.toString()).toMatch(/in:\t +\d+\.\d% -- created in\.gz/);
+      fs.rmSync(path.join(c, 'in'));
+      expect(ours(['-dv', 'in.gz'], c).stdout.toString()).toMatch(/in\.gz:\t +\d+\.\d% -- replaced with in\n/);
+    });
+    it.each([
+      ['compress (LZW, .Z)', 'x.Z', '1f9d90000000c4'],
+      ['pack (.z)', 'x.z', '1f1e000000060301010061'],
+    ])('names %s data it does not decode (a listed difference: gzip decodes it), exit 1, the file untouched', (format, name, hex) => {
+      const { c } = pair({ [name]: Buffer.from(hex, 'hex') });
+      const before = treeHash(c);
+      const r = ours(['-dc', name], c);
+      expect([r.code, r.stdout.length]).toEqual([1, 0]);
+      expect(r.stderr).toContain(`${format} data, not gzip`);
+      expect(treeHash(c)).toBe(before);
+    });
+  });
 });
