@@ -95,12 +95,17 @@ describe('gunzipMembers', () => {
     expect(await failure(Buffer.concat([gzipCli(A), Buffer.from([byte])]))).toBe('BAD_GZIP: unexpected end of file'));
   it('takes one zero byte after a member as padding', async () => expect((await gunzip(Buffer.concat([gzipCli(A), Buffer.from([0])]))).trailing).toBe('zeros'));
   it.each([
-    ['compress (LZW, .Z)', '1f9d90000000c4'],
-    ['pack (.z)', '1f1e000000060301010061'],
-    ['LZH (SCO compress -H)', '1fa0000000'],
-  ])('refuses %s data by name, not as damage', async (format, hex) => {
-    const err = await gunzip(Buffer.from(hex, 'hex')).catch((e: CmemError) => e);
-    expect(err).toMatchObject({ code: 'BAD_GZIP', message: `${format} data, not gzip: cmemgzip does not decode it`, hint: expect.stringMatching(/gzip -d/) });
+    ['compress (LZW, .Z)', '1f9d90000000c4', '0000'],
+    ['pack (.z)', '1f1e0000000603010100616e6216c8', Buffer.from('banana').toString('hex')],
+  ])('decodes %s data as one member, as gzip -d does', async (_format, hex, content) => {
+    const r = await gunzip(Buffer.from(hex, 'hex'), 3);
+    expect([r.output.toString('hex'), r.members.length, r.size, r.crc]).toEqual([content, 1, content.length / 2, crc(Buffer.from(content, 'hex'))]);
+  });
+  it('names the format in the error of damaged pack data', async () =>
+    expect(await failure(Buffer.from('1f1e0000000700', 'hex'))).toBe('BAD_GZIP: pack (.z) data: invalid compressed data -- Huffman code bit length out of range'));
+  it('refuses LZH (SCO compress -H) data by name, not as damage', async () => {
+    const err = await gunzip(Buffer.from('1fa0000000', 'hex')).catch((e: CmemError) => e);
+    expect(err).toMatchObject({ code: 'BAD_GZIP', message: 'LZH (SCO compress -H) data, not gzip: cmemgzip does not decode it', hint: expect.stringMatching(/gzip -d/) });
   });
   describe('passing through what is not gzip (gzip -cdf)', () => {
     it('copies data that is not gzip unchanged, with its length', async () => {

@@ -1,12 +1,15 @@
-// Decompresses a gzip stream member by member, as GNU gzip does: each member's CRC-32 and length
-// checked, trailing zeros ignored, trailing garbage reported (or, as gzip -cdf, data that is not gzip
-// copied through); output streamed with backpressure, so memory stays at a few chunks whatever the size.
+// Decompresses a gzip stream member by member, as GNU gzip does: each member's CRC-32 and length checked,
+// trailing zeros ignored, trailing garbage reported (or, as gzip -cdf, data that is not gzip copied through);
+// output streamed with backpressure, so memory stays at a few chunks whatever the size. compress's .Z and
+// pack's .z are decoded too, as gzip does, with their compressed bytes held whole in memory.
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { readAtLeast, type ByteReader } from './byte-reader.js';
 import { crc32Combine } from './crc32-combine.js';
-import { crc32, otherFormat, parseGzipHeader } from './gzip-format.js';
+import { crc32, FORMAT_NAMES, otherFormat, parseGzipHeader, type OtherFormat } from './gzip-format.js';
+import { unlzw } from './unlzw.js';
+import { unpack } from './unpack.js';
 
 export interface Member {
   /** Offset of the member's first byte in the input. */
@@ -126,9 +129,28 @@ export async function gunzipMembers(reader: ByteReader, out?: Writable, label?: 
   }
 }
 
-/** gzip reads and decodes these itself; cmemgzip names them and leaves them to it. */
-function refuseOtherFormat(format: string): CmemError {
-  return new CmemError('BAD_GZIP', `${format} data, not gzip: cmemgzip does not decode it`, 'decompress it with gzip -d (or uncompress, unpack); it was left as it is');
+/** gzip's decoders for the older formats; LZH (SCO compress -H, never seen on Linux servers) is left to gzip. */
+const DECODERS: Partial<Record<OtherFormat, (input: Buffer) => Generator<Buffer>>> = { lzw: unlzw, pack: unpack };
+
+/** Decodes the rest of the input as one stream of an older format (as gzip, nothing is read after it), held whole in memory. */
+async function decodeOther(reader: ByteReader, first: Buffer, format: OtherFormat, out: Writable | undefined): Promise<{ size: number; crc: number }> {
+  const decode = DECODERS[format];
+  if (!decode)
+    throw new CmemError('BAD_GZIP', `${FORMAT_NAMES[format]} data, not gzip: cmemgzip does not decode it`, 'decompress it with gzip -d; it was left as it is');
+  const parts = [first];
+  for (let chunk = await reader.next(); chunk; chunk = await reader.next()) parts.push(chunk);
+  let size = 0;
+  let crc = 0;
+  try {
+    for (const chunk of decode(Buffer.concat(parts))) {
+      size += chunk.length;
+      crc = crc32(chunk, crc);
+      if (out) await writeOut(out, chunk);
+    }
+  } catch (err) {
+    throw bad(`${FORMAT_NAMES[format]} data: ${(err as Error).message}`);
+  }
+  return { size, crc };
 }
 
 async function walkMembers(reader: ByteReader, out: Writable | undefined, passThrough: boolean): Promise<Gunzipped> {
@@ -144,7 +166,13 @@ async function walkMembers(reader: ByteReader, out: Writable | undefined, passTh
       break;
     }
     const format = otherFormat(next);
-    if (format) throw refuseOtherFormat(format);
+    if (format) {
+      const decoded = await decodeOther(reader, next, format, out);
+      members.push({ offset, headerLength: 0, mtime: 0, ...decoded });
+      size += decoded.size;
+      crc = crc32Combine(crc, decoded.crc, decoded.size);
+      break;
+    }
     const isGzip = next[0] === 0x1f && next[1] === 0x8b;
     if (passThrough && !isGzip) {
       const copied = await copyRest(reader, next, out);

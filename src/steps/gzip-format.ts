@@ -41,11 +41,16 @@ const FHCRC = 0x02;
 const ENCRYPTED = 0x20;
 const RESERVED = 0xc0;
 
-/** The formats gzip -d also reads, by their magic bytes: named when refused, so the operator knows what it is. */
-const OTHER_FORMATS: Record<number, string> = { 0x9d: 'compress (LZW, .Z)', 0x1e: 'pack (.z)', 0xa0: 'LZH (SCO compress -H)' };
+export type OtherFormat = 'lzw' | 'pack' | 'lzh';
+
+/** The older formats gzip -d also reads, by the second magic byte after 0x1f. */
+const OTHER_FORMATS: Record<number, OtherFormat> = { 0x9d: 'lzw', 0x1e: 'pack', 0xa0: 'lzh' };
+
+/** How messages name them, so that the operator knows what the file is. */
+export const FORMAT_NAMES: Record<OtherFormat, string> = { lzw: 'compress (LZW, .Z)', pack: 'pack (.z)', lzh: 'LZH (SCO compress -H)' };
 
 /** Which of gzip's older formats a stream starting with these bytes is, if any. */
-export function otherFormat(start: Buffer): string | undefined {
+export function otherFormat(start: Buffer): OtherFormat | undefined {
   return start.length >= 2 && start[0] === 0x1f ? OTHER_FORMATS[start[1]] : undefined;
 }
 

@@ -462,16 +462,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('gzip conformance: the same command
       fs.rmSync(path.join(c, 'in'));
       expect(ours(['-dv', 'in.gz'], c).stdout.toString()).toMatch(/in\.gz:\t +\d+\.\d% -- replaced with in\n/);
     });
-    it.each([
-      ['compress (LZW, .Z)', 'x.Z', '1f9d90000000c4'],
-      ['pack (.z)', 'x.z', '1f1e000000060301010061'],
-    ])('names %s data it does not decode (a listed difference: gzip decodes it), exit 1, the file untouched', (format, name, hex) => {
-      const { c } = pair({ [name]: Buffer.from(hex, 'hex') });
-      const before = treeHash(c);
-      const r = ours(['-dc', name], c);
-      expect([r.code, r.stdout.length]).toEqual([1, 0]);
-      expect(r.stderr).toContain(`${format} data, not gzip`);
-      expect(treeHash(c)).toBe(before);
+    it('decodes compress (.Z) and pack (.z) data as gzip -d does, -dc and -d (helin-segv, unpack-valid)', () => {
+      const z = { 'x.Z': Buffer.from('1f9d90000000c4', 'hex'), 'b.z': Buffer.from('1f1e0000000603010100616e6216c8', 'hex') };
+      for (const name of Object.keys(z)) expect(both(z, ['-dc', name]).rc.stdout.toString('hex')).toBe(name === 'x.Z' ? '0000' : Buffer.from('banana').toString('hex'));
+      const { c } = both(z, ['-d', 'x.Z', 'b.z']);
+      expect(fs.readFileSync(path.join(c, 'b')).toString()).toBe('banana');
+    });
+    it('refuses damaged pack data with exit 1, as gzip (unpack-invalid)', () => {
+      const { rc } = both({ 'bad.z': Buffer.from('1f1e0000000700', 'hex') }, ['-d', 'bad.z']);
+      expect(rc.stderr).toMatch(/pack \(\.z\) data: .*bit length out of range/);
     });
   });
 });

@@ -7,8 +7,6 @@ import { CLI, isRoot, ROOT, warnSkip } from './helpers.js';
 
 /** README's "gzip compatibility" lists each of these with its reason; every other applicable test must pass. */
 const DIFFERENCES: Record<string, string> = {
-  'helin-segv': 'compress (LZW, .Z) data is refused by name, not decoded',
-  'unpack-valid': 'pack (.z) data is refused by name, not decoded',
   hufts: "messages are cmemgzip's (timestamped, with what to do next), not gzip's exact text",
   'null-suffix-clobber': "the refusal is cmemgzip's message, and gzip's private ---presume-input-tty is not an option",
   'upper-suffix': 'cmemgzip reports what it did on stdout by default (gzip prints nothing without -v)',
