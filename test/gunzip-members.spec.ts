@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { byteReader } from '../src/steps/byte-reader.js';
 import type { CmemError } from '../src/errors.js';
-import { gunzipMembers } from '../src/steps/gunzip-members.js';
+import { gunzipMembers, trailingWarning } from '../src/steps/gunzip-members.js';
 
 const text = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => `line ${i * seed} of the log\n`).join(''));
 const A = text(3000);
@@ -130,4 +130,14 @@ describe('gunzipMembers', () => {
     expect(r.size).toBe(16 * 2 ** 20);
     expect(buffered).toBeLessThanOrEqual(4 * 65536);
   });
+});
+
+describe('trailingWarning', () => {
+  it('warns of garbage always, with gzip\'s words', () =>
+    expect(trailingWarning('x.gz', 'garbage', false)).toEqual({ code: 'TRAILING_GARBAGE', message: 'x.gz: decompression OK, trailing garbage ignored' }));
+  it('warns of zeros only with -v, as gzip does', () => {
+    expect(trailingWarning('x.gz', 'zeros', false)).toBeUndefined();
+    expect(trailingWarning('x.gz', 'zeros', true)).toEqual({ code: 'TRAILING_ZEROS', message: 'x.gz: decompression OK, trailing zero bytes ignored' });
+  });
+  it.each(['none', 'copied'] as const)('says nothing of %s', (trailing) => expect(trailingWarning('x.gz', trailing, true)).toBeUndefined());
 });

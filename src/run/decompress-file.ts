@@ -18,7 +18,7 @@ import { checksumFile } from '../steps/checksum-file.js';
 import { fdWritable } from '../steps/fd-writable.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
-import type { Gunzipped } from '../steps/gunzip-members.js';
+import { trailingWarning, type Gunzipped } from '../steps/gunzip-members.js';
 import { tempPathFor, writeBesideWith } from '../steps/write-beside.js';
 import { shellQuote } from './execute.js';
 import { decompressedPath, safeHeaderName, strippedName } from './decompress-path.js';
@@ -96,7 +96,7 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
     log.info(`${gz.path}: ${bytes(gz.size)} holding ${bytes(content.size)} in ${members} member${members > 1 ? 's' : ''}, every CRC-32 and length checked`);
     const outputPath = decompressedPath(gz.path, outputName(gz, content, opts, log), opts.output, isDir);
     Object.assign(report, { output: outputPath, originalBytes: content.size, compressedBytes: gz.size, ratio: gz.size / Math.max(1, content.size) });
-    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${gz.path}: decompression OK, trailing garbage ignored` };
+    report.warning = trailingWarning(gz.path, content.trailing, opts.verbose);
     if (outputPath === gz.path) throw new CmemError('BAD_OPTION', `${gz.path} would decompress onto itself; left as it is`, 'use -o to name another output');
     assertNoOutput(outputPath, opts);
     const temp = tempPathFor(outputPath);

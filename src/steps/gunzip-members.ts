@@ -32,6 +32,13 @@ export interface Gunzipped {
   trailing: 'none' | 'zeros' | 'garbage' | 'copied';
 }
 
+/** gzip's warning (exit 2) for what followed the last member: garbage always, zeros only with -v. */
+export function trailingWarning(file: string, trailing: Gunzipped['trailing'], verbose: boolean): { code: string; message: string } | undefined {
+  if (trailing === 'garbage') return { code: 'TRAILING_GARBAGE', message: `${file}: decompression OK, trailing garbage ignored` };
+  if (trailing === 'zeros' && verbose) return { code: 'TRAILING_ZEROS', message: `${file}: decompression OK, trailing zero bytes ignored` };
+  return undefined;
+}
+
 const TRAILER = 8;
 /** A header longer than this (FEXTRA, FNAME, FCOMMENT) is not one gzip would have written. */
 const MAX_HEADER = 1024 * 1024;

@@ -413,6 +413,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('gzip conformance: the same command
       const { rc } = both({ '1.gz': Buffer.concat([member('1'), Buffer.from([1])]) }, ['-d', '1.gz']);
       expect(rc.code).toBe(1);
     });
+    it('with -v, trailing NULs are a warning (exit 2) in -t, -dc, -d and -l, as gzip says', () => {
+      const padded = Buffer.concat([gz(A), Buffer.alloc(3)]);
+      for (const args of [['-tv'], ['-dcv'], ['-dv'], ['-lv']]) expect(both({ 'z.gz': padded }, [...args, 'z.gz']).rc.code, args[0]).toBe(2);
+    });
     it('-t rejects a bad header CRC and reserved flag bits, as gzip -t does (exit 1)', () => {
       const withHcrc = (header: Buffer, crc: number) => {
         const field = Buffer.alloc(2);
