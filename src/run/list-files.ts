@@ -25,7 +25,8 @@ function rowOf(facts: FileFacts | undefined, content: Gunzipped, opts: Options):
   return {
     compressed: facts ? facts.size : content.inputBytes,
     uncompressed: content.size,
-    headerBytes: first.headerLength + 8,
+    headerBytes: first.format ? 0 : first.headerLength + 8,
+    method: first.format === 'lzw' ? 'compr' : first.format === 'pack' ? 'pack ' : 'defla',
     crc: content.crc,
     mtime,
     name,

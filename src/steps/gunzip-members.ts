@@ -19,6 +19,8 @@ export interface Member {
   mtime: number;
   size: number;
   crc: number;
+  /** Set when the member is not gzip but an older format gzip also reads (then the whole input). */
+  format?: OtherFormat;
 }
 
 export interface Gunzipped {
@@ -175,7 +177,7 @@ async function walkMembers(reader: ByteReader, out: Writable | undefined, passTh
     const format = otherFormat(next);
     if (format) {
       const decoded = await decodeOther(reader, next, format, out);
-      members.push({ offset, headerLength: 0, mtime: 0, ...decoded });
+      members.push({ offset, headerLength: 0, mtime: 0, format, ...decoded });
       size += decoded.size;
       crc = crc32Combine(crc, decoded.crc, decoded.size);
       break;

@@ -472,6 +472,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('gzip conformance: the same command
       const { c } = both(z, ['-d', 'x.Z', 'b.z']);
       expect(fs.readFileSync(path.join(c, 'b')).toString()).toBe('banana');
     });
+    it("-l of a .Z shows gzip's sizes and ratio (no gzip header counted)", () => {
+      const { g, c } = pair({ 'n.Z': Buffer.from('1f9d903114c8503043010d053514d8507043010e053914c4802131608c81310ac6381823618c85311ac6781823a20c8a3202ca1828a3a08c833212ca5828a3a18c873222cea03823e08c81330ace383823e18c85331ace783823220d8a3402d21848a3208d833412d25848a3218d873422d6a05823608d81350ad6385823618d85351ad6785823a20d8a', 'hex') });
+      expect(ours(['-l', 'n.Z'], c).stdout.toString()).toBe(gzip(['-l', 'n.Z'], g).stdout.toString());
+    });
     it('refuses damaged pack data with exit 1, as gzip (unpack-invalid)', () => {
       const { rc } = both({ 'bad.z': Buffer.from('1f1e0000000700', 'hex') }, ['-d', 'bad.z']);
       expect(rc.stderr).toMatch(/pack \(\.z\) data: .*bit length out of range/);
