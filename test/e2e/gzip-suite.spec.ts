@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, isRoot, ROOT, warnSkip } from './helpers.js';
 
 /** README's "gzip compatibility" lists each of these with its reason; every other applicable test must pass. */
@@ -27,6 +27,8 @@ describe.skipIf(warnSkip(skipReason))("GNU gzip's own test suite (Debian's gzip 
     if (!r.stdout.trim()) throw new Error(`the gzip suite did not run (exit ${r.status ?? r.signal}):\n${r.stderr}`);
     ({ results, logs } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { results: Record<string, string>; logs?: string });
   }, 900_000);
+  // The script keeps the failures' logs for a person; here they were read into the assertions.
+  afterAll(() => logs && fs.rmSync(logs, { recursive: true, force: true }));
 
   it('runs exactly the applicable tests of gzip 1.12 (those that need no zgrep, zdiff or znew)', () => expect(Object.keys(results).sort()).toEqual([...TESTS].sort()));
 
