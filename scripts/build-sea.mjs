@@ -61,8 +61,8 @@ for (const arch of archs) {
     continue;
   }
   const printed = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
-  if (printed.stdout.trim() !== version) {
-    console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected ${version}`);
+  if (printed.stdout.trim() !== `cmemgzip ${version}`) {
+    console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected cmemgzip ${version}`);
     process.exit(1);
   }
   console.log(`${path.relative(root, exe)}: ${size}, version ${version}, runs without node on PATH`);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, expect, it } from 'vitest';
-import { crc32, gzipHeader, gzipTrailer, parseGzipHeader } from '../src/steps/gzip-format.js';
+import { crc32, gzipHeader, gzipTrailer, otherFormat, parseGzipHeader } from '../src/steps/gzip-format.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-gzip-format-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -68,15 +68,22 @@ it.each([
   ['gzip -n -c FILE', gzip('-n'), { length: 10, name: undefined, mtime: 0 }],
 ])('parses %s', (_what, buf, parsed) => expect(parseGzipHeader(buf)).toEqual(parsed));
 
-/** A header with optional fields (RFC 1952 section 2.3), followed by a deflated "hi". */
+/** A header with optional fields (RFC 1952 section 2.3), followed by a deflated "hi"; `hcrc` is replaced by the real header CRC. */
 function crafted(flags: number, fields: Buffer[]): Buffer {
   const fixed = Buffer.from([0x1f, 0x8b, 8, flags, 1, 0, 0, 0, 0, 3]);
-  return Buffer.concat([fixed, ...fields, zlib.deflateRawSync('hi')]);
+  const header = fields.reduce((sofar, f) => Buffer.concat([sofar, f === hcrc ? headerCrc(sofar) : f]), fixed);
+  return Buffer.concat([header, zlib.deflateRawSync('hi')]);
 }
+/** FHCRC: the low 16 bits of the CRC-32 of the header bytes before it, little-endian. */
+const headerCrc = (before: Buffer) => {
+  const out = Buffer.alloc(2);
+  out.writeUInt16LE(zlib.crc32(before) & 0xffff);
+  return out;
+};
 const extra = Buffer.from([4, 0, 0x41, 0x42, 0, 0]); // XLEN 4: a subfield "AB" with no data
 const name = Buffer.from('n.log\0');
 const comment = Buffer.from('a comment\0');
-const hcrc = Buffer.from([0xaa, 0xbb]);
+const hcrc = Buffer.alloc(2);
 
 it.each([
   ['FEXTRA', 0x04, [extra], undefined],
@@ -98,6 +105,28 @@ it.each([
   ['empty', Buffer.alloc(0), /not in gzip format/],
   ['method 7', Buffer.from([0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 3]), /unknown compression method 7/],
 ])('refuses %s', (_what, buf, message) => expect(() => parseGzipHeader(buf)).toThrow(message));
+
+it('refuses a header whose FHCRC does not match, with both values, as gzip -t does', () => {
+  const buf = crafted(0x0a, [name, hcrc]);
+  buf[10] ^= 1; // the name's first byte: the stored CRC no longer matches
+  const computed = (zlib.crc32(buf.subarray(0, 16)) & 0xffff).toString(16);
+  expect(() => parseGzipHeader(buf)).toThrow(`header checksum 0x${buf.readUInt16LE(16).toString(16)} != computed checksum 0x${computed}`);
+});
+
+it.each([
+  [0x20, /encrypted -- not supported/],
+  [0x40, /has flags 0x40 -- not supported/],
+  [0x88, /has flags 0x88 -- not supported/],
+])('refuses reserved flag bits 0x%s as gzip -t does', (flags, message) => expect(() => parseGzipHeader(crafted(flags, flags & 0x08 ? [name] : []))).toThrow(message));
+
+it.each([
+  ['1f9d90', 'lzw'],
+  ['1f1e00', 'pack'],
+  ['1fa000', 'lzh'],
+  ['1f8b08', undefined],
+  ['1f', undefined],
+  ['', undefined],
+])('names the older format of data starting %s', (hex, format) => expect(otherFormat(Buffer.from(hex, 'hex'))).toBe(format));
 
 it('refuses every truncation of a header with all optional fields', () => {
   const full = crafted(0x1e, [extra, name, comment, hcrc]);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { listFootnote, listHeader, listRow, listTotals, ratio, type ListRow } from '../src/report/gzip-list.js';
 
 // Expected lines are GNU gzip 1.12's own output for the same files (gzip -l and gzip -lv, TZ=UTC).
-const row = (r: Partial<ListRow>): ListRow => ({ compressed: 0, uncompressed: 0, headerBytes: 20, crc: 0, mtime: 0, name: 'x', members: 1, lastTrailerSize: r.uncompressed ?? 0, ...r });
+const row = (r: Partial<ListRow>): ListRow => ({ compressed: 0, uncompressed: 0, headerBytes: 20, method: 'defla', crc: 0, mtime: 0, name: 'x', members: 1, lastTrailerSize: r.uncompressed ?? 0, ...r });
 const a = row({ compressed: 215159, uncompressed: 588895, headerBytes: 20, crc: 0xc1100f0d, mtime: 1612325100, name: 'a' });
 const b = row({ compressed: 428464, uncompressed: 1288887, headerBytes: 20, crc: 0xe13636cc, mtime: 1795304253, name: 'b' });
 const tiny = row({ compressed: 21, uncompressed: 1, headerBytes: 18, name: 'tiny' });
@@ -15,6 +15,10 @@ it('prints a row as gzip -l does', () => expect(listRow(a, false)).toBe('       
 it('prints a row as gzip -lv does (TZ=UTC)', () => {
   process.env.TZ = 'UTC';
   expect(listRow(a, true)).toBe('defla c1100f0d Feb  3 04:05              215159              588895  63.5% a');
+});
+it('names compress and pack data in the -lv method column, as gzip -lv does', () => {
+  expect(listRow(row({ ...a, method: 'compr' }), true)).toMatch(/^compr c1100f0d /);
+  expect(listRow(row({ ...a, method: 'pack ' }), true)).toMatch(/^pack  c1100f0d /);
 });
 it('prints a negative ratio as gzip does', () => expect(listRow(tiny, false)).toBe('                 21                   1 -200.0% tiny'));
 it('prints -0.0% for a slightly grown file, as printf does', () => expect(listRow(r, false)).toBe('             100040              100000  -0.0% r'));

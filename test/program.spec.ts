@@ -116,9 +116,24 @@ it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots']
   },
 );
 
+it.each([['-S', ''], ['-f', '-S', '', 'a'], ['-d', '-S', '', 'a.gz'], ['--suffix=']])('%j: an empty suffix is refused with exit 1, as by gzip', (...args) => {
+  expect(parseArgs(args, {})).toBe(1);
+  expect(printed(stderr)).toMatch(/invalid suffix ''/);
+});
+
+it('takes GZIP\'s options before the command line\'s, so that the line wins', () => {
+  expect(parse(['-d'], { GZIP: '-qv -9' }).options).toMatchObject({ quiet: true, verbose: true, level: 9, decompress: true });
+  expect(parse(['-1'], { GZIP: '-9' }).options.level).toBe(1);
+});
+
+it('refuses a GZIP that holds an option gzip does not take there, with exit 1', () => {
+  expect(parseArgs(['-d'], { GZIP: '-c' })).toBe(1);
+  expect(printed(stderr)).toMatch(/-c: option not valid in GZIP environment variable/);
+});
+
 it.each([['-V'], ['--version']])('%s prints the version and exits 0', (flag) => {
   expect(parseArgs([flag], {})).toBe(0);
-  expect(printed(stdout).trim()).toBe(VERSION);
+  expect(printed(stdout).trim()).toBe(`cmemgzip ${VERSION}`);
 });
 
 it.each([['-h'], ['--help']])('%s prints the usage and exits 0', (flag) => {

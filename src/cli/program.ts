@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_OPTIONS, type Options, type Target } from '../plan/options.js';
 import { normalizeArgv } from './argv.js';
+import { gzipEnvArgs } from './gzip-env.js';
 import { helpAfter } from './help-text.js';
 import { parseSize } from './sizes.js';
 import { VERSION } from './version.js';
@@ -19,6 +20,12 @@ function memoryOption(text: string): number {
   if (size === undefined || size === 0) throw new InvalidArgumentError('give a size such as 64M or 1G (K, M, G are binary units).');
   if (size < MIN_BLOCK) throw new InvalidArgumentError('a block must be at least 64K.');
   return size;
+}
+
+/** An empty suffix would make FILE its own .gz: `-f -S ''` would replace FILE with its gzip data. */
+function suffixOption(text: string): string {
+  if (text === '') throw new InvalidArgumentError("invalid suffix '': FILE would be its own .gz (refused, as by gzip).");
+  return text;
 }
 
 function untilOption(text: string): Target {
@@ -40,11 +47,12 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
     .argument('[FILE...]', 'files to compress (with -d, -t, -l: .gz files; none or -: stdin to stdout)')
-    .version(VERSION, '-V, --version', 'print the version')
+    // GNU's form, program then version, which scripts (and gzip's own tests) read as the line's last word.
+    .version(`cmemgzip ${VERSION}`, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
-    .option('-S, --suffix <suf>', 'suffix of compressed files', DEFAULT_OPTIONS.suffix)
+    .option('-S, --suffix <suf>', 'suffix of compressed files', suffixOption, DEFAULT_OPTIONS.suffix)
     .option('-o, --output <path>', 'write the .gz there: a folder or a file name, possibly on another filesystem')
     .option('--stash <dir>', 'folder on another filesystem for the safety copy (default: /var/tmp, /tmp, /run, /dev/shm: a disk before RAM)')
     .option('--no-stash', 'never write a safety copy elsewhere')
@@ -98,8 +106,13 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Invocation | number {
   let level = DEFAULT_OPTIONS.level;
   const program = commandLine((l) => (level = l));
+  const fromEnv = gzipEnvArgs(env.GZIP);
+  if ('refused' in fromEnv) {
+    process.stderr.write(`${fromEnv.refused}\n`);
+    return 1;
+  }
   try {
-    program.parse(normalizeArgv(argv), { from: 'user' });
+    program.parse(normalizeArgv([...fromEnv.args, ...argv]), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
     throw err;

@@ -4,8 +4,10 @@
 export interface ListRow {
   compressed: number;
   uncompressed: number;
-  /** The first member's header plus the 8-byte trailer: gzip subtracts it when it computes the ratio. */
+  /** The first member's header plus the 8-byte trailer: gzip subtracts it when it computes the ratio (0 for .Z, .z). */
   headerBytes: number;
+  /** gzip -lv's method column: defla, or compr and pack for compress's .Z and pack's .z. */
+  method: 'defla' | 'compr' | 'pack ';
   /** CRC-32 of the whole content. */
   crc: number;
   /** Seconds since the epoch, shown in local time with -v. */
@@ -46,7 +48,7 @@ function stamp(mtime: number): string {
 }
 
 export function listRow(row: ListRow, verbose: boolean): string {
-  const prefix = verbose ? `defla ${(row.crc >>> 0).toString(16).padStart(8, '0')} ${stamp(row.mtime)}` : '';
+  const prefix = verbose ? `${row.method} ${(row.crc >>> 0).toString(16).padStart(8, '0')} ${stamp(row.mtime)}` : '';
   const saved = row.uncompressed - (row.compressed - row.headerBytes);
   return `${prefix}${off(row.compressed)} ${off(row.uncompressed)} ${ratio(saved, row.uncompressed)} ${row.name}`;
 }

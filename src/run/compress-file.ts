@@ -9,17 +9,19 @@ import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/pl
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
+import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
 import { findHolders } from '../probe/holders.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
 import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
+import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
 import { readAndCompress } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
-import { headerFieldsFor } from '../steps/header-fields.js';
+import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { compressInBlocks } from './compress-blocks.js';
@@ -70,12 +72,13 @@ function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: Memo
 }
 
 /** The outcome line: sizes, and the free space measured again rather than predicted. */
-function logDone(log: Logger, facts: FileFacts, outputPath: string, original: number, compressed: number, freeBefore: number, ms: number): void {
+function logDone(log: Logger, facts: FileFacts, outputPath: string, original: number, compressed: number, freeBefore: number, ms: number, kept: boolean): void {
   const freeNow = probeFilesystem(facts.dir).freeBytes;
   log.success(
     `${facts.path} -> ${outputPath}: ${bytes(original)} -> ${bytes(compressed)} (${percent(compressed, original)}), ` +
       `free space now ${bytes(freeNow)} (was ${bytes(freeBefore)}), in ${duration(ms)}`,
   );
+  log.detail(gzipVerboseLine(facts.path, outputPath, original, compressed, kept));
 }
 
 export async function compressFile(file: string, opts: Options, log: Logger): Promise<FileReport> {
@@ -118,6 +121,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
 
+    // What is freed is measured in blocks at the end: the plan's figure is an estimate, rounded up by a worst case.
+    const allocatedBefore = allocatedBytes(facts.path);
+    const measured = () => ({ freedBytes: freedBytes(facts, allocatedBefore, outputPath) });
     let fileFs = probeFilesystem(facts.dir);
     let outputFs = probeFilesystem(path.dirname(outputPath));
     const freeBefore = fileFs.freeBytes;
@@ -129,6 +135,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let source, compressed;
     try {
       const header = headerFieldsFor(facts, opts);
+      if (mtimeOutOfRange(facts, opts)) report.warning = mtimeWarning(facts.path);
       const byEstimate = (compressedSize: number, margin?: number) =>
         opts.simulate || opts.memory !== undefined
           ? undefined
@@ -142,8 +149,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         try {
           const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
           clock.lap('compress');
-          logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total());
-          return { ...report, ...streamed, status: 'compressed' };
+          logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
+          return { ...report, ...streamed, status: 'compressed', ...measured() };
         } catch (err) {
           // Another process took the room the plan counted on: what is free now decides (stash, in place, blocks).
           if (!(err instanceof CmemError && err.code === 'NO_SPACE')) throw err;
@@ -156,7 +163,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
         const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory: budget, stashDirs }, opts, log);
         clock.total();
-        return { ...report, ...blocks };
+        return { ...report, ...blocks, ...(blocks.status === 'compressed' ? measured() : {}) };
       }
       ({ source, compressed } = await progress.track('compressing', facts.size, (advance) => readAndCompress(fd, {}, header, advance)));
       assertReadWhole(fd, facts, source.size);
@@ -188,8 +195,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       );
     await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
     clock.lap('write');
-    logDone(log, facts, outputPath, source.size, compressed.size, freeBefore, clock.total());
-    return { ...report, status: 'compressed' };
+    logDone(log, facts, outputPath, source.size, compressed.size, freeBefore, clock.total(), opts.keep);
+    return { ...report, status: 'compressed', ...measured() };
   } catch (err) {
     clock.total();
     const e = err instanceof CmemWarning ? err : toCmemError(err, facts.path);

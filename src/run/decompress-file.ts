@@ -12,12 +12,13 @@ import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes, duration, shortBytes } from '../report/format.js';
+import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { fdWritable } from '../steps/fd-writable.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
-import type { Gunzipped } from '../steps/gunzip-members.js';
+import { trailingWarning, type Gunzipped } from '../steps/gunzip-members.js';
 import { tempPathFor, writeBesideWith } from '../steps/write-beside.js';
 import { shellQuote } from './execute.js';
 import { decompressedPath, safeHeaderName, strippedName } from './decompress-path.js';
@@ -96,7 +97,7 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
     log.info(`${gz.path}: ${bytes(gz.size)} holding ${bytes(content.size)} in ${members} member${members > 1 ? 's' : ''}, every CRC-32 and length checked`);
     const outputPath = decompressedPath(gz.path, outputName(gz, content, opts, log), opts.output, isDir);
     Object.assign(report, { output: outputPath, originalBytes: content.size, compressedBytes: gz.size, ratio: gz.size / Math.max(1, content.size) });
-    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${gz.path}: decompression OK, trailing garbage ignored` };
+    report.warning = trailingWarning(gz.path, content.trailing, opts.verbose);
     if (outputPath === gz.path) throw new CmemError('BAD_OPTION', `${gz.path} would decompress onto itself; left as it is`, 'use -o to name another output');
     assertNoOutput(outputPath, opts);
     const temp = tempPathFor(outputPath);
@@ -121,6 +122,7 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
     }
     timings.total = Math.round(performance.now() - start);
     log.success(`${gz.path} -> ${outputPath}: ${bytes(gz.size)} -> ${bytes(content.size)} in ${duration(timings.total)}`);
+    log.detail(gzipVerboseLine(gz.path, outputPath, content.size, gz.size, opts.keep));
     return { ...report, status: 'decompressed' };
   } catch (err) {
     timings.total = Math.round(performance.now() - start);

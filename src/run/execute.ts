@@ -82,7 +82,7 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
     const unlinkFirst = (fd: number) => {
       onOutput(fs.fstatSync(fd));
       freeOriginal(facts);
-      log.info(`removed ${facts.path} (copy-on-write filesystem: its blocks are freed before the .gz is written)`);
+      log.info(`removed ${facts.path}: its blocks are freed before the .gz is written (overwriting would need new blocks, on a copy-on-write filesystem or for the file's holes)`);
     };
     await writeBesideTracked(job, (f) => verifyWritten(f, compressed, job.source), unlinkFirst).catch((err: unknown) => {
       if (err instanceof NotDurable) progress.renamed = true;

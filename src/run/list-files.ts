@@ -10,7 +10,7 @@ import type { Logger } from '../report/logger.js';
 import { printReport } from '../report/print-report.js';
 import { byteReader } from '../steps/byte-reader.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
-import { gunzipMembers, type Gunzipped } from '../steps/gunzip-members.js';
+import { gunzipMembers, trailingWarning, type Gunzipped } from '../steps/gunzip-members.js';
 import { safeHeaderName, strippedName } from './decompress-path.js';
 import { probeGzOperand } from './gz-operand.js';
 import { STDIN } from './to-stdout.js';
@@ -25,7 +25,8 @@ function rowOf(facts: FileFacts | undefined, content: Gunzipped, opts: Options):
   return {
     compressed: facts ? facts.size : content.inputBytes,
     uncompressed: content.size,
-    headerBytes: first.headerLength + 8,
+    headerBytes: first.format ? 0 : first.headerLength + 8,
+    method: first.format === 'lzw' ? 'compr' : first.format === 'pack' ? 'pack ' : 'defla',
     crc: content.crc,
     mtime,
     name,
@@ -43,7 +44,7 @@ async function listOne(file: string, opts: Options): Promise<{ report: FileRepor
     const content = facts ? await gunzipFile(facts) : await gunzipMembers(byteReader(process.stdin), undefined, shown);
     const row = rowOf(facts, content, opts);
     const report: FileReport = { file: shown, status: 'listed', output: row.name, originalBytes: row.uncompressed, compressedBytes: row.compressed, ratio: row.compressed / Math.max(1, row.uncompressed), members: row.members, timings: {} };
-    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${shown}: decompression OK, trailing garbage ignored` };
+    report.warning = trailingWarning(shown, content.trailing, opts.verbose);
     return { report, row };
   } catch (err) {
     return { report: failedReport(shown, toCmemError(err, shown), {}) };

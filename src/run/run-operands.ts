@@ -28,7 +28,7 @@ export const dataOnStdout = (opts: Options, files: readonly string[]): boolean =
 export type Compress = (file: string) => Promise<FileReport>;
 
 function runOne(file: string, opts: Options, log: Logger, compress: Compress): Promise<FileReport> {
-  if (opts.test) return testFile(file, log, opts.suffix);
+  if (opts.test) return testFile(file, log, opts.suffix, opts.verbose);
   if (opts.stdout || file === STDIN) return toStdout(file, opts, log);
   if (opts.decompress) return inOperandFolders(file, opts, () => decompressFile(file, opts, log));
   return inOperandFolders(file, opts, () => compress(file));

@@ -1,16 +1,16 @@
 // -t: checks that a .gz decompresses cleanly (every member's CRC-32 and length), changing nothing.
-// Trailing zeros pass and trailing garbage is a warning (exit 2), as gzip -t has them.
+// Trailing zeros pass (a warning with -v) and trailing garbage is a warning (exit 2), as gzip -t has them.
 import { CmemError, toCmemError } from '../errors.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
 import { byteReader } from '../steps/byte-reader.js';
-import { gunzipMembers } from '../steps/gunzip-members.js';
+import { gunzipMembers, trailingWarning } from '../steps/gunzip-members.js';
 import { probeGzOperand } from './gz-operand.js';
 import { STDIN } from './to-stdout.js';
 
-export async function testFile(file: string, log: Logger, suffix = '.gz'): Promise<FileReport> {
+export async function testFile(file: string, log: Logger, suffix = '.gz', verbose = false): Promise<FileReport> {
   const start = performance.now();
   const timings = () => ({ total: Math.round(performance.now() - start) });
   const facts = file === STDIN ? undefined : probeGzOperand(file, suffix);
@@ -20,8 +20,8 @@ export async function testFile(file: string, log: Logger, suffix = '.gz'): Promi
     if (facts && facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${name} is not a regular file; ignored`);
     const content = facts ? await gunzipFile(facts) : await gunzipMembers(byteReader(process.stdin), undefined, name);
     const report: FileReport = { file: name, status: 'tested', originalBytes: content.size, compressedBytes: content.inputBytes, members: content.members.length, timings: timings() };
-    if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${name}: decompression OK, trailing garbage ignored` };
-    else log.success(`${name}: OK, ${bytes(content.size)} of content in ${content.members.length} member(s)`);
+    report.warning = trailingWarning(name, content.trailing, verbose);
+    if (!report.warning) log.success(`${name}: OK, ${bytes(content.size)} of content in ${content.members.length} member(s)`);
     return report;
   } catch (err) {
     return failedReport(name, toCmemError(err, name), timings());

@@ -9,9 +9,9 @@ import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { byteReader } from '../steps/byte-reader.js';
-import { gunzipMembers } from '../steps/gunzip-members.js';
+import { gunzipMembers, trailingWarning } from '../steps/gunzip-members.js';
 import { gzipStream } from '../steps/gzip-stream.js';
-import { headerFieldsFor } from '../steps/header-fields.js';
+import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { openSource } from '../steps/open-source.js';
 import { probeGzOperand } from './gz-operand.js';
 
@@ -51,11 +51,13 @@ export async function toStdout(file: string, opts: Options, log: Logger): Promis
       throw new CmemError('TERMINAL', 'compressed data not read from a terminal', 'pipe a .gz in, or use -f to force it');
     input = facts ? openInput(facts) : process.stdin;
     if (opts.decompress) {
-      const content = await gunzipMembers(byteReader(input), process.stdout, report.file);
+      // -f as gzip -cdf (zcat -f): what is not gzip is copied through unchanged.
+      const content = await gunzipMembers(byteReader(input), process.stdout, report.file, opts.force);
       Object.assign(report, { status: 'decompressed', originalBytes: content.size, compressedBytes: content.inputBytes });
-      if (content.trailing === 'garbage') report.warning = { code: 'TRAILING_GARBAGE', message: `${report.file}: decompression OK, trailing garbage ignored` };
+      report.warning = trailingWarning(report.file, content.trailing, opts.verbose);
     } else {
       const header = facts ? headerFieldsFor(facts, opts) : { mtime: 0, level: opts.level };
+      if (facts && mtimeOutOfRange(facts, opts)) report.warning = mtimeWarning(facts.path);
       const done = await gzipStream(input, process.stdout, header);
       Object.assign(report, { status: 'compressed', originalBytes: done.size, compressedBytes: done.compressedBytes });
     }

@@ -37,11 +37,30 @@ export interface ParsedHeader {
   mtime: number;
 }
 
-/** Parses one member header; throws on anything that is not gzip. */
+const FHCRC = 0x02;
+const ENCRYPTED = 0x20;
+const RESERVED = 0xc0;
+
+export type OtherFormat = 'lzw' | 'pack' | 'lzh';
+
+/** The older formats gzip -d also reads, by the second magic byte after 0x1f. */
+const OTHER_FORMATS: Record<number, OtherFormat> = { 0x9d: 'lzw', 0x1e: 'pack', 0xa0: 'lzh' };
+
+/** How messages name them, so that the operator knows what the file is. */
+export const FORMAT_NAMES: Record<OtherFormat, string> = { lzw: 'compress (LZW, .Z)', pack: 'pack (.z)', lzh: 'LZH (SCO compress -H)' };
+
+/** Which of gzip's older formats a stream starting with these bytes is, if any. */
+export function otherFormat(start: Buffer): OtherFormat | undefined {
+  return start.length >= 2 && start[0] === 0x1f ? OTHER_FORMATS[start[1]] : undefined;
+}
+
+/** Parses one member header; throws on anything that is not gzip, and on what gzip -t rejects (flags, header CRC). */
 export function parseGzipHeader(buf: Buffer): ParsedHeader {
   if (buf.length < 10 || buf[0] !== 0x1f || buf[1] !== 0x8b) throw new Error('not in gzip format');
   if (buf[2] !== 8) throw new Error(`unknown compression method ${buf[2]}`);
   const flags = buf[3];
+  if (flags & ENCRYPTED) throw new Error('encrypted -- not supported (flag bit 0x20 is reserved)');
+  if (flags & RESERVED) throw new Error(`has flags 0x${flags.toString(16)} -- not supported (bits 0xc0 are reserved)`);
   let pos = 10;
   if (flags & 0x04) {
     if (pos + 2 > buf.length) throw new Error('truncated gzip header');
@@ -55,7 +74,13 @@ export function parseGzipHeader(buf: Buffer): ParsedHeader {
     if (flag === FNAME) name = buf.toString('utf8', pos, end);
     pos = end + 1;
   }
-  if (flags & 0x02) pos += 2; // FHCRC
+  if (flags & FHCRC) {
+    if (pos + 2 > buf.length) throw new Error('truncated gzip header');
+    const stored = buf.readUInt16LE(pos);
+    const computed = crc32(buf.subarray(0, pos)) & 0xffff;
+    if (stored !== computed) throw new Error(`header checksum 0x${stored.toString(16)} != computed checksum 0x${computed.toString(16)}`);
+    pos += 2;
+  }
   if (pos > buf.length) throw new Error('truncated gzip header');
   return { length: pos, name, mtime: buf.readUInt32LE(4) };
 }

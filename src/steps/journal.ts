@@ -4,6 +4,7 @@
 // never a path: the parts' names come from the folder and their index.
 import fs from 'node:fs';
 import path from 'node:path';
+import { withinNameMax } from './name-max.js';
 import { at, pin, unpin } from './pinned-folders.js';
 import { checkStateFolder, createOwnFile, makeOwnFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
@@ -51,7 +52,7 @@ export interface JournalPaths {
 
 /** Beside FILE: the folder that holds the parts and the manifest. */
 export function journalBeside(file: string): JournalPaths {
-  const folder = path.join(path.dirname(file), `.${path.basename(file)}.cmemgzip-blocks`);
+  const folder = path.join(path.dirname(file), withinNameMax('.', path.basename(file), '.cmemgzip-blocks'));
   return { folder, manifest: path.join(folder, 'manifest.json') };
 }
 

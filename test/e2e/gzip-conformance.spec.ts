@@ -393,4 +393,92 @@ describe.skipIf(warnSkip(mountSkipReason()))('gzip conformance: the same command
       expect(fs.readdirSync(c)).toEqual(['out']);
     });
   });
+
+  // What tests/ of GNU gzip 1.12 checks (npm run test:gzip-suite runs them as they are), case by case here.
+  describe("what gzip's own test suite checks", () => {
+    const same = (args: string[], input: Buffer) => {
+      const { rg, rc } = both({}, args, input);
+      expect(rc.stdout.equals(rg.stdout), 'the same bytes on stdout').toBe(true);
+    };
+    it('-cdf copies what is not gzip through unchanged, alone, after a member, and between members (mixed)', () => {
+      same(['-cdf'], Buffer.from('xxx\nyyy\n'));
+      same(['-cdf'], Buffer.concat([gz(Buffer.from('xxx\n')), Buffer.from('yyy\n')]));
+      same(['-cdf'], Buffer.concat([gz(Buffer.from('xxx\n')), gz(Buffer.from('yyy\n'))]));
+      for (const n of [0, 1, 2, 64, 32832, 131073]) same(['-cdf'], A.subarray(0, n));
+    });
+    it('trailing NULs exit 0 and a lone non-zero byte after the member exits 1, as gzip (trailing-nul)', () => {
+      const member = (t: string) => gz(Buffer.from(`${t}\n`));
+      both({ '0.gz': Buffer.concat([member('0'), Buffer.from([0])]) }, ['-d', '0.gz']);
+      both({ '00.gz': Buffer.concat([member('00'), Buffer.from([0, 0])]) }, ['-d', '00.gz']);
+      const { rc } = both({ '1.gz': Buffer.concat([member('1'), Buffer.from([1])]) }, ['-d', '1.gz']);
+      expect(rc.code).toBe(1);
+    });
+    it('with -v, trailing NULs are a warning (exit 2) in -t, -dc, -d and -l, as gzip says', () => {
+      const padded = Buffer.concat([gz(A), Buffer.alloc(3)]);
+      for (const args of [['-tv'], ['-dcv'], ['-dv'], ['-lv']]) expect(both({ 'z.gz': padded }, [...args, 'z.gz']).rc.code, args[0]).toBe(2);
+    });
+    it('-t rejects a bad header CRC and reserved flag bits, as gzip -t does (exit 1)', () => {
+      const withHcrc = (header: Buffer, crc: number) => {
+        const field = Buffer.alloc(2);
+        field.writeUInt16LE(crc);
+        return Buffer.concat([header, field, zlib.deflateRawSync(A), Buffer.from(zlib.crc32(A).toString(16).padStart(8, '0'), 'hex').reverse(), Buffer.from(A.length.toString(16).padStart(8, '0'), 'hex').reverse()]);
+      };
+      const header = Buffer.from([0x1f, 0x8b, 8, 0x02, 0, 0, 0, 0, 0, 3]);
+      const good = withHcrc(header, zlib.crc32(header) & 0xffff);
+      const { rc } = both({ 'good.gz': good, 'bad.gz': withHcrc(header, (zlib.crc32(header) + 1) & 0xffff) }, ['-t', 'good.gz', 'bad.gz']);
+      expect(rc.stderr).toMatch(/bad\.gz: header checksum 0x[0-9a-f]+ != computed checksum/);
+      for (const flags of [0x20, 0x40, 0x80]) {
+        const reserved = gz(A, '-n');
+        reserved[3] = flags;
+        expect(both({ 'r.gz': reserved }, ['-t', 'r.gz']).rc.code).toBe(1);
+      }
+    });
+    it("refuses an empty suffix, with -f and with -d, changing nothing (null-suffix-clobber)", () => {
+      const { rc } = both({ F: A }, ['-f', '-S', '', 'F']);
+      expect([rc.code, rc.stderr]).toEqual([1, expect.stringMatching(/invalid suffix ''/)]);
+      both({ 'F.gz': gz(A) }, ['-d', '-S', '', 'F.gz']);
+    });
+    it('takes -qv, -n, -1 ... from GZIP and refuses -c, -d, -f, -k, -S there, as gzip does (gzip-env)', () => {
+      for (const GZIP of ['-qv', '-n', '--best', '-1', '--fast', '-c', '--stdout', '-d', '-f', '-k', '-Sxxx', '--suffix=xxx', '-t', '--', '-l']) {
+        const { g, c } = pair({ 'a.gz': gz(A) });
+        const env = { ...process.env, GZIP };
+        const rg = spawnSync('gzip', ['-d', 'a.gz'], { cwd: g, env });
+        const rc = run(['-d', 'a.gz'], { cwd: c, env });
+        expect(rc.code, `GZIP=${GZIP}: ${rc.stderr}`).toBe(rg.status);
+        expect(snapshot(c), `GZIP=${GZIP}`).toEqual(snapshot(g));
+      }
+    });
+    it('warns (exit 2) when the mtime is outside 1 .. 2^32-1 s and stores 0, as gzip does (timestamp)', () => {
+      for (const [mtime, code] of [[0, 2], [-1, 2], [2 ** 32, 2], [1, 0], [2 ** 32 - 1, 0]]) {
+        const { g, c } = pair({ in: A });
+        // touch, not utimes: Node takes a negative time for "now".
+        for (const d of [g, c]) execFileSync('touch', ['-d', `@${mtime}`, path.join(d, 'in')]);
+        const rg = gzip(['in'], g);
+        const rc = ours(['in'], c);
+        expect([rc.code, rg.code], `mtime ${mtime}`).toEqual([code, code]);
+        expect(fs.readFileSync(path.join(c, 'in.gz')).readUInt32LE(4), `mtime ${mtime}`).toBe(code ? 0 : mtime);
+        if (code) expect(rc.stderr).toMatch(/timestamp out of range for gzip format/);
+      }
+    });
+    it('-v says "created in.gz" with -k and "replaced with" without, as scripts grep (keep)', () => {
+      const { c } = pair({ in: A });
+      expect(ours(['-kv', 'in'], c).stdout.toString()).toMatch(/in:\t +\d+\.\d% -- created in\.gz/);
+      fs.rmSync(path.join(c, 'in'));
+      expect(ours(['-dv', 'in.gz'], c).stdout.toString()).toMatch(/in\.gz:\t +\d+\.\d% -- replaced with in\n/);
+    });
+    it('decodes compress (.Z) and pack (.z) data as gzip -d does, -dc and -d (helin-segv, unpack-valid)', () => {
+      const z = { 'x.Z': Buffer.from('1f9d90000000c4', 'hex'), 'b.z': Buffer.from('1f1e0000000603010100616e6216c8', 'hex') };
+      for (const name of Object.keys(z)) expect(both(z, ['-dc', name]).rc.stdout.toString('hex')).toBe(name === 'x.Z' ? '0000' : Buffer.from('banana').toString('hex'));
+      const { c } = both(z, ['-d', 'x.Z', 'b.z']);
+      expect(fs.readFileSync(path.join(c, 'b')).toString()).toBe('banana');
+    });
+    it("-l of a .Z shows gzip's sizes and ratio (no gzip header counted)", () => {
+      const { g, c } = pair({ 'n.Z': Buffer.from('1f9d903114c8503043010d053514d8507043010e053914c4802131608c81310ac6381823618c85311ac6781823a20c8a3202ca1828a3a08c833212ca5828a3a18c873222cea03823e08c81330ace383823e18c85331ace783823220d8a3402d21848a3208d833412d25848a3218d873422d6a05823608d81350ad6385823618d85351ad6785823a20d8a', 'hex') });
+      expect(ours(['-l', 'n.Z'], c).stdout.toString()).toBe(gzip(['-l', 'n.Z'], g).stdout.toString());
+    });
+    it('refuses damaged pack data with exit 1, as gzip (unpack-invalid)', () => {
+      const { rc } = both({ 'bad.z': Buffer.from('1f1e0000000700', 'hex') }, ['-d', 'bad.z']);
+      expect(rc.stderr).toMatch(/pack \(\.z\) data: .*bit length out of range/);
+    });
+  });
 });
