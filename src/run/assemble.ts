@@ -35,6 +35,8 @@ function openTemp(temp: string, journal: JournalPaths, m: JournalManifest): numb
     fs.rmSync(at(temp), { force: true });
     const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     const st = fs.fstatSync(fd);
+    // The temporary's name must be durable before any part is deleted on the strength of it.
+    fsyncDir(path.dirname(temp));
     m.output = { dev: st.dev, ino: st.ino };
     writeJournal(journal, m);
     return fd;

@@ -190,6 +190,25 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     },
   );
 
+  it.each([
+    ['the .gz temporary', '.app.log.gz.cmemgzip-tmp', 'file'],
+    ["block mode's journal folder", '.app.log.cmemgzip-blocks', 'dir'],
+    ['the .gz itself', 'app.log.gz', 'file'],
+  ])('a symlink planted at %s beside FILE, in a folder the attacker can write, is never written through', (_what, name, kind) => {
+    const hash = prepare(0);
+    fs.chmodSync(disk.dir, 0o1777);
+    asAttacker(`ln -s ${kind === 'dir' ? decoys : path.join(decoys, 'victim')} ${path.join(disk.dir, name)}`);
+    const before = snapshot(decoys);
+    for (const args of [['--yes'], ['-m', '256K', '--yes', '--no-stash']]) {
+      const r = run([...args, log], { env: state() });
+      expect([0, 1, 2], r.stderr).toContain(r.code);
+      if (r.code === 0) expectCompressed(hash);
+      else expect(sha256(fs.readFileSync(log))).toBe(hash);
+      expect(snapshot(decoys)).toEqual(before);
+      if (r.code === 0) break;
+    }
+  });
+
   it("-r walks past the tool's own journal folders and state folders", () => {
     prepare();
     const tree = path.join(disk.dir, 'tree');
