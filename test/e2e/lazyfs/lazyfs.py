@@ -1,0 +1,478 @@
+#!/usr/bin/env python3
+# A FUSE filesystem that forgets, on command, everything not yet made durable: the power-cut harness.
+"""
+lazyfs.py BACKING MOUNTPOINT --capacity BYTES
+
+Passes every operation through to BACKING (which always holds the *live* state, what processes see)
+and remembers, in this process's memory, the *durable* state: what a disk would still hold if the
+power went now. The command `cut` rewrites BACKING to that durable state, as LazyFS does for Jepsen.
+
+The model is the strict POSIX reading, which ext4 (data=ordered, delayed allocation) satisfies at least:
+- A file's data, size and attributes are durable as of its last fsync or fdatasync. A new file's
+  durable content is empty (ext4's zero-length files after a crash); an overwrite, append or truncate
+  not yet fsynced is undone by a cut.
+- A name (create, link, mkdir, rename, unlink, rmdir, symlink) is durable once its folder is fsynced,
+  and only then. fsync of a file does not make its name durable: ext4 happens to commit the whole
+  journal on fsync (so a name often survives there), but nothing promises it, and a tool that relies
+  on it loses files on other filesystems and on ext4 with other options. An unlinked file whose name
+  is still durable comes back with its durable content (as a new inode: that is the one liberty taken).
+- `cut writeback` is the other extreme for data: every page written so far had reached the disk before
+  the power went (the kernel writes dirty pages back whenever it likes), while names not fsynced are
+  still undone. A real cut lands between the two: `cut` undoes all unsynced data, `cut writeback` none.
+- Space: the filesystem has CAPACITY bytes; statfs reports it, less the live files' sizes rounded up to
+  4 KiB, and a write past it fails with ENOSPC. An unlinked file's space comes back at the unlink
+  (ext4 waits for the last close: no run here keeps a deleted file open).
+
+Control, through a file no listing shows, MOUNTPOINT/.lazyfs-ctl (a write returns once it is done):
+  sync              everything live is durable now (after preparing a test's files); forget the log
+  cut [writeback]   rewrite BACKING to the durable state; unfreeze; clear the trap and the log
+  freeze            from now on every operation but this file's fails with EIO (the instant of a cut)
+  trap N before|after   at the Nth boundary operation from now (create, mkdir, link, symlink, rename,
+                    unlink, rmdir, truncate, fsync, fsyncdir), kill -9 its caller just before or just
+                    after it takes effect, and freeze
+  log               forget the boundary operations seen so far
+Reading it returns JSON: {"ops": [[op, path], ...], "frozen": bool, "fired": bool, "used": bytes}.
+Kernel caches are off (direct_io, zero timeouts), so after a cut nothing stale is served: the cut is
+applied in place, under the same mount (and so the same st_dev, which the tool's records name).
+"""
+import errno
+import fcntl
+import json
+import os
+import shutil
+import signal
+import stat
+import sys
+import threading
+
+from fusepy import FUSE, FuseOSError, Operations, fuse_get_context
+
+CTL = '/.lazyfs-ctl'
+CTL_FH = 1 << 40
+BLOCK = 4096
+BOUNDARIES = {'create', 'mkdir', 'link', 'symlink', 'rename', 'unlink', 'rmdir', 'truncate', 'fsync', 'fsyncdir'}
+
+
+def round_up(n):
+    return -(-n // BLOCK) * BLOCK
+
+
+class Snapshot:
+    """A file's durable content and attributes."""
+
+    def __init__(self, content, st):
+        self.content = content
+        self.mode = stat.S_IMODE(st.st_mode) if st else 0o600
+        self.uid = st.st_uid if st else 0
+        self.gid = st.st_gid if st else 0
+        self.times = (st.st_atime_ns, st.st_mtime_ns) if st else None
+
+
+class LazyFS(Operations):
+    use_ns = True
+
+    def __init__(self, top, capacity):
+        self.top = top
+        self.live = os.path.join(top, 'live')
+        self.stage = os.path.join(top, 'stage')
+        os.makedirs(self.live, exist_ok=True)
+        self.capacity = capacity
+        self.mutex = threading.RLock()
+        self.data = {}  # ino -> Snapshot: files changed since their last fsync
+        self.names = {}  # dir ino -> {name: ino}: folders changed since their last fsync
+        self.gone = {}  # ino -> (durable Snapshot or None for a folder, live content at the unlink)
+        self.ops = []
+        self.trap = None  # [count, 'before' | 'after']
+        self.frozen = False
+        self.fired = False
+        self.ctl_status = b''  # what a read of the control file returns: the status when it was opened
+
+    # --- the durable model -------------------------------------------------------------------
+    def full(self, path):
+        return self.live + path
+
+    def entries(self, dirpath):
+        out = {}
+        for e in os.scandir(dirpath):
+            st = e.stat(follow_symlinks=False)
+            out[e.name] = st.st_ino
+        return out
+
+    def keep_names(self, path):
+        """Before a folder's entries change: remember them as durable, unless already remembered."""
+        st = os.lstat(self.full(path))
+        if st.st_ino not in self.names:
+            self.names[st.st_ino] = self.entries(self.full(path))
+        return st.st_ino
+
+    def keep_data(self, ino, full):
+        """Before a file's data or attributes change: remember its durable content, unless already remembered."""
+        if ino not in self.data:
+            with open(full, 'rb') as f:
+                self.data[ino] = Snapshot(f.read(), os.fstat(f.fileno()))
+
+    def keep_attrs(self, full):
+        if os.path.isfile(full) and not os.path.islink(full):
+            self.keep_data(os.lstat(full).st_ino, full)
+
+    def keep_data_fd(self, fh):
+        st = os.fstat(fh)
+        # Through /proc: the caller's descriptor may be write-only.
+        self.keep_data(st.st_ino, f'/proc/self/fd/{fh}')
+        return st
+
+    def losing_name(self, path):
+        """Before a name goes: if it is the inode's last, keep the inode's content for a cut to restore."""
+        full = self.full(path)
+        st = os.lstat(full)
+        if stat.S_ISDIR(st.st_mode):
+            self.gone.setdefault(st.st_ino, (None, None, st.st_mode))
+        elif st.st_nlink == 1 and st.st_ino not in self.gone:
+            live = b''
+            if stat.S_ISREG(st.st_mode):
+                with open(full, 'rb') as f:
+                    live = f.read()
+            elif stat.S_ISLNK(st.st_mode):
+                live = os.readlink(full).encode()
+            durable = self.data.get(st.st_ino) or Snapshot(live, st)
+            self.gone[st.st_ino] = (durable, live, st.st_mode)
+
+    def used(self):
+        total = 0
+        for dirpath, dirnames, filenames in os.walk(self.live):
+            for n in filenames:
+                st = os.lstat(os.path.join(dirpath, n))
+                total += round_up(st.st_size) // max(st.st_nlink, 1)
+            total += BLOCK * len(dirnames)
+        return total
+
+    def room_for(self, fh_or_path, end):
+        st = os.fstat(fh_or_path) if isinstance(fh_or_path, int) else os.lstat(fh_or_path)
+        needed = round_up(end) - round_up(st.st_size)
+        if needed > 0 and self.used() + needed > self.capacity:
+            raise FuseOSError(errno.ENOSPC)
+
+    @staticmethod
+    def made_durable(pending, ino):
+        pending.pop(ino, None)
+
+    def sync_all(self):
+        self.data.clear()
+        self.names.clear()
+        self.gone.clear()
+
+    def cut(self, writeback):
+        """Rewrites the live tree to the durable one: names first, top-down, then content."""
+        shutil.rmtree(self.stage, ignore_errors=True)
+        os.makedirs(self.stage)
+        where = {}  # ino -> a live path
+        for dirpath, dirnames, filenames in os.walk(self.live):
+            for n in dirnames + filenames:
+                p = os.path.join(dirpath, n)
+                where.setdefault(os.lstat(p).st_ino, p)
+        for ino, p in where.items():
+            if not os.path.isdir(p) or os.path.islink(p):
+                os.link(p, os.path.join(self.stage, str(ino)), follow_symlinks=False)
+        restored = {}  # old ino -> new inode's path, for files that came back from self.gone
+
+        def durable_entries(dino, dpath):
+            return self.names[dino] if dino in self.names else self.entries(dpath)
+
+        def build(dpath, dino):
+            want = durable_entries(dino, dpath)
+            for name, ino in self.entries(dpath).items():
+                if want.get(name) != ino:
+                    p = os.path.join(dpath, name)
+                    if os.path.isdir(p) and not os.path.islink(p):
+                        os.rename(p, os.path.join(self.stage, f'd{ino}'))
+                    else:
+                        os.unlink(p)
+            for name, ino in want.items():
+                p = os.path.join(dpath, name)
+                if os.path.lexists(p):
+                    continue
+                staged_dir = os.path.join(self.stage, f'd{ino}')
+                staged = os.path.join(self.stage, str(ino))
+                if os.path.isdir(staged_dir):
+                    os.rename(staged_dir, p)
+                elif ino in where and os.path.isdir(where[ino]) and not os.path.islink(where[ino]):
+                    os.rename(where[ino], p)
+                elif os.path.lexists(staged):
+                    os.link(staged, p, follow_symlinks=False)
+                elif ino in restored:
+                    os.link(restored[ino], p, follow_symlinks=False)
+                elif ino in self.gone and self.gone[ino][0] is None:
+                    os.mkdir(p)
+                elif ino in self.gone:
+                    durable, live, mode = self.gone[ino]
+                    if stat.S_ISLNK(mode):
+                        os.symlink(live.decode(), p)
+                    else:
+                        with open(p, 'wb') as f:
+                            f.write(live if writeback else durable.content)
+                        restore_attrs(p, durable)
+                    restored[ino] = p
+                else:
+                    raise RuntimeError(f'lazyfs: durable name {p} names inode {ino}, which was never seen')
+            for name, ino in want.items():
+                p = os.path.join(dpath, name)
+                if os.path.isdir(p) and not os.path.islink(p):
+                    build(p, ino)
+
+        build(self.live, os.lstat(self.live).st_ino)
+        if not writeback:
+            for ino, snap in self.data.items():
+                staged = os.path.join(self.stage, str(ino))
+                if os.path.isfile(staged) and not os.path.islink(staged):
+                    with open(staged, 'r+b') as f:
+                        f.truncate(0)
+                        f.write(snap.content)
+                    restore_attrs(staged, snap)
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self.sync_all()
+        self.frozen = False
+        self.fired = False
+        self.trap = None
+        self.ops = []
+
+    # --- boundaries: the trap and the log ------------------------------------------------------
+    def boundary(self, op, path, act):
+        """Runs act() as one boundary operation, killing the caller around it when the trap says so."""
+        self.ops.append([op, path])
+        fire = None
+        if self.trap is not None:
+            self.trap[0] -= 1
+            if self.trap[0] == 0:
+                fire = self.trap[1]
+        if fire == 'before':
+            self.fire()
+            raise FuseOSError(errno.EIO)
+        result = act()
+        if fire == 'after':
+            self.fire()
+        return result
+
+    def fire(self):
+        os.kill(fuse_get_context()[2], signal.SIGKILL)
+        self.frozen = True
+        self.fired = True
+
+    def guard(self):
+        if self.frozen:
+            raise FuseOSError(errno.EIO)
+
+    def control(self, text):
+        words = text.split()
+        if not words:
+            return
+        cmd = words[0]
+        if cmd == 'sync':
+            self.sync_all()
+            self.ops = []
+        elif cmd == 'cut':
+            self.cut(writeback=words[1:] == ['writeback'])
+        elif cmd == 'freeze':
+            self.frozen = True
+        elif cmd == 'trap' and len(words) == 3 and words[2] in ('before', 'after') and int(words[1]) > 0:
+            self.trap = [int(words[1]), words[2]]
+            self.fired = False
+        elif cmd == 'log':
+            self.ops = []
+        else:
+            raise FuseOSError(errno.EINVAL)
+
+    def status(self):
+        return json.dumps({'ops': self.ops, 'frozen': self.frozen, 'fired': self.fired, 'used': self.used()}).encode()
+
+    # --- FUSE operations ----------------------------------------------------------------------
+    def __call__(self, op, *args):
+        with self.mutex:
+            try:
+                return super().__call__(op, *args)
+            except FuseOSError:
+                raise
+            except OSError as e:
+                raise FuseOSError(e.errno or errno.EIO)
+
+    def getattr(self, path, fh=None):
+        if path == CTL:
+            return {'st_mode': stat.S_IFREG | 0o600, 'st_nlink': 1, 'st_size': len(self.ctl_status), 'st_ino': 1}
+        st = os.fstat(fh) if fh is not None and fh != CTL_FH else os.lstat(self.full(path))
+        keys = ('st_mode', 'st_ino', 'st_nlink', 'st_uid', 'st_gid', 'st_size', 'st_blocks', 'st_blksize',
+                'st_atime_ns', 'st_mtime_ns', 'st_ctime_ns')
+        attrs = {k.replace('_ns', ''): getattr(st, k) for k in keys}
+        return attrs
+
+    def readdir(self, path, fh):
+        return ['.', '..'] + os.listdir(self.full(path))
+
+    def readlink(self, path):
+        return os.readlink(self.full(path))
+
+    def access(self, path, amode):
+        if path != CTL and not os.access(self.full(path), amode):
+            raise FuseOSError(errno.EACCES)
+        return 0
+
+    def statfs(self, path):
+        sv = os.statvfs(self.live)
+        free = max(self.capacity - self.used(), 0) // BLOCK
+        return {'f_bsize': BLOCK, 'f_frsize': BLOCK, 'f_blocks': self.capacity // BLOCK, 'f_bfree': free,
+                'f_bavail': free, 'f_files': sv.f_files, 'f_ffree': sv.f_ffree, 'f_favail': sv.f_favail,
+                'f_namemax': 255}
+
+    def mkdir(self, path, mode):
+        self.guard()
+        self.keep_names(os.path.dirname(path))
+
+        def act():
+            os.mkdir(self.full(path), mode)
+            self.names[os.lstat(self.full(path)).st_ino] = {}
+        return self.boundary('mkdir', path, act)
+
+    def rmdir(self, path):
+        self.guard()
+        self.keep_names(os.path.dirname(path))
+        self.losing_name(path)
+        return self.boundary('rmdir', path, lambda: os.rmdir(self.full(path)))
+
+    def create(self, path, mode, fi=None):
+        if path == CTL:
+            return CTL_FH
+        self.guard()
+        self.keep_names(os.path.dirname(path))
+
+        def act():
+            fd = os.open(self.full(path), os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+            self.data[os.fstat(fd).st_ino] = Snapshot(b'', None)
+            return fd
+        return self.boundary('create', path, act)
+
+    def mknod(self, path, mode, dev):
+        self.guard()
+        self.keep_names(os.path.dirname(path))
+        return self.boundary('create', path, lambda: os.mknod(self.full(path), mode, dev))
+
+    def symlink(self, target, source):
+        self.guard()
+        self.keep_names(os.path.dirname(target))
+        return self.boundary('symlink', target, lambda: os.symlink(source, self.full(target)))
+
+    def link(self, target, source):
+        self.guard()
+        self.keep_names(os.path.dirname(target))
+        return self.boundary('link', target, lambda: os.link(self.full(source), self.full(target)))
+
+    def unlink(self, path):
+        self.guard()
+        self.keep_names(os.path.dirname(path))
+        self.losing_name(path)
+        return self.boundary('unlink', path, lambda: os.unlink(self.full(path)))
+
+    def rename(self, old, new):
+        self.guard()
+        self.keep_names(os.path.dirname(old))
+        self.keep_names(os.path.dirname(new))
+        if os.path.lexists(self.full(new)):
+            self.losing_name(new)
+        return self.boundary('rename', f'{old} -> {new}', lambda: os.rename(self.full(old), self.full(new)))
+
+    def chmod(self, path, mode):
+        self.guard()
+        full = self.full(path)
+        self.keep_attrs(full)
+        os.chmod(full, mode)
+
+    def chown(self, path, uid, gid):
+        self.guard()
+        full = self.full(path)
+        self.keep_attrs(full)
+        os.chown(full, uid, gid, follow_symlinks=False)
+
+    def utimens(self, path, times=None):
+        self.guard()
+        full = self.full(path)
+        self.keep_attrs(full)
+        os.utime(full, ns=times, follow_symlinks=False)
+
+    def truncate(self, path, length, fh=None):
+        if path == CTL:
+            return 0
+        self.guard()
+        target = fh if fh is not None else self.full(path)
+        self.room_for(target, length)
+        if fh is not None:
+            self.keep_data_fd(fh)
+        else:
+            self.keep_data(os.lstat(target).st_ino, target)
+        return self.boundary('truncate', path, lambda: os.truncate(target, length))
+
+    def open(self, path, flags):
+        if path == CTL:
+            self.ctl_status = self.status()
+            return CTL_FH
+        self.guard()
+        fd = os.open(self.full(path), flags & ~(os.O_CREAT | os.O_EXCL))
+        if flags & os.O_TRUNC:
+            self.keep_data_fd(fd)
+        return fd
+
+    def read(self, path, size, offset, fh):
+        if fh == CTL_FH:
+            return self.ctl_status[offset:offset + size]
+        self.guard()
+        return os.pread(fh, size, offset)
+
+    def write(self, path, data, offset, fh):
+        if fh == CTL_FH:
+            self.control(data.decode())
+            return len(data)
+        self.guard()
+        st = self.keep_data_fd(fh)
+        appending = fcntl.fcntl(fh, fcntl.F_GETFL) & os.O_APPEND
+        self.room_for(fh, (st.st_size if appending else offset) + len(data))
+        return os.pwrite(fh, data, offset)
+
+    def flush(self, path, fh):
+        return 0
+
+    def release(self, path, fh):
+        if fh != CTL_FH:
+            os.close(fh)
+        return 0
+
+    def fsync(self, path, datasync, fh):
+        if fh == CTL_FH:
+            return 0
+        self.guard()
+        return self.boundary('fsync', path, lambda: self.made_durable(self.data, os.fstat(fh).st_ino))
+
+    def opendir(self, path):
+        return 0
+
+    def releasedir(self, path, fh):
+        return 0
+
+    def fsyncdir(self, path, datasync, fh):
+        self.guard()
+        return self.boundary('fsyncdir', path, lambda: self.made_durable(self.names, os.lstat(self.full(path)).st_ino))
+
+
+def restore_attrs(path, snap):
+    if snap is None or snap.times is None:
+        return
+    os.chown(path, snap.uid, snap.gid)
+    os.chmod(path, snap.mode)
+    os.utime(path, ns=snap.times)
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[3] != '--capacity':
+        sys.exit('usage: lazyfs.py BACKING MOUNTPOINT --capacity BYTES')
+    fs = LazyFS(os.path.abspath(sys.argv[1]), int(sys.argv[4]))
+    FUSE(fs, sys.argv[2], foreground=True, nothreads=False, use_ino=True, hard_remove=True, direct_io=True,
+         default_permissions=True, attr_timeout=0, entry_timeout=0, negative_timeout=0, fsname='lazyfs')
+
+
+if __name__ == '__main__':
+    main()
