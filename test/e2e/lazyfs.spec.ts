@@ -103,6 +103,24 @@ describe.skipIf(warnSkip(lazyfsSkipReason()))('lazyfs: a filesystem that forgets
     expect(read(at('over'))).toBe('OVERinal');
   });
 
+  it('under the ext4 model, an fsync of a changed file commits every name made so far; of an unchanged one, none', () => {
+    lazy.ctl('model ext4');
+    try {
+      durable(at('old'), 'old');
+      fs.mkdirSync(at('folder'));
+      fs.writeFileSync(at('folder/new'), 'new');
+      fsyncPath(at('folder/new'));
+      fs.writeFileSync(at('later'), 'later');
+      fsyncPath(at('old'));
+      lazy.ctl('cut');
+      expect(fs.readdirSync(lazy.dir).sort()).toEqual(['folder', 'old']);
+      expect(read(at('folder/new'))).toBe('new');
+      expect(lazy.status().model).toBe('ext4');
+    } finally {
+      lazy.ctl('model posix');
+    }
+  });
+
   it('reports its capacity to statfs and refuses a write past it with ENOSPC', () => {
     const before = fs.statfsSync(lazy.dir);
     expect(before.blocks * before.bsize).toBe(8 * MiB);

@@ -7,15 +7,20 @@ Passes every operation through to BACKING (which always holds the *live* state, 
 and remembers, in this process's memory, the *durable* state: what a disk would still hold if the
 power went now. The command `cut` rewrites BACKING to that durable state, as LazyFS does for Jepsen.
 
-The model is the strict POSIX reading, which ext4 (data=ordered, delayed allocation) satisfies at least:
+Two models of what an fsync makes durable; `posix` (the default) is the strict reading, which every
+filesystem satisfies at least:
 - A file's data, size and attributes are durable as of its last fsync or fdatasync. A new file's
   durable content is empty (ext4's zero-length files after a crash); an overwrite, append or truncate
   not yet fsynced is undone by a cut.
 - A name (create, link, mkdir, rename, unlink, rmdir, symlink) is durable once its folder is fsynced,
-  and only then. fsync of a file does not make its name durable: ext4 happens to commit the whole
-  journal on fsync (so a name often survives there), but nothing promises it, and a tool that relies
-  on it loses files on other filesystems and on ext4 with other options. An unlinked file whose name
-  is still durable comes back with its durable content (as a new inode: that is the one liberty taken).
+  and only then. fsync of a file does not make its name durable. An unlinked file whose name is still
+  durable comes back with its durable content (as a new inode: that is the one liberty taken).
+- `ext4` (data=ordered, delayed allocation) adds its journal: names and other metadata go into one
+  running transaction, and an fsync of a file or folder changed since the last commit commits it, so
+  every name made so far, anywhere on the filesystem, becomes durable with it. Data still needs its own
+  file's fsync (delayed allocation: other files' pages are not in the transaction). The 5-second
+  periodic commit is left out: a cut may land before it. A tool correct under `posix` is correct on
+  every filesystem; one correct only under `ext4` relies on ext4's (and xfs's) journal.
 - `cut writeback` is the other extreme for data: every page written so far had reached the disk before
   the power went (the kernel writes dirty pages back whenever it likes), while names not fsynced are
   still undone. A real cut lands between the two: `cut` undoes all unsynced data, `cut writeback` none.
@@ -24,6 +29,7 @@ The model is the strict POSIX reading, which ext4 (data=ordered, delayed allocat
   (ext4 waits for the last close: no run here keeps a deleted file open).
 
 Control, through a file no listing shows, MOUNTPOINT/.lazyfs-ctl (a write returns once it is done):
+  model posix|ext4  what an fsync makes durable (above)
   sync              everything live is durable now (after preparing a test's files); forget the log
   cut [writeback]   rewrite BACKING to the durable state; unfreeze; clear the trap and the log
   freeze            from now on every operation but this file's fails with EIO (the instant of a cut)
@@ -31,7 +37,7 @@ Control, through a file no listing shows, MOUNTPOINT/.lazyfs-ctl (a write return
                     unlink, rmdir, truncate, fsync, fsyncdir), kill -9 its caller just before or just
                     after it takes effect, and freeze
   log               forget the boundary operations seen so far
-Reading it returns JSON: {"ops": [[op, path], ...], "frozen": bool, "fired": bool, "used": bytes}.
+Reading it returns JSON: {"model": "posix", "ops": [[op, path], ...], "frozen": bool, "fired": bool, "used": bytes}.
 Kernel caches are off (direct_io, zero timeouts), so after a cut nothing stale is served: the cut is
 applied in place, under the same mount (and so the same st_dev, which the tool's records name).
 """
@@ -80,7 +86,9 @@ class LazyFS(Operations):
         self.mutex = threading.RLock()
         self.data = {}  # ino -> Snapshot: files changed since their last fsync
         self.names = {}  # dir ino -> {name: ino}: folders changed since their last fsync
-        self.gone = {}  # ino -> (durable Snapshot or None for a folder, live content at the unlink)
+        self.gone = {}  # ino -> (durable Snapshot or None for a folder, live content at the unlink, mode)
+        self.model = 'posix'
+        self.touched = set()  # ext4: inodes changed since the journal's last commit
         self.ops = []
         self.trap = None  # [count, 'before' | 'after']
         self.frozen = False
@@ -101,12 +109,14 @@ class LazyFS(Operations):
     def keep_names(self, path):
         """Before a folder's entries change: remember them as durable, unless already remembered."""
         st = os.lstat(self.full(path))
+        self.touched.add(st.st_ino)
         if st.st_ino not in self.names:
             self.names[st.st_ino] = self.entries(self.full(path))
         return st.st_ino
 
     def keep_data(self, ino, full):
         """Before a file's data or attributes change: remember its durable content, unless already remembered."""
+        self.touched.add(ino)
         if ino not in self.data:
             with open(full, 'rb') as f:
                 self.data[ino] = Snapshot(f.read(), os.fstat(f.fileno()))
@@ -152,11 +162,15 @@ class LazyFS(Operations):
         if needed > 0 and self.used() + needed > self.capacity:
             raise FuseOSError(errno.ENOSPC)
 
-    @staticmethod
-    def made_durable(pending, ino):
+    def made_durable(self, pending, ino):
+        """fsync of a file (pending: self.data) or a folder (self.names); under ext4, also the journal's commit."""
         pending.pop(ino, None)
+        if self.model == 'ext4' and ino in self.touched:
+            self.names.clear()
+            self.touched.clear()
 
     def sync_all(self):
+        self.touched.clear()
         self.data.clear()
         self.names.clear()
         self.gone.clear()
@@ -276,13 +290,15 @@ class LazyFS(Operations):
         elif cmd == 'trap' and len(words) == 3 and words[2] in ('before', 'after') and int(words[1]) > 0:
             self.trap = [int(words[1]), words[2]]
             self.fired = False
+        elif cmd == 'model' and words[1:] in (['posix'], ['ext4']):
+            self.model = words[1]
         elif cmd == 'log':
             self.ops = []
         else:
             raise FuseOSError(errno.EINVAL)
 
     def status(self):
-        return json.dumps({'ops': self.ops, 'frozen': self.frozen, 'fired': self.fired, 'used': self.used()}).encode()
+        return json.dumps({'model': self.model, 'ops': self.ops, 'frozen': self.frozen, 'fired': self.fired, 'used': self.used()}).encode()
 
     # --- FUSE operations ----------------------------------------------------------------------
     def __call__(self, op, *args):
@@ -328,6 +344,7 @@ class LazyFS(Operations):
         def act():
             os.mkdir(self.full(path), mode)
             self.names[os.lstat(self.full(path)).st_ino] = {}
+            self.touched.add(os.lstat(self.full(path)).st_ino)
         return self.boundary('mkdir', path, act)
 
     def rmdir(self, path):
@@ -345,6 +362,7 @@ class LazyFS(Operations):
         def act():
             fd = os.open(self.full(path), os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
             self.data[os.fstat(fd).st_ino] = Snapshot(b'', None)
+            self.touched.add(os.fstat(fd).st_ino)
             return fd
         return self.boundary('create', path, act)
 

@@ -22,6 +22,7 @@ export function lazyfsSkipReason(): string | undefined {
 }
 
 export interface LazyStatus {
+  model: 'posix' | 'ext4';
   /** Boundary operations seen since the last cut or `log`: [op, path]. */
   ops: [string, string][];
   frozen: boolean;
@@ -32,7 +33,7 @@ export interface LazyStatus {
 
 export interface LazyMount {
   dir: string;
-  /** sync | cut | cut writeback | freeze | trap N before|after | log */
+  /** model posix|ext4 | sync | cut | cut writeback | freeze | trap N before|after | log (see lazyfs.py) */
   ctl(command: string): void;
   status(): LazyStatus;
   unmount(): Promise<void>;
