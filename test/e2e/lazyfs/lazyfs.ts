@@ -33,6 +33,9 @@ export interface LazyStatus {
 
 export interface LazyMount {
   dir: string;
+  capacity: number;
+  /** The live tree itself, under the mount: writing there skips FUSE (fast set-up), then `sync` makes it durable. */
+  live: string;
   /** model posix|ext4 | sync | cut | cut writeback | freeze | trap N before|after | log (see lazyfs.py) */
   ctl(command: string): void;
   status(): LazyStatus;
@@ -60,6 +63,8 @@ export async function mountLazy(capacity: number): Promise<LazyMount> {
   const ctlFile = path.join(dir, '.lazyfs-ctl');
   return {
     dir,
+    capacity,
+    live: path.join(backing.dir, 'live'),
     ctl(command) {
       try {
         fs.writeFileSync(ctlFile, command);
