@@ -14,7 +14,7 @@ filesystem satisfies at least:
   not yet fsynced is undone by a cut.
 - A name (create, link, mkdir, rename, unlink, rmdir, symlink) is durable once its folder is fsynced,
   and only then. fsync of a file does not make its name durable. An unlinked file whose name is still
-  durable comes back with its durable content (as a new inode: that is the one liberty taken).
+  durable comes back, the same inode with its durable content (removed inodes are kept alive aside).
 - `ext4` (data=ordered, delayed allocation) adds its journal: names and other metadata go into one
   running transaction, and an fsync of a file or folder changed since the last commit commits it, so
   every name made so far, anywhere on the filesystem, becomes durable with it. Data still needs its own
@@ -81,12 +81,14 @@ class LazyFS(Operations):
         self.top = top
         self.live = os.path.join(top, 'live')
         self.stage = os.path.join(top, 'stage')
+        # Removed inodes, kept alive (by their inode number) until their removal is durable or cut away.
+        self.keep = os.path.join(top, 'keep')
         os.makedirs(self.live, exist_ok=True)
+        os.makedirs(self.keep, exist_ok=True)
         self.capacity = capacity
         self.mutex = threading.RLock()
         self.data = {}  # ino -> Snapshot: files changed since their last fsync
         self.names = {}  # dir ino -> {name: ino}: folders changed since their last fsync
-        self.gone = {}  # ino -> (durable Snapshot or None for a folder, live content at the unlink, mode)
         self.model = 'posix'
         self.touched = set()  # ext4: inodes changed since the journal's last commit
         self.ops = []
@@ -131,21 +133,18 @@ class LazyFS(Operations):
         self.keep_data(st.st_ino, f'/proc/self/fd/{fh}')
         return st
 
-    def losing_name(self, path):
-        """Before a name goes: if it is the inode's last, keep the inode's content for a cut to restore."""
+    def remove(self, path):
+        """unlink or rmdir: an inode losing its last name (or a folder) moves to KEEP, so a cut can bring it back as itself."""
         full = self.full(path)
         st = os.lstat(full)
         if stat.S_ISDIR(st.st_mode):
-            self.gone.setdefault(st.st_ino, (None, None, st.st_mode))
-        elif st.st_nlink == 1 and st.st_ino not in self.gone:
-            live = b''
-            if stat.S_ISREG(st.st_mode):
-                with open(full, 'rb') as f:
-                    live = f.read()
-            elif stat.S_ISLNK(st.st_mode):
-                live = os.readlink(full).encode()
-            durable = self.data.get(st.st_ino) or Snapshot(live, st)
-            self.gone[st.st_ino] = (durable, live, st.st_mode)
+            if os.listdir(full):
+                raise FuseOSError(errno.ENOTEMPTY)
+            os.rename(full, os.path.join(self.keep, f'd{st.st_ino}'))
+        elif st.st_nlink == 1:
+            os.rename(full, os.path.join(self.keep, str(st.st_ino)))
+        else:
+            os.unlink(full)
 
     def used(self):
         total = 0
@@ -173,7 +172,12 @@ class LazyFS(Operations):
         self.touched.clear()
         self.data.clear()
         self.names.clear()
-        self.gone.clear()
+        shutil.rmtree(self.keep, ignore_errors=True)
+        os.makedirs(self.keep)
+
+    def inode_paths(self, ino):
+        """Where a cut finds a file by its inode number: linked from the live tree, or kept since its removal."""
+        return [os.path.join(self.stage, str(ino)), os.path.join(self.keep, str(ino))]
 
     def cut(self, writeback):
         """Rewrites the live tree to the durable one: names first, top-down, then content."""
@@ -187,7 +191,6 @@ class LazyFS(Operations):
         for ino, p in where.items():
             if not os.path.isdir(p) or os.path.islink(p):
                 os.link(p, os.path.join(self.stage, str(ino)), follow_symlinks=False)
-        restored = {}  # old ino -> new inode's path, for files that came back from self.gone
 
         def durable_entries(dino, dpath):
             return self.names[dino] if dino in self.names else self.entries(dpath)
@@ -205,27 +208,15 @@ class LazyFS(Operations):
                 p = os.path.join(dpath, name)
                 if os.path.lexists(p):
                     continue
-                staged_dir = os.path.join(self.stage, f'd{ino}')
-                staged = os.path.join(self.stage, str(ino))
-                if os.path.isdir(staged_dir):
-                    os.rename(staged_dir, p)
-                elif ino in where and os.path.isdir(where[ino]) and not os.path.islink(where[ino]):
-                    os.rename(where[ino], p)
-                elif os.path.lexists(staged):
-                    os.link(staged, p, follow_symlinks=False)
-                elif ino in restored:
-                    os.link(restored[ino], p, follow_symlinks=False)
-                elif ino in self.gone and self.gone[ino][0] is None:
-                    os.mkdir(p)
-                elif ino in self.gone:
-                    durable, live, mode = self.gone[ino]
-                    if stat.S_ISLNK(mode):
-                        os.symlink(live.decode(), p)
-                    else:
-                        with open(p, 'wb') as f:
-                            f.write(live if writeback else durable.content)
-                        restore_attrs(p, durable)
-                    restored[ino] = p
+                dirs = [os.path.join(self.stage, f'd{ino}'), os.path.join(self.keep, f'd{ino}')]
+                if ino in where and os.path.isdir(where[ino]) and not os.path.islink(where[ino]):
+                    dirs.append(where[ino])
+                found_dir = next((d for d in dirs if os.path.isdir(d)), None)
+                found = next((f for f in self.inode_paths(ino) if os.path.lexists(f)), None)
+                if found_dir:
+                    os.rename(found_dir, p)
+                elif found:
+                    os.link(found, p, follow_symlinks=False)
                 else:
                     raise RuntimeError(f'lazyfs: durable name {p} names inode {ino}, which was never seen')
             for name, ino in want.items():
@@ -236,12 +227,13 @@ class LazyFS(Operations):
         build(self.live, os.lstat(self.live).st_ino)
         if not writeback:
             for ino, snap in self.data.items():
-                staged = os.path.join(self.stage, str(ino))
-                if os.path.isfile(staged) and not os.path.islink(staged):
-                    with open(staged, 'r+b') as f:
-                        f.truncate(0)
-                        f.write(snap.content)
-                    restore_attrs(staged, snap)
+                for staged in self.inode_paths(ino):
+                    if os.path.isfile(staged) and not os.path.islink(staged):
+                        with open(staged, 'r+b') as f:
+                            f.truncate(0)
+                            f.write(snap.content)
+                        restore_attrs(staged, snap)
+                        break
         shutil.rmtree(self.stage, ignore_errors=True)
         self.sync_all()
         self.frozen = False
@@ -350,8 +342,7 @@ class LazyFS(Operations):
     def rmdir(self, path):
         self.guard()
         self.keep_names(os.path.dirname(path))
-        self.losing_name(path)
-        return self.boundary('rmdir', path, lambda: os.rmdir(self.full(path)))
+        return self.boundary('rmdir', path, lambda: self.remove(path))
 
     def create(self, path, mode, fi=None):
         if path == CTL:
@@ -384,16 +375,21 @@ class LazyFS(Operations):
     def unlink(self, path):
         self.guard()
         self.keep_names(os.path.dirname(path))
-        self.losing_name(path)
-        return self.boundary('unlink', path, lambda: os.unlink(self.full(path)))
+        return self.boundary('unlink', path, lambda: self.remove(path))
 
     def rename(self, old, new):
         self.guard()
         self.keep_names(os.path.dirname(old))
         self.keep_names(os.path.dirname(new))
-        if os.path.lexists(self.full(new)):
-            self.losing_name(new)
-        return self.boundary('rename', f'{old} -> {new}', lambda: os.rename(self.full(old), self.full(new)))
+
+        def act():
+            # The inode replaced loses its name: kept, as by an unlink (a folder replaced must be empty).
+            if os.path.lexists(self.full(new)) and os.lstat(self.full(new)).st_ino != os.lstat(self.full(old)).st_ino:
+                if os.path.isdir(self.full(old)) != os.path.isdir(self.full(new)):
+                    raise FuseOSError(errno.EISDIR if os.path.isdir(self.full(new)) else errno.ENOTDIR)
+                self.remove(new)
+            os.rename(self.full(old), self.full(new))
+        return self.boundary('rename', f'{old} -> {new}', act)
 
     def chmod(self, path, mode):
         self.guard()
