@@ -49,9 +49,16 @@ export function blockWindows(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSi
     powerCut: {
       steps: ['cut blocks while their parts are in the stash', 'move the journal beside FILE once there is room'],
       seconds: secondsFor(p.blockSize * Math.min(p.blocks, 2)),
-      why: `the first parts are in RAM (${p.stash.dir}, ${p.stash.fs.type}) until FILE's disk has room for them`,
+      why: `until FILE's disk has room for them, the first parts are in RAM (${p.stash.dir}, ${p.stash.fs.type}), which a reboot or power cut empties`,
     },
   };
+}
+
+/** --copytruncate: the copy is durable before the cut; only a copy in RAM leaves the file to a power cut until the .gz is written. */
+export function truncateWindows(place: { kind: 'beside' | 'stash'; stash?: { dir: string; fs: { type: string; ramBacked: boolean } } }, compressedSize: number): LossWindows {
+  if (place.kind !== 'stash' || !place.stash?.fs.ramBacked) return {};
+  const { dir, fs } = place.stash;
+  return { powerCut: { steps: ['truncate FILE', 'write the .gz from the stash', 'fsync'], seconds: secondsFor(2 * compressedSize), why: `the copy is in RAM (${dir}, ${fs.type}), which a reboot or power cut empties` } };
 }
 
 /** One line for each kind of loss, for the plan's output. */

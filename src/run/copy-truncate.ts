@@ -32,6 +32,7 @@ import { writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
+import { describeWindows, truncateWindows } from '../plan/loss-windows.js';
 
 export interface TruncateSource {
   /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */
@@ -172,6 +173,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
   const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
   log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);
+  describeWindows(truncateWindows(place, compressed.size)).forEach((line) => log.info(line));
   const base = { place, size: first.size, compressedSize: compressed.size, caught: 0, rounds: 0, lostAtLeast: 0, freed: 0 };
   if (job.opts.simulate) {
     log.success(`simulation only: nothing was written; ${name} would be emptied in place once its copy is durable and verified`);
