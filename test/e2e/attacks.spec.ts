@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
-import { fillLeaving, gunzipHash, mountFs, mountSkipReason, run, sha256, sleep, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fillLeaving, gunzipHash, mountFs, mountSkipReason, run, sha256, sleep, treeHash, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const canDrop = () => spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0;
@@ -15,21 +15,6 @@ const skip = mountSkipReason() ?? (canDrop() ? undefined : 'setpriv cannot drop 
 
 /** Runs a shell snippet as the attacker. */
 const asAttacker = (script: string) => execFileSync(NOBODY[0], [...NOBODY.slice(1), 'sh', '-c', script], { stdio: 'pipe' });
-
-/** Every file below dir with its hash (or its link target): what must not change. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of fs.readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      const st = fs.lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else out[p] = st.isSymbolicLink() ? `-> ${fs.readlinkSync(p)}` : `${st.uid} ${(st.mode & 0o7777).toString(8)} ${sha256(fs.readFileSync(p))}`;
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', () => {
   let disk: Mounted;
@@ -83,13 +68,13 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     const part = { index: 0, offset: 0, length: fs.statSync(log).size, crc: 0, compressedSize: 10, path: secret };
     for (const folder of ['cmemgzip-stash', stateFolderName()])
       asAttacker(`mkdir -p -m 700 ${shared.dir}/${folder}/${key()}.blocks && printf '%s' '${forged([part])}' > ${shared.dir}/${folder}/${key()}.blocks/manifest.json && ln -s ${secret} ${shared.dir}/${folder}/${key()}.blocks/part-00000000.gz`);
-    const before = { decoys: snapshot(decoys), shared: snapshot(shared.dir) };
+    const before = { decoys: treeHash(decoys), shared: treeHash(shared.dir) };
     const r = run([log], { env: state() });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/cannot hold cmemgzip's state: it is owned by uid 65534/);
     expectCompressed(hash);
-    expect(snapshot(decoys)).toEqual(before.decoys);
-    expect(snapshot(shared.dir)).toEqual(before.shared);
+    expect(treeHash(decoys)).toEqual(before.decoys);
+    expect(treeHash(shared.dir)).toEqual(before.shared);
   });
 
   it("a forged 'rewriting' stash naming an output of the attacker's choosing creates nothing there", () => {
@@ -98,12 +83,12 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     const manifest = JSON.stringify({ version: 2, dev: st.dev, ino: st.ino, size: st.size, crc: 0, compressedSize: 10, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, phase: 'rewriting', pid: 1, createdAt: '', file: log, outputPath: path.join(shared.dir, 'owned-by-root') });
     for (const folder of ['cmemgzip-stash', stateFolderName()])
       asAttacker(`mkdir -p -m 700 ${shared.dir}/${folder} && printf '%s' '${manifest}' > ${shared.dir}/${folder}/${key()}.json && echo x > ${shared.dir}/${folder}/${key()}.gz`);
-    const before = snapshot(shared.dir);
+    const before = treeHash(shared.dir);
     // At 0 bytes free a stash is wanted, and the only place offered is the attacker's: in place, with consent.
     const r = run(['--yes', log], { env: state() });
     expect(r.code, r.stderr).toBe(0);
     expectCompressed(hash);
-    expect(snapshot(shared.dir)).toEqual(before);
+    expect(treeHash(shared.dir)).toEqual(before);
     expect(fs.existsSync(path.join(shared.dir, 'owned-by-root'))).toBe(false);
   });
 
@@ -111,7 +96,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     const hash = prepare(0);
     const victim = path.join(decoys, 'victim');
     asAttacker(`mkdir -m 700 ${shared.dir}/mine && ln -s ${victim} ${shared.dir}/mine/${key()}.json.tmp && ln -s ${victim} ${shared.dir}/mine/${key()}.gz && ln -s ${shared.dir}/mine ${shared.dir}/${stateFolderName()}`);
-    const before = snapshot(decoys);
+    const before = treeHash(decoys);
     const refused = run([log], { env: state() });
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(/cannot hold cmemgzip's state: it is a symlink/);
@@ -119,7 +104,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     const r = run(['--yes', log], { env: state() });
     expect(r.code, r.stderr).toBe(0);
     expectCompressed(hash);
-    expect(snapshot(decoys)).toEqual(before);
+    expect(treeHash(decoys)).toEqual(before);
   });
 
   it('a plain file where the state folder goes: that place is passed over, the next one is used', () => {
@@ -150,11 +135,11 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     fs.mkdirSync(home);
     fs.chownSync(home, 65534, 65534);
     asAttacker(`ln -s ${decoys} ${home}/logs`);
-    const before = snapshot(decoys);
+    const before = treeHash(decoys);
     const r = run([path.join(home, 'logs', 'passwd')], { env: state() });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/logs is a symlink owned by uid 65534/);
-    expect(snapshot(decoys)).toEqual(before);
+    expect(treeHash(decoys)).toEqual(before);
   });
 
   it.skipIf(warnSkip(hasStrace() ? undefined : 'no strace: the folder-swap race test is SKIPPED'))(
@@ -168,7 +153,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
       fs.chownSync(logs, 65534, 65534);
       const operand = path.join(logs, 'passwd');
       const hash = writeLog(operand, 2 ** 20);
-      const before = snapshot(decoys);
+      const before = treeHash(decoys);
       // Every unlink waits 1.5 s before it runs: the attacker swaps the folder in that time.
       const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=unlink,unlinkat', '-e', 'inject=unlink,unlinkat:delay_enter=1500000', process.execPath, path.resolve('dist/cmemgzip.js'), operand], {
         env: { ...process.env, ...state(), NO_COLOR: '1' },
@@ -183,7 +168,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
       asAttacker(`mv ${logs} ${home}/logs.moved && ln -s ${decoys} ${logs}`);
       const code = await exited;
       expect(code, stderr).toBe(0);
-      expect(snapshot(decoys)).toEqual(before);
+      expect(treeHash(decoys)).toEqual(before);
       const moved = path.join(home, 'logs.moved');
       expect(fs.readdirSync(moved)).toEqual(['passwd.gz']);
       expect(gunzipHash(path.join(moved, 'passwd.gz'))).toBe(hash);
@@ -198,13 +183,13 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     const hash = prepare(0);
     fs.chmodSync(disk.dir, 0o1777);
     asAttacker(`ln -s ${kind === 'dir' ? decoys : path.join(decoys, 'victim')} ${path.join(disk.dir, name)}`);
-    const before = snapshot(decoys);
+    const before = treeHash(decoys);
     for (const args of [['--yes'], ['-m', '256K', '--yes', '--no-stash']]) {
       const r = run([...args, log], { env: state() });
       expect([0, 1, 2], r.stderr).toContain(r.code);
       if (r.code === 0) expectCompressed(hash);
       else expect(sha256(fs.readFileSync(log))).toBe(hash);
-      expect(snapshot(decoys)).toEqual(before);
+      expect(treeHash(decoys)).toEqual(before);
       if (r.code === 0) break;
     }
   });
