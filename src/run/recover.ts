@@ -15,12 +15,12 @@ import { checksumFile } from '../steps/checksum-file.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
-import { findStashes, findStashesByOutput, removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { findStashes, findStashesByOutput, removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
 import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { tempPathFor, writeBeside } from '../steps/write-beside.js';
-import { fsyncDir } from '../steps/write-chunks.js';
+import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside.js';
+import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { findJournal, resumeBlocks } from './block-mode.js';
 import { shellQuote } from './execute.js';
 import { exists } from './output-path.js';
@@ -103,7 +103,23 @@ async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileF
     const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
     if (now && now.ino === m.ino && now.dev === m.dev && !m.copytruncate) {
       // Killed before or after the cut; any other size means someone wrote to it since: leave it.
-      rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
+      try {
+        rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        // Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own bytes unneeded.
+        log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
+        // The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
+        const unlinkFirst = (fd: number) => {
+          const { dev, ino } = fs.fstatSync(fd);
+          setStashPhase(found.paths, { ...m, output: { dev, ino } }, 'rewriting');
+          fs.unlinkSync(at(facts.path));
+          fsyncDir(facts.dir);
+          writeChunks(fd, chunks);
+        };
+        await writeBesideWith(outputPath, unlinkFirst, target, (f) => verifyContent(f, expected), () => {});
+        return;
+      }
       await verifyContent(facts.path, expected);
       fs.renameSync(at(facts.path), at(outputPath));
       fsyncDir(facts.dir);

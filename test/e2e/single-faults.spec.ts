@@ -1,11 +1,12 @@
 // One injected fault (strace -e inject=) at the calls that used to lose or strand data: after each, every
 // byte still exists, and the operator's rule holds: a plain rerun finishes the job.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
-import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256File, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fill, fillLeaving, gunzipHash, jsonLines, logData, mountFs, mountSkipReason, run, sha256, sha256File, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 const hasStrace = () => spawnSync('strace', ['-V']).status === 0;
@@ -104,6 +105,33 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     expect(again.stderr).toContain('was never truncated');
     expect(fs.statSync(log).size).toBe(0);
     expect(gunzipHash(gz)).toBe(hash);
+  });
+
+  it("a 'rewriting' stash for a FILE with a hole at its head, at 0 free: --resume cannot overwrite the hole, so it writes the .gz from the stash", () => {
+    const m = mount('ext4', 24);
+    const stash = mount('tmpfs', 16);
+    const log = path.join(m.dir, 'app.log');
+    // What a writer without O_APPEND leaves after a copytruncate: a hole, then its new lines.
+    const tail = logData(2 * MiB);
+    const fd = fs.openSync(log, 'w');
+    fs.writeSync(fd, tail, 0, tail.length, 6 * MiB);
+    fs.closeSync(fd);
+    const content = fs.readFileSync(log);
+    const st = fs.statSync(log);
+    expect(st.blocks * 512).toBeLessThan(st.size);
+    const gz = execFileSync('gzip', ['-c'], { input: content, maxBuffer: 2 ** 30 });
+    const folder = path.join(stash.dir, stateFolderName());
+    fs.mkdirSync(folder, { mode: 0o700 });
+    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.gz`), gz);
+    const manifest = { version: 2, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length, uid: 0, gid: 0, mode: 0o100644, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, phase: 'rewriting', pid: 1, createdAt: '' };
+    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.json`), JSON.stringify(manifest));
+    fill(m.dir);
+    const r = run(['--resume', '--stash', stash.dir, log]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('ran out of room');
+    expect(fs.existsSync(log)).toBe(false);
+    expect(gunzipHash(`${log}.gz`)).toBe(sha256(content));
+    expect(fs.readdirSync(stash.dir)).toEqual([]);
   });
 
   it('a stash left by a kill before the rewrite, after which the log grew: a plain rerun compresses it all (it used to fail with EEXIST)', () => {
