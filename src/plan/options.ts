@@ -14,7 +14,7 @@ export interface Options {
   /** No loss window of either kind: refuse strategy 3, and a safety copy in RAM unless allowRamStash. */
   safe: boolean;
   /** With safe: accept a safety copy in RAM (it survives a kill -9, not a power cut). */
-  allowRamStash?: boolean;
+  allowRamStash: boolean;
   quiet: boolean;
   verbose: boolean;
   json: boolean;
@@ -53,6 +53,7 @@ export const DEFAULT_OPTIONS: Options = {
   suffix: '.gz',
   noStash: false,
   safe: false,
+  allowRamStash: false,
   quiet: false,
   verbose: false,
   json: false,
