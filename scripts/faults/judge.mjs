@@ -26,12 +26,18 @@ const readOrNone = (file) => {
   }
 };
 
-/** A file's bytes as they are, and as the system's gzip decodes them when they start like a gzip member. */
+const isGzip = (buf) => buf[0] === 0x1f && buf[1] === 0x8b;
+
+/**
+ * A file's bytes as they are, and as the system's gzip decodes them when they start like a gzip member,
+ * twice over: a rerun that compressed a file still holding gz bytes (a kill in the in-place window) keeps
+ * the original two levels down.
+ */
 async function views(file) {
   const raw = readOrNone(file);
-  if (!raw) return [];
-  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return [raw];
-  return [raw, (await systemGunzip(raw)).data];
+  const out = raw ? [raw] : [];
+  for (let level = 0; level < 2 && isGzip(out.at(-1) ?? []); level++) out.push((await systemGunzip(out.at(-1))).data);
+  return out;
 }
 
 /** The tool's files in its default places: changed since the sweep began and naming our workbench or holding our log. */

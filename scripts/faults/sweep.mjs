@@ -133,7 +133,8 @@ export async function runCase(bench, scenario, calibration, c) {
   const command = injectCommand(cli(bench, scenario), pathsFor(calibration, operandIno(bench, scenario)), c.call, c.fault, c.n);
   const injected = await runCommand(command);
   const steps = [{ what: 'injected', code: injected.code, timedOut: injected.timedOut, output: tail(injected.output) }];
-  let a = await assess(bench, scenario, original, bench.nonce);
+  const afterFault = await assess(bench, scenario, original, bench.nonce);
+  let a = afterFault;
   let verdict = a.done ? 'OK' : a.missing.length > 0 ? 'LOST' : undefined;
   let how = verdict ? 'at once' : undefined;
   for (const [what, extra] of [['a plain rerun', []], ['--resume', ['--resume']]]) {
@@ -145,7 +146,8 @@ export async function runCase(bench, scenario, calibration, c) {
     else if (a.missing.length > 0) [verdict, how] = ['LOST', `by ${what}`];
   }
   verdict ??= 'STRANDED';
-  const consented = verdict === 'LOST' && how === 'at once' && c.fault === 'SIGKILL' && Boolean(scenario.consented?.(injected.output, a.missing, original.length));
+  // A kill inside a window the user accepted with --yes may cost what the window risks, whatever the reruns make of it.
+  const consented = verdict !== 'OK' && c.fault === 'SIGKILL' && Boolean(scenario.consented?.(injected.output, afterFault.missing, original.length));
   return {
     scenario: scenario.name,
     ...c,

@@ -1,14 +1,14 @@
 // The sweep's report: strategy x call x fault with OK / STRANDED / LOST counts, then the cases that were not OK.
-const COLUMNS = ['strategy', 'call', 'fault', 'runs', 'OK', 'STRANDED', 'LOST', 'LOST in window', 'OK, left files'];
+const COLUMNS = ['strategy', 'call', 'fault', 'runs', 'OK', 'STRANDED', 'LOST', 'in window', 'OK, left files'];
 
 /** One row per strategy, call and fault, in the order the cases ran. */
 export function tally(results) {
   const rows = new Map();
   for (const r of results) {
     const k = `${r.scenario}|${r.call}|${r.fault}`;
-    const row = rows.get(k) ?? { strategy: r.scenario, call: r.call, fault: r.fault, runs: 0, OK: 0, STRANDED: 0, LOST: 0, 'LOST in window': 0, 'OK, left files': 0 };
+    const row = rows.get(k) ?? { strategy: r.scenario, call: r.call, fault: r.fault, runs: 0, OK: 0, STRANDED: 0, LOST: 0, 'in window': 0, 'OK, left files': 0 };
     row.runs++;
-    if (r.consented) row['LOST in window']++;
+    if (r.consented) row['in window']++;
     else row[r.verdict]++;
     if (r.verdict === 'OK' && r.left.length > 0) row['OK, left files']++;
     rows.set(k, row);
