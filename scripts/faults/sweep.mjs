@@ -63,10 +63,12 @@ const operandIno = (bench, scenario) => fs.statSync(scenario.input === 'gz' ? `$
  */
 function pathsFor(cal, ino) {
   const number = new RegExp(`(?<!\\d)${cal.ino}(?!\\d)`, 'g');
-  return cal.paths.map((p) => {
-    const root = cal.within.filter((w) => p.startsWith(`${w}/`)).sort((a, b) => b.length - a.length)[0];
-    return root ? root + p.slice(root.length).replace(number, String(ino)) : p;
-  });
+  return cal.paths
+    .map((p) => {
+      const root = cal.within.filter((w) => p === w || p.startsWith(`${w}/`)).sort((a, b) => b.length - a.length)[0];
+      return root ? root + p.slice(root.length).replace(number, String(ino)) : p;
+    })
+    .sort();
 }
 
 const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
