@@ -25,6 +25,14 @@ export interface Calibration {
   ms: number;
 }
 export const CLI: string;
+export interface SweepBench {
+  base: string;
+  dir: string;
+  stash: string;
+  file: string;
+  close(): void;
+}
+export function openSweepBench(): SweepBench;
 export const SCENARIOS: Scenario[];
 export function runSweep(opts: {
   scenarios?: string[];
