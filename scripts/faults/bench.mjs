@@ -52,24 +52,19 @@ export function logContent(nonce, bytes = FILE_BYTES) {
   return Buffer.from(lines.join('')).subarray(0, bytes);
 }
 
-/** Fills the filesystem holding dir to below 64 KiB free, then gives back `room` bytes. */
+const freeBytes = (dir) => {
+  const st = fs.statfsSync(dir);
+  return st.bavail * st.bsize;
+};
+
+/**
+ * Fills the tmpfs holding dir, then gives back `room` bytes: one write of what statfs says is free
+ * (tmpfs counts it exactly), with random bytes, so that nothing compresses or dedups it away.
+ */
 export function fillLeaving(dir, room) {
   const filler = path.join(dir, '.filler');
-  const fd = fs.openSync(filler, 'a');
-  const chunk = crypto.randomBytes(MiB);
-  try {
-    for (const size of [MiB, 64 * 1024, 4096, 512]) {
-      for (;;) {
-        try {
-          fs.writeSync(fd, chunk.subarray(0, size));
-        } catch {
-          break;
-        }
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
+  fs.writeFileSync(filler, crypto.randomBytes(freeBytes(dir)));
+  if (freeBytes(dir) >= 64 * 1024) throw new Error(`could not fill ${dir}: ${freeBytes(dir)} bytes still free`);
   if (room > 0) fs.truncateSync(filler, Math.max(0, fs.statSync(filler).size - room));
 }
 
