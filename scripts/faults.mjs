@@ -3,7 +3,7 @@
 // Options: --spread N (call indexes per call class, 25), --only beside,stash,... --calls write,fsync,...
 // --faults EIO,ENOSPC,SIGKILL, --jobs N (workbenches side by side, 1), --case STRATEGY:CALL:FAULT:N
 // (one case, its runs' output in full), --keep (leave the workbench mounted), --all (every non-OK case),
-// --json FILE (every result). Needs root (mount), strace, gzip, and a build (npm run faults builds).
+// --json FILE (each calibration and result as a JSON line, written as it comes). Needs root (mount), strace, gzip, and a build (npm run faults builds).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -52,10 +52,12 @@ const { calibrations, results, kept } = await runSweep({
   jobs: Number(opt.jobs),
   keep: opt.keep,
   onCalibrated: (s, cal, cases) => {
+    if (opt.json) fs.appendFileSync(opt.json, `${JSON.stringify({ scenario: s.name, calibration: cal })}\n`);
     const counts = Object.entries(cal.counts).map(([c, n]) => `${c} ${n}${cal.threads[c] > 1 ? ` (on ${cal.threads[c]} threads)` : ''}`);
     console.log(`${s.name}: clean run ${cal.ms} ms under strace, on ${cal.paths.length} paths: ${counts.join(', ')}; ${cases} cases`);
   },
   onCase: (r) => {
+    if (opt.json) fs.appendFileSync(opt.json, `${JSON.stringify(r)}\n`);
     if (opt.case) for (const s of r.steps) console.log(`--- ${s.what}: exit ${s.code}${s.timedOut ? ' (timed out)' : ''}\n${s.output}`);
     else if (r.verdict !== 'OK') console.log(`  ${r.verdict}${r.consented ? ' (in window)' : ''} ${r.id} (${r.how})`);
   },
@@ -69,5 +71,4 @@ const cases = formatCases(results, opt.all || opt.case ? Infinity : 10);
 if (cases) console.log(`\nnot OK:\n${cases}`);
 if (opt.case) console.log(`\n-P paths: ${Object.values(calibrations)[0]?.paths.join(' ')}`);
 if (kept.length) console.log(`\nleft mounted for inspection: ${kept.join(', ')} (umount its fs and stash, then rm -r it)`);
-if (opt.json) fs.writeFileSync(opt.json, JSON.stringify({ calibrations, results }, null, 1));
 process.exitCode = results.some((r) => r.verdict !== 'OK' && !r.consented) ? 1 : 0;
