@@ -24,12 +24,17 @@ export function openSweepBench() {
   const bench = openBench();
   bench.roots = stateRoots();
   bench.rootsBefore = snapshot(bench.roots, bench.base);
+  bench.stateFolders = new Set();
   return bench;
 }
 
-/** Removes what the last run left: the workbench's contents, and in the shared places our files only. */
+/**
+ * Removes what the last run left: the workbench's contents, and in the shared places only our files in a
+ * folder of the tool's own (one its clean runs used), never a file that merely names our workbench.
+ */
 async function clearLast(bench) {
-  if (bench.nonce) for (const f of await ourStateFiles(bench, bench.nonce)) fs.rmSync(f, { force: true });
+  const inStateFolder = (f) => [...bench.stateFolders].some((d) => f.startsWith(`${d}/`));
+  if (bench.nonce) for (const f of await ourStateFiles(bench, bench.nonce)) if (inStateFolder(f)) fs.rmSync(f, { force: true });
   emptyFolder(bench.dir);
   emptyFolder(bench.stash);
 }
@@ -92,6 +97,7 @@ export async function calibrate(bench, scenario) {
     return { ino, paths: found.paths, within };
   };
   const cal = await discover();
+  for (const p of cal.paths) if (!p.startsWith(`${bench.base}/`) && !bench.roots.includes(path.dirname(p))) bench.stateFolders.add(path.dirname(p));
   original = await prepare(bench, scenario);
   const again = await discover();
   if (!sameList(pathsFor(cal, again.ino), again.paths))
