@@ -65,7 +65,7 @@ const { calibrations, results, kept } = await runSweep({
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 
 console.log('');
-console.log(formatTable(tally(results)));
+console.log(formatTable(tally(results, SCENARIOS.map((s) => s.name))));
 console.log(`\n${results.length} injected runs in ${seconds} s`);
 const cases = formatCases(results, opt.all || opt.case ? Infinity : 10);
 if (cases) console.log(`\nnot OK:\n${cases}`);

@@ -1,10 +1,11 @@
 // The sweep's report: strategy x call x fault with OK / STRANDED / LOST counts, then the cases that were not OK.
 const COLUMNS = ['strategy', 'call', 'fault', 'runs', 'OK', 'STRANDED', 'LOST', 'in window', 'OK, left files'];
 
-/** One row per strategy, call and fault, in the order the cases ran. */
-export function tally(results) {
+/** One row per strategy, call and fault: strategies in the order given, each one's cases in the order they ran. */
+export function tally(results, order) {
   const rows = new Map();
-  for (const r of results) {
+  const rank = (r) => order.indexOf(r.scenario);
+  for (const r of [...results].sort((a, b) => rank(a) - rank(b))) {
     const k = `${r.scenario}|${r.call}|${r.fault}`;
     const row = rows.get(k) ?? { strategy: r.scenario, call: r.call, fault: r.fault, runs: 0, OK: 0, STRANDED: 0, LOST: 0, 'in window': 0, 'OK, left files': 0 };
     row.runs++;
