@@ -57,6 +57,18 @@ function assertRoom(gz: FileFacts, content: Gunzipped, outputPath: string, log: 
 
 const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
+/** The output beside a .gz already holds exactly its content: remove the .gz, as the run would have. */
+async function finishedBeside(gz: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
+  const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
+  if (!out?.isFile() || gz.kind !== 'file') return false;
+  const content = await gunzipFile(gz).catch(() => undefined);
+  const got = content && content.size === out.size ? checksumFile(outputPath) : undefined;
+  if (!content || !got || got.crc !== content.crc) return false;
+  log.warn(`${outputPath} already holds exactly the content of ${gz.path} (an earlier run stopped before removing it); removing ${gz.path}`);
+  await critical(() => freeOriginal(gz));
+  return true;
+}
+
 function assertNoOutput(outputPath: string, opts: Options): void {
   const existing = fs.lstatSync(outputPath, { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new CmemError('NOT_REGULAR', `${outputPath} is a directory; not overwritten`);
@@ -89,8 +101,14 @@ export async function decompressFile(file: string, opts: Options, log: Logger): 
   try {
     const refused = decompressRefusal(gz, opts);
     if (refused) throw refused;
-    // Without -N the name is known already: an existing output is refused before any reading, as gzip does.
-    if (opts.name !== true) assertNoOutput(decompressedPath(gz.path, strippedName(gz.base, opts.suffix)!, opts.output, isDir), opts);
+    // Without -N the name is known already: an existing output is refused before any reading, as gzip does,
+    // unless it already holds exactly this content (a run stopped between its rename and the unlink): then finish.
+    if (opts.name !== true) {
+      const known = decompressedPath(gz.path, strippedName(gz.base, opts.suffix)!, opts.output, isDir);
+      const finished = !opts.keep && !opts.force && !opts.simulate ? await finishedBeside(gz, known, log) : false;
+      if (finished) return { ...report, status: 'resumed', output: known, timings: { total: Math.round(performance.now() - start) } };
+      assertNoOutput(known, opts);
+    }
     const content = await gunzipFile(gz);
     timings.check = Math.round(performance.now() - start);
     const members = content.members.length;

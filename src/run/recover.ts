@@ -3,6 +3,7 @@
 // the operand's own identity (its dev-ino, or its .gz's) in the user's state folders; nothing in them
 // names a path, so a planted manifest can at most be reported and ignored.
 import fs from 'node:fs';
+import path from 'node:path';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { findHolders } from '../probe/holders.js';
@@ -66,6 +67,21 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
   log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); removing ${facts.path}`);
   await critical(() => freeOriginal(facts));
   return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
+}
+
+/**
+ * --copytruncate: a .gz beside FILE whose content FILE still begins with is the copy of a run stopped
+ * before its truncation: every byte of it is in FILE, so it is removed and the job starts afresh.
+ */
+export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
+  const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
+  if (facts.kind !== 'file' || !out?.isFile()) return false;
+  const content = await testGzip(outputPath).catch(() => undefined);
+  if (!content || facts.size < content.size || checksumFile(facts.path, content.size).crc !== content.crc) return false;
+  fs.rmSync(at(outputPath));
+  fsyncDir(path.dirname(outputPath));
+  log.warn(`removed ${outputPath}: a copy of the first ${content.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`);
+  return true;
 }
 
 /**
