@@ -45,8 +45,8 @@ function parseLine(line) {
 }
 
 /**
- * A clean run traced wide: every path below `within` (the workbench, the default state places) that a
- * file call touched. These become the -P filter, so that a fault lands on the run's files and never on
+ * A clean run traced wide: every path below `within` (the workbench, the default state places), or in a
+ * folder the tool holds open by descriptor, that a file call touched. These become the -P filter, so that a fault lands on the run's files and never on
  * Node's own pipes, eventfds or terminal. Temporaries are named after the file, so the set is the same
  * from one run to the next.
  */
@@ -54,7 +54,8 @@ export async function discoverPaths(command, within, log) {
   const r = await runCommand(['strace', '-f', '-qq', '-y', '-o', log, '-e', `trace=${[...ALL_CALLS, ...PATH_CALLS].join(',')}`, '--', ...command]);
   const found = new Set();
   for (const line of fs.readFileSync(log, 'utf8').split('\n')) {
-    for (const p of parseLine(line)?.paths ?? []) if (within.some((w) => p === w || p.startsWith(`${w}/`))) found.add(p);
+    // A name in a folder the tool holds open is given as /proc/self/fd/N/NAME: the same N from run to run.
+    for (const p of parseLine(line)?.paths ?? []) if (p.startsWith('/proc/self/fd/') || within.some((w) => p === w || p.startsWith(`${w}/`))) found.add(p);
   }
   fs.rmSync(log, { force: true });
   return { run: r, paths: [...found].sort() };
