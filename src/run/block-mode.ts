@@ -270,7 +270,15 @@ async function firstBlockInWindow(
       return journal;
     } catch (err) {
       log.error(`could not write the first part (${(err as Error).message}); writing the block back`);
-      writeChunks(fd, source.blocks, offset);
+      try {
+        writeChunks(fd, source.blocks, offset);
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code !== 'ENOSPC') throw again;
+        // The part took the room the block needs back: drop it and write again. Meanwhile the block is in
+        // memory alone, as it has been all along in this window (signals are still held).
+        removeJournal(journal);
+        writeChunks(fd, source.blocks, offset);
+      }
       fs.fsyncSync(fd);
       removeJournal(journal);
       throw err;
