@@ -27,6 +27,7 @@ import { probeGzOperand } from './gz-operand.js';
 import { exists } from './output-path.js';
 import { critical, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
+import { ownedLike } from './recover.js';
 
 /** The output's base name: the .gz's name without its suffix, or with -N the header's, made safe. */
 function outputName(gz: FileFacts, content: Gunzipped, opts: Options, log: Logger): string {
@@ -60,7 +61,7 @@ const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirect
 /** The output beside a .gz already holds exactly its content: remove the .gz, as the run would have. */
 async function finishedBeside(gz: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  if (!out?.isFile() || gz.kind !== 'file') return false;
+  if (!out?.isFile() || gz.kind !== 'file' || !ownedLike(out, gz)) return false;
   const content = await gunzipFile(gz).catch(() => undefined);
   const got = content && content.size === out.size ? checksumFile(outputPath) : undefined;
   if (!content || !got || got.crc !== content.crc) return false;

@@ -50,13 +50,17 @@ function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): voi
   } else log.warn(`found ${temp} from an interrupted run, but ${facts.path} is missing: left in place for you to inspect`);
 }
 
+/** Whether a file beside the operand is one a run of ours made for it: the operand's owner, a single link. */
+export const ownedLike = (st: fs.Stats, facts: Pick<FileFacts, 'uid'>) => st.nlink === 1 && st.uid === facts.uid;
+
 /**
  * FILE beside a .gz that already holds exactly its bytes: what a run stopped between the rename and the
  * unlink leaves (a kill, or a folder fsync that failed). Finishing means removing FILE, as the run would have.
  */
 export async function finishedBeside(facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered | undefined> {
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  if (facts.kind !== 'file' || !out?.isFile() || out.size < 20) return undefined;
+  // Only a .gz such as a run of ours leaves (FILE's owner, one link): never one another user planted.
+  if (facts.kind !== 'file' || !out?.isFile() || out.size < 20 || !ownedLike(out, facts)) return undefined;
   let content;
   try {
     content = await testGzip(outputPath);
@@ -75,7 +79,7 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
  */
 export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  if (facts.kind !== 'file' || !out?.isFile()) return false;
+  if (facts.kind !== 'file' || !out?.isFile() || !ownedLike(out, facts)) return false;
   const content = await testGzip(outputPath).catch(() => undefined);
   if (!content || facts.size < content.size || checksumFile(facts.path, content.size).crc !== content.crc) return false;
   fs.rmSync(at(outputPath));

@@ -194,6 +194,18 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     }
   });
 
+  it("a .gz planted beside FILE holding FILE's very bytes is not taken as a finished run: FILE stays", () => {
+    const hash = prepare();
+    fs.chmodSync(disk.dir, 0o1777);
+    const planted = path.join(disk.dir, 'app.log.gz');
+    asAttacker(`gzip -c < ${log} > ${planted}`);
+    const r = run([log], { env: state() });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/already exists/);
+    expect(sha256(fs.readFileSync(log))).toBe(hash);
+    expect(fs.statSync(planted).uid).toBe(65534);
+  });
+
   it("-r walks past the tool's own journal folders and state folders", () => {
     prepare();
     const tree = path.join(disk.dir, 'tree');
