@@ -2,6 +2,7 @@
 import { CmemError, CmemWarning, type Outcome } from '../errors.js';
 import type { LossWindows } from '../plan/loss-windows.js';
 import type { Plan } from '../plan/plan.js';
+import type { StepJson } from './steps-taken.js';
 
 export type Status =
   | 'compressed'
@@ -31,6 +32,8 @@ export interface FileReport {
   window?: boolean;
   /** What a kill -9 and what a power cut could lose, as the plan saw it before acting. */
   windows?: LossWindows;
+  /** The plan's steps in order, each with where copies of FILE's bytes are meanwhile; a run adds each step's milliseconds. */
+  steps?: StepJson[];
   stash?: string;
   timings: Record<string, number>;
   warning?: { code: string; message: string };

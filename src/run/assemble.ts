@@ -12,6 +12,8 @@ import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical } from './signals.js';
+import { blockStep, STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 /**
  * Reads the member just appended back and compares it with its part. Each part was inflated and
@@ -32,6 +34,7 @@ function checkMember(fd: number, at: number, part: PartRecord, chunks: readonly 
 /** The temporary .gz: new (its identity recorded) before the first part, else the one the journal names. */
 function openTemp(temp: string, journal: JournalPaths, m: JournalManifest): number {
   if (m.assembledParts === 0) {
+    reached(STEP.createGz);
     fs.rmSync(at(temp), { force: true });
     const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     const st = fs.fstatSync(fd);
@@ -70,6 +73,7 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, f
     const fd = openTemp(temp, journal, m);
     try {
       for (const part of parts.slice(m.assembledParts)) {
+        reached(blockStep(part.index, 'append'));
         const chunks = readFileBlocks(partPath(journal, part.index));
         checkTrailer(chunks, part, partPath(journal, part.index));
         writeChunks(fd, chunks, m.assembledBytes);
@@ -88,9 +92,12 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, f
   }
   await critical(() => {
     if (!renamed) {
+      reached(STEP.rename);
       fs.renameSync(at(temp), at(outputPath));
+      reached(STEP.fsyncFolder);
       fsyncDir(path.dirname(outputPath));
     }
+    reached(STEP.removeEmpty);
     const left = fs.lstatSync(at(file), { throwIfNoEntry: false });
     if (left && left.ino === m.ino && left.size === 0) {
       fs.unlinkSync(at(file));

@@ -32,6 +32,8 @@ import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { assembleParts } from './assemble.js';
 import { critical } from './signals.js';
+import { blockStep, STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 export interface BlockJob {
   facts: FileFacts;
@@ -110,6 +112,7 @@ function truncateTo(fd: number, offset: number): Seen {
 /** Moves the journal from the stash to beside FILE once truncation has made room there. */
 function moveBeside(from: JournalPaths, m: JournalManifest, file: string, log: Logger): JournalPaths {
   const to = journalBeside(file);
+  reached(STEP.moveJournal);
   createJournal(to);
   for (const part of m.parts) writePart(to, part.index, readFileBlocks(partPath(from, part.index)));
   writeJournal(to, m);
@@ -130,6 +133,7 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
   const journal =
     plan.firstPart === 'beside' ? journalBeside(facts.path) : plan.firstPart === 'stash' ? journalInStash(plan.stash!.dir, facts.dev, facts.ino) : undefined;
   if (journal) {
+    reached(STEP.createJournal);
     createJournal(journal);
     writeJournal(journal, manifest);
     log.info(`journal ${journal.manifest}`);
@@ -203,6 +207,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     };
     let next: Promise<Prepared> | undefined = last >= 0 ? prepare(last, end) : undefined;
     for (let index = last; index >= 0; index--) {
+      reached(blockStep(index, 'read'));
       const prepared: Prepared = await next!;
       const { offset, source, compressed } = prepared;
       const record = { index, offset, length: source.size, crc: source.crc, compressedSize: compressed.size };
@@ -212,10 +217,12 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       // Bytes a writer appended since the read would be cut off with the block: check right before each cut.
       assertQuiet(fd, seen, facts.path);
       if (!journal) {
-        journal = await firstBlockInWindow(fd, facts, source, offset, (j) => commitPart(j, m, record, source, compressed), log);
+        journal = await firstBlockInWindow(fd, facts, source, index, offset, (j) => commitPart(j, m, record, source, compressed), log);
       } else {
+        reached(blockStep(index, 'part'));
         await commitPart(journal, m, record, source, compressed);
         assertQuiet(fd, seen, facts.path);
+        reached(blockStep(index, 'cut'));
         truncateTo(fd, offset);
       }
       seen = observe(fd);
@@ -255,6 +262,7 @@ async function firstBlockInWindow(
   fd: number,
   facts: FileFacts,
   source: SourceData,
+  index: number,
   offset: number,
   commit: (j: JournalPaths) => Promise<void>,
   log: Logger,
@@ -264,8 +272,11 @@ async function firstBlockInWindow(
   return critical(async () => {
     try {
       // Inside the try: an fsync that fails after the cut must still write the block back.
+      reached(blockStep(index, 'cut'));
       truncateTo(fd, offset);
+      reached(STEP.createJournal);
       createJournal(journal);
+      reached(blockStep(index, 'part'));
       await commit(journal);
       return journal;
     } catch (err) {

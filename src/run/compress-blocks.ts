@@ -1,7 +1,9 @@
 // Block mode for one operand: plan the blocks, show them (--simulate), ask about a window, run.
 import { toCmemError, type CmemError } from '../errors.js';
 import { planBlocks, type BlockPlan } from '../plan/block-plan.js';
-import { blockWindows, describeWindows } from '../plan/loss-windows.js';
+import { windowsOf } from '../plan/loss-windows.js';
+import { blockSteps, ramPlace, stepsJson, type Step } from '../plan/steps.js';
+import { planLines, takeSteps, type StepJson } from '../report/steps-taken.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
@@ -23,23 +25,26 @@ export interface BlockInput {
   estimate: number;
   memory: MemoryBudget;
   stashDirs: string[];
+  /** Where the steps taken go, however the run ends: the operand's report. */
+  trace: { steps?: StepJson[] };
 }
 
-function logBlockPlan(p: BlockPlan, input: BlockInput, log: Logger): void {
+function logBlockPlan(p: BlockPlan, input: BlockInput, steps: readonly Step[], log: Logger): void {
   log.info(`strategy: ${log.chalk.bold('blocks')}: ${p.reason}`);
   log.info(`${p.blocks} block(s) of ${bytes(p.blockSize)}, tail first; peak memory about ${bytes(p.memoryNeeded)} (${bytes(input.memory.available)} available, limited by ${input.memory.limitedBy})`);
   log.info(`estimated .gz from a sample: ${bytes(p.estimatedCompressed)} (${percent(p.estimatedCompressed, input.facts.size)})`);
   const first = { beside: `beside the file (${bytes(p.spaceNeeded)} free needed at the start)`, stash: `in the stash ${p.stash?.dir} (the disk is full)`, window: 'nowhere but memory (one-block window)' };
   log.info(`first part: ${first[p.firstPart]}; would free about ${bytes(p.freed)}`);
-  describeWindows(blockWindows(p)).forEach((line) => log.info(line));
+  planLines(steps, windowsOf(steps, ramPlace(p.stash))).forEach((line) => log.info(line));
 }
 
 export async function compressInBlocks(input: BlockInput, opts: Options, log: Logger): Promise<Partial<FileReport>> {
   const { facts, outputPath } = input;
   const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash, (why) => log.warn(why));
   const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory.available, cores: CORES }, opts);
-  logBlockPlan(p, input, log);
-  const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: blockWindows(p), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
+  const steps = blockSteps(p, facts.size, input.fileFs.freeBytes);
+  logBlockPlan(p, input, steps, log);
+  const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: windowsOf(steps, ramPlace(p.stash)), steps: stepsJson(steps), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
   if (opts.simulate) return { ...report, status: 'simulated' };
   if (p.window)
     await consentToWindow(
@@ -47,11 +52,11 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
       opts.yes,
       log,
     );
-  const m = await startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log }).catch((err: unknown) => {
+  const m = await takeSteps(steps, log, [], input.trace, () => startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log })).catch((err: unknown) => {
     throw leftBehindBy(err, facts, outputPath, p, log);
   });
   log.success(`${facts.path} -> ${outputPath}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);
-  return { ...report, status: 'compressed', compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
+  return { ...report, steps: input.trace.steps, status: 'compressed', compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
 }
 
 /** A failed block-mode run leaves its journal on purpose: name it, and the command that finishes the job. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
-import { describeWindows, planWindows } from '../plan/loss-windows.js';
+import { windowsOf } from '../plan/loss-windows.js';
+import { ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
@@ -19,13 +20,14 @@ import { bytes, duration, percent, speed } from '../report/format.js';
 import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
+import { planLines, takeSteps } from '../report/steps-taken.js';
 import { readAndCompress } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
 import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { assertReadWhole, openSource } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { compressInBlocks } from './compress-blocks.js';
-import { compressStreaming } from './compress-streaming.js';
+import { compressStreaming, countStreamed } from './compress-streaming.js';
 import { ask, consentToWindow } from './consent.js';
 import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
@@ -62,13 +64,18 @@ async function confirmExisting(outputPath: string): Promise<boolean> {
   return (await ask(`${outputPath} already exists; overwrite it?`, false)) === 'yes';
 }
 
-function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: MemoryBudget, log: Logger): void {
+function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: MemoryBudget, steps: readonly Step[], log: Logger): void {
   log.info(`strategy: ${log.chalk.bold(p.strategy)}${p.method === 'unlink' ? ' (unlink, then write)' : ''}: ${p.reason}`);
   log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
   log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory.available)} available (limited by ${memory.limitedBy})`);
   log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
   log.info(`would free ${bytes(p.freed)} on the file's filesystem`);
-  describeWindows(planWindows(p, compressedSize)).forEach((line) => log.info(line));
+  planLines(steps, windowsOf(steps, ramPlace(p.stash))).forEach((line) => log.info(line));
+}
+
+/** The plan's fields of the report: strategy, windows and steps as --json carries them. */
+function planReport(p: Plan, steps: readonly Step[]): Partial<FileReport> {
+  return { strategy: p.strategy, reason: p.reason, window: p.window, windows: windowsOf(steps, ramPlace(p.stash)), steps: stepsJson(steps), stash: p.stash?.dir, freedBytes: p.freed };
 }
 
 /** The outcome line: sizes, and the free space measured again rather than predicted. */
@@ -86,6 +93,11 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
   let facts = probeFile(file);
   const report: FileReport = { file: facts.path, status: 'failed', timings: clock.timings };
   const progress = createProgress(opts);
+  const simulated = (r: FileReport): FileReport => {
+    clock.total();
+    log.success(`simulation only: nothing was written, ${facts.path} is untouched`);
+    return { ...r, status: 'simulated' };
+  };
   try {
     const outputPath = outputPathFor(file, opts);
     report.output = outputPath;
@@ -115,7 +127,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
     else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
     if (opts.copytruncate) {
-      const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log);
+      const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log, report);
       clock.total();
       return { ...report, ...truncated };
     }
@@ -137,7 +149,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       const header = headerFieldsFor(facts, opts);
       if (mtimeOutOfRange(facts, opts)) report.warning = mtimeWarning(facts.path);
       const byEstimate = (compressedSize: number, margin?: number) =>
-        opts.simulate || opts.memory !== undefined
+        opts.memory !== undefined
           ? undefined
           : planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize, memoryAvailable: memory }, opts, margin);
       // With room for even the worst case, no sample is needed to know the .gz fits beside.
@@ -145,9 +157,19 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       let estimate = early?.strategy === 'beside' ? 0 : estimateCompressed(fd, facts.size, opts.level);
       if (early?.strategy !== 'beside') early = byEstimate(estimate);
       clock.lap('probe');
+      if (early?.strategy === 'beside' && opts.simulate) {
+        // The streamed run, counted instead of written: its figures exact, its memory one block.
+        const counted = await progress.track('compressing', facts.size, (advance) => countStreamed(fd, header, advance));
+        clock.lap('compress');
+        const exact = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: counted.compressedSize, memoryAvailable: memory }, opts);
+        const steps = streamedSteps(counted, opts.keep);
+        logPlan(exact, facts, counted.compressedSize, budget, steps, log);
+        return simulated({ ...report, ...planReport(exact, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
+      }
       if (early?.strategy === 'beside') {
         try {
-          const streamed = await compressStreaming({ fd, facts, plan: early, header, keep: opts.keep }, progress, log);
+          const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size) }, opts.keep);
+          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
           return { ...report, ...streamed, status: 'compressed', ...measured() };
@@ -161,7 +183,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         }
       }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
-        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory: budget, stashDirs }, opts, log);
+        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory: budget, stashDirs, trace: report }, opts, log);
         clock.total();
         return { ...report, ...blocks, ...(blocks.status === 'compressed' ? measured() : {}) };
       }
@@ -179,13 +201,10 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
 
     const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why));
     const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
-    Object.assign(report, { strategy: thePlan.strategy, reason: thePlan.reason, window: thePlan.window, windows: planWindows(thePlan, compressed.size), stash: thePlan.stash?.dir, freedBytes: thePlan.freed });
-    logPlan(thePlan, facts, compressed.size, budget, log);
-    if (opts.simulate) {
-      clock.total();
-      log.success(`simulation only: nothing was written, ${facts.path} is untouched`);
-      return { ...report, status: 'simulated' };
-    }
+    const steps = wholeFileSteps(thePlan, { size: source.size, compressedSize: compressed.size }, opts.keep);
+    Object.assign(report, planReport(thePlan, steps));
+    logPlan(thePlan, facts, compressed.size, budget, steps, log);
+    if (opts.simulate) return simulated(report);
     if (thePlan.window)
       await consentToWindow(
         'strategy in-place: for the seconds of the rewrite the only complete copy is in memory; a kill -9 or a power cut then loses the file ' +
@@ -193,7 +212,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         opts.yes,
         log,
       );
-    await execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log });
+    await takeSteps(steps, log, [{ name: STEP.read, ms: compressMs }], report, () => execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log }));
     clock.lap('write');
     logDone(log, facts, outputPath, source.size, compressed.size, freeBefore, clock.total(), opts.keep);
     return { ...report, status: 'compressed', ...measured() };

@@ -13,6 +13,12 @@ import { assertReadWhole } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { streamBeside } from '../steps/stream-beside.js';
 import { critical, removeOnInterrupt } from './signals.js';
+import { windowsOf } from '../plan/loss-windows.js';
+import { STEP, type Step } from '../plan/steps.js';
+import { planLines, reached } from '../report/steps-taken.js';
+import { deflateEach, FINAL_BLOCK } from '../steps/compress.js';
+import { gzipHeader } from '../steps/gzip-format.js';
+import { readEachBlock } from '../steps/read-blocks.js';
 
 export interface StreamingInput {
   fd: number;
@@ -20,11 +26,20 @@ export interface StreamingInput {
   plan: Plan;
   header: HeaderFields;
   keep: boolean;
+  steps: readonly Step[];
+}
+
+/** --simulate of the streamed run: the same compression, its bytes counted instead of written. */
+export async function countStreamed(fd: number, header: HeaderFields, onBlock: (bytes: number) => void): Promise<{ size: number; compressedSize: number }> {
+  let compressedSize = gzipHeader(header).length;
+  const { size } = await deflateEach(readEachBlock(fd), { level: header.level, onBlock, onSegment: (segment) => void (compressedSize += segment.length) });
+  return { size, compressedSize: compressedSize + FINAL_BLOCK.length + 8 };
 }
 
 export async function compressStreaming(input: StreamingInput, progress: Progress, log: Logger): Promise<Partial<FileReport>> {
   const { fd, facts, plan } = input;
   log.info(`strategy: ${log.chalk.bold('beside')}: ${plan.reason}; writing it to a temporary first (mode 0600) while the file is read, each block checked as it is written`);
+  planLines(input.steps, windowsOf(input.steps)).forEach((line) => log.info(line));
   const started = performance.now();
   let release: (() => void) | undefined;
   const streamed = await progress.track('compressing', facts.size, (onBlock) =>
@@ -51,6 +66,7 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
       `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
   );
   if (!input.keep) {
+    reached(STEP.removeFile);
     await critical(() => freeOriginal(facts));
     log.info(`removed ${facts.path}`);
   }

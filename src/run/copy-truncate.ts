@@ -32,7 +32,9 @@ import { writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
-import { describeWindows, truncateWindows } from '../plan/loss-windows.js';
+import { windowsOf, type LossWindows } from '../plan/loss-windows.js';
+import { ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
+import { planLines, reached, takeSteps, type StepJson } from '../report/steps-taken.js';
 
 export interface TruncateSource {
   /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */
@@ -51,6 +53,8 @@ export interface TruncateJob {
   stashes: StashCandidate[];
   opts: Pick<Options, 'level' | 'simulate'>;
   log: Logger;
+  /** Where the plan's steps, then the steps taken, go however the run ends: the operand's report. */
+  trace: { steps?: StepJson[] };
 }
 
 export interface TruncateResult {
@@ -65,6 +69,7 @@ export interface TruncateResult {
   lostAtLeast: number;
   /** Blocks the truncation gave back to the file's filesystem. */
   freed: number;
+  windows: LossWindows;
   simulated: boolean;
 }
 
@@ -119,6 +124,7 @@ async function makeDurable(job: TruncateJob, place: Place, compressed: Compresse
   const manifest = newStashManifest(facts, first, compressed.size, true);
   const undo = () => removeStash(paths);
   const releaseInterrupt = onInterrupt(undo);
+  reached(STEP.writeStash);
   await writeStash(paths, manifest, chunksOf(compressed), verify);
   job.log.info(`wrote and verified the stash copy ${paths.data} on ${place.stash.fs.mountPoint} (${place.stash.fs.type})`);
   return { file: paths.data, stash: { paths, manifest }, undo, releaseInterrupt };
@@ -143,6 +149,7 @@ function record(durable: Durable, p: Progress): void {
 
 /** Appends what the writer added since `first` was read, until a read finds nothing new or the rounds run out. */
 async function catchUp(job: TruncateJob, durable: Durable, first: SourceData, compressed: Compressed): Promise<Progress> {
+  reached(STEP.catchUp);
   const progress = { size: first.size, crc: first.crc, compressedSize: compressed.size, rounds: 0 };
   record(durable, progress);
   while (progress.rounds < MAX_ROUNDS) {
@@ -168,18 +175,29 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   refuseMapped(job);
   checkMemory(job);
 
+  const started = performance.now();
   const first = readBlocks(source.readFd);
   const compressed = await compressSource(first, headerFieldsFor(facts, job.opts));
+  const read = { name: STEP.read, ms: Math.round(performance.now() - started) };
   log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
   const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
   log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);
-  describeWindows(truncateWindows(place, compressed.size)).forEach((line) => log.info(line));
-  const base = { place, size: first.size, compressedSize: compressed.size, caught: 0, rounds: 0, lostAtLeast: 0, freed: 0 };
+  const steps = truncateSteps(place, { size: first.size, compressedSize: compressed.size });
+  const windows = windowsOf(steps, ramPlace(place.kind === 'stash' ? place.stash : undefined));
+  planLines(steps, windows).forEach((line) => log.info(line));
+  const base = { place, size: first.size, compressedSize: compressed.size, caught: 0, rounds: 0, lostAtLeast: 0, freed: 0, windows };
+  job.trace.steps = stepsJson(steps);
   if (job.opts.simulate) {
     log.success(`simulation only: nothing was written; ${name} would be emptied in place once its copy is durable and verified`);
     return { ...base, simulated: true };
   }
+  return takeSteps(steps, log, [read], job.trace, () => copyAndTruncate(job, place, first, compressed, base));
+}
 
+/** The real run of a copy-and-truncate plan: copy, catch up, truncate, then the .gz in its place. */
+async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData, compressed: Compressed, base: Omit<TruncateResult, 'simulated'>): Promise<TruncateResult> {
+  const { source, log } = job;
+  const { facts, name } = source;
   const durable = await makeDurable(job, place, compressed, first);
   let progress;
   let before: fs.Stats;
@@ -188,6 +206,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
     // From the truncation on, the copy is all there is: an interrupt must not undo it, so that hook goes first.
     before = await critical(() => {
       durable.releaseInterrupt();
+      reached(STEP.truncate);
       return truncateHeld(source.writeFd, name, facts, progress!.size);
     });
   } catch (err) {
@@ -207,6 +226,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   // The .gz carries the content's times as they were at the truncation, like the bytes it holds.
   const meta: Metadata = { ...facts, atimeMs: before.atimeMs, mtimeMs: before.mtimeMs };
   await critical(async () => {
+    reached(STEP.fsyncFile);
     try {
       fs.fsyncSync(source.writeFd);
     } catch (err) {
@@ -214,6 +234,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
       log.warn(`could not fsync ${name} after the truncation (${(err as NodeJS.ErrnoException).code}): after a power cut it may come back at its old length; the .gz holds every byte`);
     }
     if (!durable.stash) {
+      reached(STEP.verify);
       const fd = fs.openSync(job.outputPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         restoreMetadata(fd, meta);
@@ -231,6 +252,7 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
       const command = `cmemgzip --resume ${shellQuote(name)}`;
       throw new LeftBehind(toCmemError(err, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);
     }
+    reached(STEP.removeStash);
     removeStash(paths);
     log.info(`wrote ${job.outputPath} from the stash now that the space is free; removed the stash`);
   });
@@ -253,6 +275,7 @@ export function truncateReport(r: TruncateResult): Partial<FileReport> {
     compressedBytes: r.compressedSize,
     ratio: r.compressedSize / Math.max(1, r.size),
     freedBytes: r.freed,
+    windows: r.windows,
     copytruncate: { caughtBytes: r.caught, rounds: r.rounds, lostAtLeastBytes: r.lostAtLeast },
   };
 }

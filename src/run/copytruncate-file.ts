@@ -11,6 +11,7 @@ import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
 import { at } from '../steps/pinned-folders.js';
+import type { StepJson } from '../report/steps-taken.js';
 
 /** Opens without following a symlink and checks the inode only: size and times move while a process writes. */
 function openSame(facts: FileFacts, flags: number): number {
@@ -30,6 +31,7 @@ export async function copyTruncateFile(
   stashDirs: string[],
   opts: Options,
   log: Logger,
+  trace: { steps?: StepJson[] },
 ): Promise<Partial<FileReport>> {
   if (opts.keep) throw new CmemError('BAD_OPTION', '--copytruncate empties the file, which -k (keep) forbids', 'drop -k, or drop --copytruncate and stop the writer');
   const readFd = openSame(facts, fs.constants.O_RDONLY);
@@ -43,6 +45,7 @@ export async function copyTruncateFile(
         stashes: stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why)),
         opts,
         log,
+        trace,
       });
       return truncateReport(result);
     } finally {

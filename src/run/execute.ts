@@ -16,6 +16,8 @@ import { NotDurable, writeBesideWith } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
+import { STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 export interface Job {
   facts: FileFacts;
@@ -38,6 +40,7 @@ function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>, befo
   let release: (() => void) | undefined;
   const fill = (fd: number) => {
     before(fd);
+    reached(STEP.writeTemp);
     writeChunks(fd, chunksOf(job.compressed));
   };
   return writeBesideWith(job.plan.outputPath, fill, job.facts, verify, (temp) => {
@@ -56,6 +59,7 @@ async function beside(job: Job): Promise<void> {
   });
   log.info(`verified ${job.plan.outputPath}: it decompresses to the ${bytes(job.source.size)} that were read`);
   if (job.keep) return;
+  reached(STEP.removeFile);
   await critical(() => freeOriginal(facts));
   log.info(`removed ${facts.path}`);
 }
@@ -81,6 +85,7 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
     // The temporary exists, and is on record, before FILE goes: a rerun finds the job by it.
     const unlinkFirst = (fd: number) => {
       onOutput(fs.fstatSync(fd));
+      reached(STEP.removeFile);
       freeOriginal(facts);
       log.info(`removed ${facts.path}: its blocks are freed before the .gz is written (overwriting would need new blocks, on a copy-on-write filesystem or for the file's holes)`);
     };
@@ -92,11 +97,14 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
   }
   rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks, progress });
   log.info(`rewrote ${facts.path} in place with the compressed bytes and cut it to ${bytes(compressed.size)}`);
+  reached(STEP.verify);
   await verifyWritten(facts.path, compressed, job.source);
   log.info(`verified the rewritten file against the original bytes`);
   assertLength(facts.path, compressed.size);
+  reached(STEP.rename);
   fs.renameSync(at(facts.path), at(plan.outputPath));
   progress.renamed = true;
+  reached(STEP.fsyncFolder);
   fsyncRenamed(facts.path, plan.outputPath);
   log.info(`renamed it to ${plan.outputPath}`);
 }
@@ -109,6 +117,7 @@ async function stashThenOverwrite(job: Job): Promise<void> {
 
   const release = onInterrupt(() => removeStash(paths));
   log.info(`writing the stash copy ${paths.data} on ${stash.fs.mountPoint} (${stash.fs.type})`);
+  reached(STEP.writeStash);
   await writeStash(paths, manifest, chunksOf(compressed), (f) => verifyWritten(f, compressed, job.source));
   log.info(`stash copy verified and durable; manifest ${paths.manifest}`);
   await critical(async () => {
@@ -145,6 +154,7 @@ async function stashThenOverwrite(job: Job): Promise<void> {
       throw cause;
     }
     // Still inside the window: a signal held during the rewrite must not stop the run before the stash is gone.
+    reached(STEP.removeStash);
     removeStash(paths);
     log.info(`removed the stash copy`);
   });

@@ -55,6 +55,7 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
           stashes: stashCandidates(facts.dev, opts.stash ? [opts.stash] : [], opts.noStash, (why) => log.warn(why)),
           opts,
           log,
+          trace: report,
         });
         Object.assign(report, truncateReport(result));
         if (!result.simulated)

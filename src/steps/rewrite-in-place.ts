@@ -8,6 +8,8 @@ import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
+import { STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 /** The file to rewrite, by path and by identity, and the metadata to leave on it. */
 export type Target = Pick<FileFacts, 'path' | 'dev' | 'ino'> & Metadata;
@@ -27,7 +29,9 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
     const st = fs.fstatSync(fd);
     if (st.dev !== target.dev || st.ino !== target.ino)
       throw new CmemError('CHANGED', `${target.path} was replaced by another file; left as it is`);
+    reached(STEP.rewrite);
     writeChunks(fd, chunks, 0);
+    reached(STEP.fsyncFile);
     fs.fsyncSync(fd);
     // A writer that opens, appends and closes is invisible to the holder check: catch it before the cut.
     const size = fs.fstatSync(fd).size;
@@ -40,6 +44,7 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
         'run cmemgzip again once nothing writes to it',
       );
     }
+    reached(STEP.cut);
     fs.ftruncateSync(fd, length);
     if (guard.progress) guard.progress.cut = true;
     fs.fsyncSync(fd);

@@ -12,6 +12,8 @@ import { tempPathFor } from './write-beside.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { CORES } from './parallel.js';
 import { at } from './pinned-folders.js';
+import { STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 const CREATE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
@@ -39,6 +41,7 @@ export interface StreamJob {
 
 export async function streamBeside(job: StreamJob): Promise<Streamed> {
   const temp = tempPathFor(job.outputPath);
+  reached(STEP.stream);
   const out = fs.openSync(at(temp), CREATE_FLAGS, 0o600);
   job.onTemp(temp);
   try {
@@ -71,6 +74,7 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     position = writeChunks(out, [FINAL_BLOCK, trailer], finalAt);
     await check(finalAt, FINAL_BLOCK.length, Buffer.alloc(0), true);
     await Promise.all(checks);
+    reached(STEP.fsyncTemp);
     fs.fsyncSync(out);
     if (fs.fstatSync(out).size !== position) throw verifyFailed(temp, 'its size is not what was written');
     if (!readAt(out, header.length, 0).equals(header) || !readAt(out, trailer.length, position - trailer.length).equals(trailer))
@@ -79,8 +83,10 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     fs.fsyncSync(out);
     job.assertSource(size);
     fs.closeSync(out);
+    reached(STEP.rename);
     fs.renameSync(at(temp), at(job.outputPath));
     job.onTemp(undefined);
+    reached(STEP.fsyncFolder);
     fsyncDir(path.dirname(job.outputPath));
     return { size, crc, compressedSize: position };
   } catch (err) {

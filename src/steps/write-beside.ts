@@ -6,6 +6,8 @@ import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
 import { CmemError } from '../errors.js';
+import { STEP } from '../plan/steps.js';
+import { reached } from '../report/steps-taken.js';
 
 /** The temporary's fixed name, so that a later run can find what a killed one left; never longer than NAME_MAX. */
 export function tempPathFor(outputPath: string): string {
@@ -25,10 +27,14 @@ export function writeBeside(
   verify: (file: string) => Promise<void>,
   onTemp: (temp: string | undefined) => void,
 ): Promise<void> {
-  return writeBesideWith(outputPath, (fd) => void writeChunks(fd, chunks), original, verify, onTemp);
+  const fill = (fd: number) => {
+    reached(STEP.writeTemp);
+    writeChunks(fd, chunks);
+  };
+  return writeBesideWith(outputPath, fill, original, verify, onTemp);
 }
 
-/** writeBeside for content that is produced while it is written (a stream): fill writes it to fd. */
+/** writeBeside for content that is produced while it is written (a stream): fill writes it to fd (and reports that step). */
 export async function writeBesideWith(
   outputPath: string,
   fill: (fd: number) => void | Promise<void>,
@@ -41,7 +47,9 @@ export async function writeBesideWith(
   onTemp(temp);
   try {
     await fill(fd);
+    reached(STEP.fsyncTemp);
     fs.fsyncSync(fd);
+    reached(STEP.verify);
     await verify(temp);
     restoreMetadata(fd, original);
     fs.fsyncSync(fd);
@@ -52,8 +60,10 @@ export async function writeBesideWith(
     throw err;
   }
   fs.closeSync(fd);
+  reached(STEP.rename);
   fs.renameSync(at(temp), at(outputPath));
   onTemp(undefined);
+  reached(STEP.fsyncFolder);
   try {
     fsyncDir(path.dirname(outputPath));
   } catch (err) {

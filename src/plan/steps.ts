@@ -1,0 +1,184 @@
+// Each strategy as the list of steps it runs, each with where complete copies of FILE's bytes are while
+// it runs: the one list --simulate prints, the run reports as it goes, and the loss windows are read from.
+import type { Place as TruncatePlace } from './copytruncate-place.js';
+import type { BlockPlan } from './block-plan.js';
+import type { Plan } from './plan.js';
+
+/**
+ * Where FILE's bytes can be: FILE itself, the .gz (or its temporary) on the output's disk, block mode's
+ * parts beside FILE, a safety copy on another disk or in RAM, and this process's memory.
+ */
+export type Place = 'file' | 'gz' | 'parts' | 'stash' | 'ram-stash' | 'memory';
+
+/** Places that hold every byte of FILE between them: one place, or FILE's head and the parts of its tail. */
+export type Copy = readonly Place[];
+
+export interface Step {
+  name: string;
+  /** The complete copies that exist for the whole of the step. */
+  copies: readonly Copy[];
+  /** Bytes the step writes or reads back: what its duration is estimated from. */
+  bytes: number;
+}
+
+/** The names the run reports; each is reached in the order its strategy's list has it. */
+export const STEP = {
+  read: 'read and compress',
+  stream: 'read, compress and write the temporary .gz, each block checked',
+  writeStash: 'write the safety copy (fsync, verify, manifest)',
+  removeFile: 'remove FILE',
+  writeTemp: 'write the temporary .gz',
+  fsyncTemp: 'fsync the temporary',
+  verify: 'verify the .gz against the bytes read',
+  rename: 'rename it to the .gz name',
+  fsyncFolder: 'fsync the folder',
+  rewrite: 'rewrite FILE in place with the .gz',
+  fsyncFile: 'fsync FILE',
+  cut: "cut FILE to the .gz's length, fsync",
+  removeStash: 'remove the safety copy',
+  catchUp: 'catch up with bytes appended meanwhile',
+  truncate: 'truncate FILE to 0 bytes',
+  createJournal: 'create the journal',
+  moveJournal: 'move the journal beside FILE',
+  createGz: 'create the temporary .gz',
+  removeEmpty: 'remove the emptied FILE and the journal',
+} as const;
+
+export const blockStep = (index: number, what: 'read' | 'part' | 'cut' | 'append') =>
+  `block ${index}: ${{ read: 'read and compress', part: 'write its part (fsync, verify, manifest)', cut: 'cut it off FILE, fsync', append: 'append its part to the .gz, fsync, check' }[what]}`;
+
+const step = (name: string, copies: readonly Copy[], bytes = 0): Step => ({ name, copies, bytes });
+const stashPlace = (ramBacked: boolean): Place => (ramBacked ? 'ram-stash' : 'stash');
+
+/** The temporary's life, from the first byte to its durable name: shared by every strategy that writes one. */
+function tempSteps(before: readonly Copy[], after: readonly Copy[], size: number): Step[] {
+  return [step(STEP.writeTemp, before, size), step(STEP.fsyncTemp, before), step(STEP.verify, after, size), step(STEP.rename, after), step(STEP.fsyncFolder, after)];
+}
+
+export interface Sizes {
+  size: number;
+  compressedSize: number;
+}
+
+/** Whole-file mode with the .gz read back from memory: beside, stash then rewrite, or in place (overwrite or unlink first). */
+export function wholeFileSteps(p: Pick<Plan, 'strategy' | 'method' | 'stash'>, s: Sizes, keep: boolean): Step[] {
+  const read = step(STEP.read, [['file']], s.size);
+  if (p.strategy === 'beside')
+    return [read, ...tempSteps([['file'], ['memory']], [['file'], ['gz'], ['memory']], s.compressedSize), ...(keep ? [] : [step(STEP.removeFile, [['gz'], ['memory']])])];
+  const safety: Copy[] = p.strategy === 'stash' ? [[stashPlace(p.stash!.fs.ramBacked)]] : [];
+  const held: Copy[] = [...safety, ['memory']];
+  const done: Copy[] = [...safety, ['gz'], ['memory']];
+  const stashed = p.strategy === 'stash' ? [step(STEP.writeStash, [['file'], ['memory']], 2 * s.compressedSize)] : [];
+  const unstash = p.strategy === 'stash' ? [step(STEP.removeStash, [['gz'], ['memory']])] : [];
+  const middle =
+    p.method === 'unlink'
+      ? [step(STEP.removeFile, held), ...tempSteps(held, done, s.compressedSize)]
+      : [
+          step(STEP.rewrite, held, s.compressedSize),
+          step(STEP.fsyncFile, held),
+          // Once cut and fsynced, FILE's name holds the whole .gz on disk: a rerun recognises it and says how to finish.
+          step(STEP.cut, held),
+          step(STEP.verify, done, s.compressedSize),
+          step(STEP.rename, done),
+          step(STEP.fsyncFolder, done),
+        ];
+  return [read, ...stashed, ...middle, ...unstash];
+}
+
+/** Whole-file mode streamed to a temporary beside: neither FILE nor its .gz is ever whole in memory. */
+export function streamedSteps(s: Sizes, keep: boolean): Step[] {
+  return [
+    step(STEP.stream, [['file']], s.size + s.compressedSize),
+    step(STEP.fsyncTemp, [['file']]),
+    step(STEP.rename, [['file'], ['gz']]),
+    step(STEP.fsyncFolder, [['file'], ['gz']]),
+    ...(keep ? [] : [step(STEP.removeFile, [['gz']])]),
+  ];
+}
+
+/** The block after whose cut the journal leaves the stash: the first at which FILE's disk has room for the parts so far and two blocks more. */
+export function journalMoveAfter(p: Pick<BlockPlan, 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, freeBytes: number): number | undefined {
+  const ratio = fileSize === 0 ? 1 : p.estimatedCompressed / fileSize;
+  let freed = freeBytes;
+  let parts = 0;
+  for (let index = p.blocks - 1; index >= 0; index--) {
+    const length = Math.min(p.blockSize, fileSize - index * p.blockSize);
+    freed += length;
+    parts += Math.ceil(length * ratio);
+    if (freed > parts + 2 * p.blockSize) return index;
+  }
+  return undefined;
+}
+
+/** Block mode, tail first: each block's part is durable before the block is cut, then the parts are joined head first. */
+export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, freeBytes: number): Step[] {
+  const steps: Step[] = [];
+  const blockBytes = (index: number) => Math.min(p.blockSize, fileSize - index * p.blockSize);
+  const partBytes = (index: number) => Math.ceil(blockBytes(index) * (fileSize === 0 ? 1 : p.estimatedCompressed / fileSize));
+  let parts: Place = p.firstPart === 'stash' ? stashPlace(p.stash!.fs.ramBacked) : 'parts';
+  const moveAfter = p.firstPart === 'stash' ? journalMoveAfter(p, fileSize, freeBytes) : undefined;
+  if (p.firstPart !== 'window') steps.push(step(STEP.createJournal, [['file']]));
+  for (let index = p.blocks - 1; index >= 0; index--) {
+    const split: Copy[] = index === p.blocks - 1 ? [['file']] : [['file', parts]];
+    steps.push(step(blockStep(index, 'read'), split, blockBytes(index)));
+    if (p.firstPart === 'window' && index === p.blocks - 1) {
+      // The one-block window: the tail is cut first, into the room its own part then takes.
+      steps.push(step(blockStep(index, 'cut'), [['file', 'memory']]), step(STEP.createJournal, [['file', 'memory']]), step(blockStep(index, 'part'), [['file', 'memory']], 2 * partBytes(index)));
+      continue;
+    }
+    steps.push(step(blockStep(index, 'part'), split, 2 * partBytes(index)), step(blockStep(index, 'cut'), [['file', parts]]));
+    if (index === moveAfter) {
+      steps.push(step(STEP.moveJournal, [['file', parts]], 2 * (fileSize - index * p.blockSize) * (p.estimatedCompressed / Math.max(1, fileSize))));
+      parts = 'parts';
+    }
+  }
+  steps.push(step(STEP.createGz, [[parts]]));
+  for (let index = 0; index < p.blocks; index++) steps.push(step(blockStep(index, 'append'), [[parts, 'gz']], 2 * partBytes(index)));
+  steps.push(step(STEP.rename, [['gz']]), step(STEP.fsyncFolder, [['gz']]), step(STEP.removeEmpty, [['gz']]));
+  return steps;
+}
+
+/** --copytruncate (and a deleted file through /proc): the copy is durable before FILE is emptied; FILE itself is never rewritten. */
+export function truncateSteps(place: TruncatePlace, s: Sizes): Step[] {
+  const read = step(STEP.read, [['file']], s.size);
+  if (place.kind === 'beside')
+    return [
+      read,
+      ...tempSteps([['file'], ['memory']], [['file'], ['gz'], ['memory']], s.compressedSize),
+      step(STEP.catchUp, [['file'], ['gz']]),
+      step(STEP.truncate, [['gz']]),
+      step(STEP.fsyncFile, [['gz']]),
+      step(STEP.verify, [['gz']], s.compressedSize),
+    ];
+  const safety = stashPlace(place.stash.fs.ramBacked);
+  return [
+    read,
+    step(STEP.writeStash, [['file'], ['memory']], 2 * s.compressedSize),
+    step(STEP.catchUp, [['file'], [safety]]),
+    step(STEP.truncate, [[safety]]),
+    step(STEP.fsyncFile, [[safety]]),
+    ...tempSteps([[safety]], [[safety], ['gz']], s.compressedSize),
+    step(STEP.removeStash, [['gz']]),
+  ];
+}
+
+const WORDS: Record<Place, string> = {
+  file: 'FILE',
+  gz: 'the .gz',
+  parts: 'the parts beside FILE',
+  stash: 'the safety copy on another disk',
+  'ram-stash': 'the safety copy in RAM',
+  memory: "this process's memory",
+};
+
+/** "FILE; this process's memory", or "FILE's head with the parts" for a copy split in two. */
+export function describeCopies(copies: readonly Copy[]): string {
+  if (copies.length === 0) return 'nowhere';
+  return copies.map((c) => (c.length === 1 ? WORDS[c[0]] : c.map((p) => (p === 'file' ? "FILE's head" : WORDS[p])).join(' with '))).join('; ');
+}
+
+/** The plan's steps for --json: names, and copies as places joined by "+". */
+export const stepsJson = (steps: readonly Step[]) => steps.map((s) => ({ name: s.name, copies: s.copies.map((c) => c.join('+')) }));
+
+/** A RAM-backed safety copy's folder, for the words of a power-cut window. */
+export const ramPlace = (s?: { dir: string; fs: { type: string; ramBacked: boolean } }) => (s?.fs.ramBacked ? { dir: s.dir, type: s.fs.type } : undefined);

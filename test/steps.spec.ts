@@ -1,0 +1,149 @@
+// Each strategy's list of steps, and where complete copies of FILE's bytes are during each.
+import { expect, it } from 'vitest';
+import { blockSteps, describeCopies, journalMoveAfter, streamedSteps, truncateSteps, wholeFileSteps, type Step } from '../src/plan/steps.js';
+import type { StashCandidate } from '../src/probe/stash.js';
+
+const stash = (ramBacked: boolean) => ({ dir: '/s', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;
+const MiB = 2 ** 20;
+const sizes = { size: 100 * MiB, compressedSize: 10 * MiB };
+/** "name: copy | copy", a copy's places joined by "+". */
+const custody = (steps: Step[]) => steps.map((s) => `${s.name}: ${s.copies.map((c) => c.join('+')).join(' | ')}`);
+
+it('beside, read into memory', () =>
+  expect(custody(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, sizes, false))).toEqual([
+    'read and compress: file',
+    'write the temporary .gz: file | memory',
+    'fsync the temporary: file | memory',
+    'verify the .gz against the bytes read: file | gz | memory',
+    'rename it to the .gz name: file | gz | memory',
+    'fsync the folder: file | gz | memory',
+    'remove FILE: gz | memory',
+  ]));
+
+it('beside with -k removes nothing', () => expect(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, sizes, true).map((s) => s.name)).not.toContain('remove FILE'));
+
+it('beside, streamed', () =>
+  expect(custody(streamedSteps(sizes, false))).toEqual([
+    'read, compress and write the temporary .gz, each block checked: file',
+    'fsync the temporary: file',
+    'rename it to the .gz name: file | gz',
+    'fsync the folder: file | gz',
+    'remove FILE: gz',
+  ]));
+
+it('stash in RAM, then FILE rewritten in place', () =>
+  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'overwrite', stash: stash(true) }, sizes, false))).toEqual([
+    'read and compress: file',
+    'write the safety copy (fsync, verify, manifest): file | memory',
+    'rewrite FILE in place with the .gz: ram-stash | memory',
+    'fsync FILE: ram-stash | memory',
+    "cut FILE to the .gz's length, fsync: ram-stash | memory",
+    'verify the .gz against the bytes read: ram-stash | gz | memory',
+    'rename it to the .gz name: ram-stash | gz | memory',
+    'fsync the folder: ram-stash | gz | memory',
+    'remove the safety copy: gz | memory',
+  ]));
+
+it('stash on disk, copy-on-write: FILE is removed before the .gz is written', () =>
+  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'unlink', stash: stash(false) }, sizes, false))).toEqual([
+    'read and compress: file',
+    'write the safety copy (fsync, verify, manifest): file | memory',
+    'remove FILE: stash | memory',
+    'write the temporary .gz: stash | memory',
+    'fsync the temporary: stash | memory',
+    'verify the .gz against the bytes read: stash | gz | memory',
+    'rename it to the .gz name: stash | gz | memory',
+    'fsync the folder: stash | gz | memory',
+    'remove the safety copy: gz | memory',
+  ]));
+
+it('in place: memory alone from the rewrite to the durable cut', () =>
+  expect(custody(wholeFileSteps({ strategy: 'in-place', method: 'overwrite' }, sizes, false)).slice(1, 4)).toEqual([
+    'rewrite FILE in place with the .gz: memory',
+    'fsync FILE: memory',
+    "cut FILE to the .gz's length, fsync: memory",
+  ]));
+
+const blocks = (firstPart: 'beside' | 'stash' | 'window', ram = false) =>
+  custody(blockSteps({ blockSize: 4 * MiB, blocks: 3, estimatedCompressed: MiB, firstPart, stash: firstPart === 'stash' ? stash(ram) : undefined }, 12 * MiB, 0));
+
+it('block mode, journal beside: each block in FILE or in a durable part', () =>
+  expect(blocks('beside')).toEqual([
+    'create the journal: file',
+    'block 2: read and compress: file',
+    'block 2: write its part (fsync, verify, manifest): file',
+    'block 2: cut it off FILE, fsync: file+parts',
+    'block 1: read and compress: file+parts',
+    'block 1: write its part (fsync, verify, manifest): file+parts',
+    'block 1: cut it off FILE, fsync: file+parts',
+    'block 0: read and compress: file+parts',
+    'block 0: write its part (fsync, verify, manifest): file+parts',
+    'block 0: cut it off FILE, fsync: file+parts',
+    'create the temporary .gz: parts',
+    'block 0: append its part to the .gz, fsync, check: parts+gz',
+    'block 1: append its part to the .gz, fsync, check: parts+gz',
+    'block 2: append its part to the .gz, fsync, check: parts+gz',
+    'rename it to the .gz name: gz',
+    'fsync the folder: gz',
+    'remove the emptied FILE and the journal: gz',
+  ]));
+
+it('block mode, one-block window: the tail in memory from its cut until its part is durable', () =>
+  expect(blocks('window').slice(0, 5)).toEqual([
+    'block 2: read and compress: file',
+    'block 2: cut it off FILE, fsync: file+memory',
+    'create the journal: file+memory',
+    'block 2: write its part (fsync, verify, manifest): file+memory',
+    'block 1: read and compress: file+parts',
+  ]));
+
+it('block mode, journal in a RAM stash: the parts are there until the journal moves beside FILE', () => {
+  const steps = blocks('stash', true);
+  expect(steps.slice(0, 5)).toEqual([
+    'create the journal: file',
+    'block 2: read and compress: file',
+    'block 2: write its part (fsync, verify, manifest): file',
+    'block 2: cut it off FILE, fsync: file+ram-stash',
+    'block 1: read and compress: file+ram-stash',
+  ]);
+  expect(steps).toContain('move the journal beside FILE: file+ram-stash');
+  expect(steps.at(-5)).toBe('block 1: append its part to the .gz, fsync, check: parts+gz');
+});
+
+it.each([
+  ['after the first cut, with two blocks free already', 2 * MiB, 0, 2],
+  ['after the second cut, with one block free', MiB, 0, 1],
+  ['after the last cut, at 0 free', 0, 0, 0],
+  ['never, when parts take what the cuts free', 0, 3 * MiB, undefined],
+] as const)('the journal moves beside FILE %s', (_what, free, estimatedCompressed, after) =>
+  expect(journalMoveAfter({ blockSize: MiB, blocks: 3, estimatedCompressed }, 3 * MiB, free)).toBe(after));
+
+it('--copytruncate through a stash on disk: the copy holds FILE from the truncation until the .gz is durable', () =>
+  expect(custody(truncateSteps({ kind: 'stash', stash: stash(false), reason: '' }, sizes))).toEqual([
+    'read and compress: file',
+    'write the safety copy (fsync, verify, manifest): file | memory',
+    'catch up with bytes appended meanwhile: file | stash',
+    'truncate FILE to 0 bytes: stash',
+    'fsync FILE: stash',
+    'write the temporary .gz: stash',
+    'fsync the temporary: stash',
+    'verify the .gz against the bytes read: stash | gz',
+    'rename it to the .gz name: stash | gz',
+    'fsync the folder: stash | gz',
+    'remove the safety copy: gz',
+  ]));
+
+it('--copytruncate beside: FILE is emptied only once the .gz is durable', () =>
+  expect(custody(truncateSteps({ kind: 'beside', reason: '' }, sizes)).slice(-4)).toEqual([
+    'catch up with bytes appended meanwhile: file | gz',
+    'truncate FILE to 0 bytes: gz',
+    'fsync FILE: gz',
+    'verify the .gz against the bytes read: gz',
+  ]));
+
+it.each([
+  [[['file']], 'FILE'],
+  [[['ram-stash'], ['memory']], "the safety copy in RAM; this process's memory"],
+  [[['file', 'parts']], "FILE's head with the parts beside FILE"],
+  [[], 'nowhere'],
+] as const)('describeCopies(%j) is "%s"', (copies, words) => expect(describeCopies(copies)).toBe(words));
