@@ -155,13 +155,20 @@ interface Outcome {
   unsynced: string[];
   /** FILE's content had changed durably (rewritten, cut) before the cut: its bytes were then outside FILE. */
   fileChanged: boolean;
+  /** The plan's step the run had last reported (-v) when the cut came. */
+  runStep?: string;
+}
+
+/** The last "step N/M: NAME" line a -v run printed: the step under way at a cut (stdout to a pipe is synchronous). */
+function lastStep(output: string): string | undefined {
+  return [...output.matchAll(/step \d+\/\d+: (.*?)(?:; copies meanwhile: .*)?$/gm)].at(-1)?.[1];
 }
 
 /** One power cut, then the operator's recovery; says whether the file's bytes survived. */
 async function cutAndRecover(rig: Rig, sc: Scenario, model: Model, cut: Cut): Promise<Outcome> {
   const hash = prepare(rig, sc, model);
   if (cut.at === 'boundary') rig[cut.on].ctl(`trap ${cut.n} ${cut.when}`);
-  const w = watch(start([...sc.args(rig), rig.file], { prefix: inPrivateRam(rig) }));
+  const w = watch(start([...sc.args(rig), '-v', rig.file], { prefix: inPrivateRam(rig) }));
   if (cut.at === 'random') {
     await Promise.race([sleep(cut.ms), w.exited]);
     rig.disk.ctl('freeze');
@@ -181,13 +188,15 @@ async function cutAndRecover(rig: Rig, sc: Scenario, model: Model, cut: Cut): Pr
   const survived =
     hashOf(rig.file) === hash ||
     gunzipHash(rig.gz) === hash ||
+    // Rewritten in place and cut, not yet renamed: FILE's name holds the whole .gz.
+    gunzipHash(rig.file) === hash ||
     filesBelow(rig.stashDisk.dir).some((f) => f.endsWith('.gz') && !f.includes('part-') && gunzipHash(path.join(rig.stashDisk.dir, f)) === hash) ||
     (sc.strategy === 'blocks' && blocksSurvive(rig, hash));
   const problems = recover(rig, sc, hash);
   const done = gunzipHash(rig.gz) === hash;
   const unsynced = [...unsyncedNames(ops.disk), ...unsyncedNames(ops.stashDisk).map((n) => `stash: ${n}`)];
   const fileChanged = ops.disk.some(([op, p]) => (op === 'fsync' || op === 'truncate') && p === '/app.log');
-  return { missed, step, lastLine, lost: !done && !survived, problems: done || !survived ? problems : [`bytes survived but recovery failed: ${problems.join('; ')}`], unsynced, fileChanged };
+  return { missed, step, lastLine, lost: !done && !survived, problems: done || !survived ? problems : [`bytes survived but recovery failed: ${problems.join('; ')}`], unsynced, fileChanged, runStep: lastStep(w.output()) };
 }
 
 /** The operator after the reboot: a plain rerun; --resume if that did not finish; -f if FILE and FILE.gz are both there. */
@@ -223,7 +232,8 @@ async function calibrate(rig: Rig, sc: Scenario, model: Model) {
   const ms = performance.now() - t0;
   expect(code, w.output()).toBe(0);
   expect(gunzipHash(rig.gz)).toBe(hash);
-  return { strategy: plan.strategy, windowLines, ms, ops: { disk: rig.disk.status().ops, stashDisk: rig.stashDisk.status().ops } };
+  const powerSteps = ((plan.windows as { powerCut?: { steps: string[] } } | undefined)?.powerCut?.steps ?? []) as string[];
+  return { strategy: plan.strategy, windowLines, powerSteps, ms, ops: { disk: rig.disk.status().ops, stashDisk: rig.stashDisk.status().ops } };
 }
 
 /** Where each kind of step first happens: 1-based indices into ops of the first operation of each step name. */
@@ -317,9 +327,11 @@ describe.skipIf(warnSkip(lazyfsSkipReason()))('power cuts at every step boundary
             continue;
           }
           // A loss is known when the only other copy was in RAM once FILE changed, or (posix) when a name was never fsynced.
-          const reason = sc.ramOnly && o.fileChanged ? 'the only copy outside FILE was in RAM, wiped by the cut' : model === 'posix' && o.unsynced.length ? `never fsynced: ${o.unsynced.join(', ')}` : undefined;
+          // ...and the step the cut came in is one the plan's power-cut window named beforehand.
+          const inWindow = o.runStep !== undefined && cal.powerSteps.includes(o.runStep);
+          const reason = sc.ramOnly && o.fileChanged && inWindow ? `the only copy outside FILE was in RAM, wiped by the cut during "${o.runStep}", a step of the plan's power-cut window` : model === 'posix' && o.unsynced.length ? `never fsynced: ${o.unsynced.join(', ')}` : undefined;
           if (reason) losses.push(`${line}; known: ${reason}${detail}`);
-          else unexplained.push(line + detail);
+          else unexplained.push(`${line} (during step "${o.runStep}"; the plan's power-cut window: ${cal.powerSteps.join(', ') || 'none'})${detail}`);
         }
         expect(unexplained).toEqual([]);
         // With its only other copy in RAM the plan must say beforehand that a power cut can lose the file;
