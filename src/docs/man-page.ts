@@ -88,7 +88,7 @@ export function manPage(program: Command, version: string, date: string): string
       roff('Sizes take K, M, G, T, binary (1M is 1,048,576 bytes). Short options combine as in gzip (-kv9); -1 to -9 set the level, the last one given wins.'),
     ),
     ...section('OPTIONS', ...[options.join('\n')]),
-    ...section('STRATEGIES', [roff('The plan comes from real figures: free space, memory (capped by a cgroup limit), the filesystem type and the compressed size. --simulate prints it.'), ...STRATEGIES.flatMap(([name, text]) => tagged(`\\fB${escape(name)}\\fR`, roff(text)))].join('\n')),
+    ...section('STRATEGIES', [roff('The plan comes from real figures: free space, memory (capped by a cgroup limit), the filesystem type and the compressed size. It is a numbered list of steps, each with where complete copies of FILE\'s bytes are while it runs (FILE, the .gz, block mode\'s parts, a safety copy on another disk or in RAM, this process\'s memory), and two loss windows read off it: the steps a kill -9 can lose the file in, and those a power cut or reboot can. --simulate prints it and stops; -v shows each step as the run reaches it; --json carries the list as steps.'), ...STRATEGIES.flatMap(([name, text]) => tagged(`\\fB${escape(name)}\\fR`, roff(text)))].join('\n')),
     ...section('SAFETY', ...SAFETY.map(roff)),
     ...section('EXIT STATUS', EXIT_CODES.flatMap((e) => tagged(`\\fB${e.code}\\fR`, roff(e.meaning))).join('\n')),
     ...section('ENVIRONMENT', tagged('\\fBNO_COLOR\\fR', 'when set, no colour, as with \\fB\\-b\\fR.').join('\n')),
