@@ -20,12 +20,38 @@ it('records the steps reached, in order, and shows each with its copies', () => 
   expect(lines).toEqual(['step 1/2: a; copies meanwhile: FILE', 'step 2/2: b; copies meanwhile: FILE']);
 });
 
-it('marks and warns about a step the plan did not have next', () => {
+it('marks a step the plan did not have, and goes on matching the plan after it', () => {
   const { log, lines } = logger();
   startSteps(steps('a', 'b'), log);
+  reached('a');
+  reached('x');
   reached('b');
-  expect(endSteps()).toMatchObject([{ name: 'b', unplanned: true }]);
-  expect(lines[0]).toBe('warn: step "b" was not the next planned step ("a"); please report this');
+  expect(endSteps()).toMatchObject([{ name: 'a' }, { name: 'x', drift: 'not in the plan here' }, { name: 'b', at: 1 }]);
+  expect(lines[1]).toBe('warn: step "x" was not the next planned step ("b"); please report this');
+});
+
+it('marks a planned step the run passed over', () => {
+  const { log } = logger();
+  startSteps(steps('a', 'b', 'c'), log);
+  reached('a');
+  reached('c');
+  expect(endSteps().map((t) => [t.name, t.drift])).toEqual([['a', undefined], ['b', 'planned, passed over'], ['c', undefined]]);
+});
+
+const blocks: Step[] = [{ name: 'blocks 1 to 0', copies: [['file', 'parts']], bytes: 0, repeat: { from: 1, to: 0, each: ['read', 'cut'] } }, ...steps('end')];
+
+it('counts the block steps inside a step that stands for several, as one step', () => {
+  const { log } = logger();
+  startSteps(blocks, log);
+  ['block 1: read and compress', 'block 1: cut it off FILE, fsync', 'block 0: read and compress', 'block 0: cut it off FILE, fsync', 'end'].forEach(reached);
+  expect(endSteps().map((t) => [t.name, t.drift])).toEqual([['blocks 1 to 0', undefined], ['end', undefined]]);
+});
+
+it('says so when a step for several blocks is left before its last block', () => {
+  const { log } = logger();
+  startSteps(blocks, log);
+  ['block 1: read and compress', 'block 1: cut it off FILE, fsync', 'end'].forEach(reached);
+  expect(endSteps()[0].drift).toBe('left after 2 of its 4 block steps');
 });
 
 it('does nothing outside a planned run (a resume, -d)', () => {
@@ -49,7 +75,7 @@ it('takeSteps hands back the steps taken even when the run fails', async () => {
   expect(into.steps).toEqual([{ name: 'a', copies: ['file'], ms: expect.any(Number) }]);
 });
 
-it('takenJson gives an unplanned step no copies', () => expect(takenJson(steps('a'), [{ name: 'x', ms: 1, unplanned: true }])).toEqual([{ name: 'x', copies: [], ms: 1, unplanned: true }]));
+it('takenJson gives a step outside the plan no copies', () => expect(takenJson(steps('a'), [{ name: 'x', ms: 1, drift: 'not in the plan here' }])).toEqual([{ name: 'x', copies: [], ms: 1, drift: 'not in the plan here' }]));
 
 it('shortens a long list, keeping its start and end', () => {
   const lines = describeSteps(steps(...Array.from({ length: 100 }, (_, i) => `s${i}`)), 10);

@@ -1,6 +1,6 @@
 // Each strategy's list of steps, and where complete copies of FILE's bytes are during each.
 import { expect, it } from 'vitest';
-import { blockSteps, describeCopies, journalMoveAfter, streamedSteps, truncateSteps, wholeFileSteps, type Step } from '../src/plan/steps.js';
+import { blockSteps, describeCopies, gzPlace, repeatedName, streamedSteps, truncateSteps, wholeFileSteps, type Step } from '../src/plan/steps.js';
 import type { StashCandidate } from '../src/probe/stash.js';
 
 const stash = (ramBacked: boolean) => ({ dir: '/s', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;
@@ -10,7 +10,7 @@ const sizes = { size: 100 * MiB, compressedSize: 10 * MiB };
 const custody = (steps: Step[]) => steps.map((s) => `${s.name}: ${s.copies.map((c) => c.join('+')).join(' | ')}`);
 
 it('beside, read into memory', () =>
-  expect(custody(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, sizes, false))).toEqual([
+  expect(custody(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, sizes))).toEqual([
     'read and compress: file',
     'write the temporary .gz: file | memory',
     'fsync the temporary: file | memory',
@@ -20,10 +20,10 @@ it('beside, read into memory', () =>
     'remove FILE: gz | memory',
   ]));
 
-it('beside with -k removes nothing', () => expect(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, sizes, true).map((s) => s.name)).not.toContain('remove FILE'));
+it('beside with -k removes nothing', () => expect(wholeFileSteps({ strategy: 'beside', method: 'overwrite' }, { ...sizes, keep: true }).map((s) => s.name)).not.toContain('remove FILE'));
 
 it('beside, streamed', () =>
-  expect(custody(streamedSteps(sizes, false))).toEqual([
+  expect(custody(streamedSteps(sizes))).toEqual([
     'read, compress and write the temporary .gz, each block checked: file',
     'fsync the temporary: file',
     'rename it to the .gz name: file | gz',
@@ -32,7 +32,7 @@ it('beside, streamed', () =>
   ]));
 
 it('stash in RAM, then FILE rewritten in place', () =>
-  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'overwrite', stash: stash(true) }, sizes, false))).toEqual([
+  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'overwrite', stash: stash(true) }, sizes))).toEqual([
     'read and compress: file',
     'write the safety copy (fsync, verify, manifest): file | memory',
     'rewrite FILE in place with the .gz: ram-stash | memory',
@@ -45,7 +45,7 @@ it('stash in RAM, then FILE rewritten in place', () =>
   ]));
 
 it('stash on disk, copy-on-write: FILE is removed before the .gz is written', () =>
-  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'unlink', stash: stash(false) }, sizes, false))).toEqual([
+  expect(custody(wholeFileSteps({ strategy: 'stash', method: 'unlink', stash: stash(false) }, sizes))).toEqual([
     'read and compress: file',
     'write the safety copy (fsync, verify, manifest): file | memory',
     'remove FILE: stash | memory',
@@ -58,14 +58,14 @@ it('stash on disk, copy-on-write: FILE is removed before the .gz is written', ()
   ]));
 
 it('in place: memory alone from the rewrite to the durable cut', () =>
-  expect(custody(wholeFileSteps({ strategy: 'in-place', method: 'overwrite' }, sizes, false)).slice(1, 4)).toEqual([
+  expect(custody(wholeFileSteps({ strategy: 'in-place', method: 'overwrite' }, sizes)).slice(1, 4)).toEqual([
     'rewrite FILE in place with the .gz: memory',
     'fsync FILE: memory',
     "cut FILE to the .gz's length, fsync: memory",
   ]));
 
-const blocks = (firstPart: 'beside' | 'stash' | 'window', ram = false) =>
-  custody(blockSteps({ blockSize: 4 * MiB, blocks: 3, estimatedCompressed: MiB, firstPart, stash: firstPart === 'stash' ? stash(ram) : undefined }, 12 * MiB, 0));
+const blocks = (firstPart: 'beside' | 'stash' | 'window', ram = false, count = 3) =>
+  custody(blockSteps({ blockSize: 4 * MiB, blocks: count, estimatedCompressed: MiB, firstPart, stash: firstPart === 'stash' ? stash(ram) : undefined }, count * 4 * MiB));
 
 it('block mode, journal beside: each block in FILE or in a durable part', () =>
   expect(blocks('beside')).toEqual([
@@ -73,19 +73,23 @@ it('block mode, journal beside: each block in FILE or in a durable part', () =>
     'block 2: read and compress: file',
     'block 2: write its part (fsync, verify, manifest): file',
     'block 2: cut it off FILE, fsync: file+parts',
-    'block 1: read and compress: file+parts',
-    'block 1: write its part (fsync, verify, manifest): file+parts',
-    'block 1: cut it off FILE, fsync: file+parts',
-    'block 0: read and compress: file+parts',
-    'block 0: write its part (fsync, verify, manifest): file+parts',
-    'block 0: cut it off FILE, fsync: file+parts',
+    'blocks 1 to 0, each: read and compress; write its part (fsync, verify, manifest); cut it off FILE, fsync: file+parts',
     'create the temporary .gz: parts',
-    'block 0: append its part to the .gz, fsync, check: parts+gz',
-    'block 1: append its part to the .gz, fsync, check: parts+gz',
-    'block 2: append its part to the .gz, fsync, check: parts+gz',
+    'blocks 0 to 2, each: append its part to the .gz, fsync, check: parts+gz',
     'rename it to the .gz name: gz',
     'fsync the folder: gz',
     'remove the emptied FILE and the journal: gz',
+  ]));
+
+it('block mode: the list is as short for a million blocks as for three', () => expect(blocks('beside', false, 2 ** 20)).toHaveLength(10));
+
+it('block mode, one block: no repeated step below the tail', () =>
+  expect(blocks('beside', false, 1).slice(0, 5)).toEqual([
+    'create the journal: file',
+    'block 0: read and compress: file',
+    'block 0: write its part (fsync, verify, manifest): file',
+    'block 0: cut it off FILE, fsync: file+parts',
+    'create the temporary .gz: parts',
   ]));
 
 it('block mode, one-block window: the tail in memory from its cut until its part is durable', () =>
@@ -94,29 +98,27 @@ it('block mode, one-block window: the tail in memory from its cut until its part
     'block 2: cut it off FILE, fsync: file+memory',
     'create the journal: file+memory',
     'block 2: write its part (fsync, verify, manifest): file+memory',
-    'block 1: read and compress: file+parts',
+    'blocks 1 to 0, each: read and compress; write its part (fsync, verify, manifest); cut it off FILE, fsync: file+parts',
   ]));
 
-it('block mode, journal in a RAM stash: the parts are there until the journal moves beside FILE', () => {
-  const steps = blocks('stash', true);
-  expect(steps.slice(0, 5)).toEqual([
-    'create the journal: file',
-    'block 2: read and compress: file',
-    'block 2: write its part (fsync, verify, manifest): file',
+it('block mode, journal in a RAM stash: the parts count as there until the .gz is whole (only the run sees when they move)', () =>
+  expect(blocks('stash', true).slice(3, 7)).toEqual([
     'block 2: cut it off FILE, fsync: file+ram-stash',
-    'block 1: read and compress: file+ram-stash',
-  ]);
-  expect(steps).toContain('move the journal beside FILE: file+ram-stash');
-  expect(steps.at(-5)).toBe('block 1: append its part to the .gz, fsync, check: parts+gz');
-});
+    'blocks 1 to 0, each: read and compress; write its part (fsync, verify, manifest); cut it off FILE, fsync: file+ram-stash',
+    'create the temporary .gz: ram-stash',
+    'blocks 0 to 2, each: append its part to the .gz, fsync, check: ram-stash+gz',
+  ]));
 
 it.each([
-  ['after the first cut, with two blocks free already', 2 * MiB, 0, 2],
-  ['after the second cut, with one block free', MiB, 0, 1],
-  ['after the last cut, at 0 free', 0, 0, 0],
-  ['never, when parts take what the cuts free', 0, 3 * MiB, undefined],
-] as const)('the journal moves beside FILE %s', (_what, free, estimatedCompressed, after) =>
-  expect(journalMoveAfter({ blockSize: MiB, blocks: 3, estimatedCompressed }, 3 * MiB, free)).toBe(after));
+  [{ from: 3, to: 1, each: ['read', 'cut'] }, 0, 'block 3: read and compress'],
+  [{ from: 3, to: 1, each: ['read', 'cut'] }, 3, 'block 2: cut it off FILE, fsync'],
+  [{ from: 0, to: 2, each: ['append'] }, 2, 'block 2: append its part to the .gz, fsync, check'],
+] as const)('a repeated step %j names its step %i "%s"', (r, k, name) => expect(repeatedName(r, k)).toBe(name));
+
+it('-o onto RAM from a disk: the .gz counts as in RAM', () =>
+  expect(custody(streamedSteps({ ...sizes, gz: gzPlace({ ramBacked: false }, { ramBacked: true }) })).at(-1)).toBe('remove FILE: ram-gz'));
+
+it('a FILE on tmpfs: its .gz on tmpfs is no worse than FILE was', () => expect(gzPlace({ ramBacked: true }, { ramBacked: true })).toBe('gz'));
 
 it('--copytruncate through a stash on disk: the copy holds FILE from the truncation until the .gz is durable', () =>
   expect(custody(truncateSteps({ kind: 'stash', stash: stash(false), reason: '' }, sizes))).toEqual([

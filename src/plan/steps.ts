@@ -5,10 +5,11 @@ import type { BlockPlan } from './block-plan.js';
 import type { Plan } from './plan.js';
 
 /**
- * Where FILE's bytes can be: FILE itself, the .gz (or its temporary) on the output's disk, block mode's
- * parts beside FILE, a safety copy on another disk or in RAM, and this process's memory.
+ * Where FILE's bytes can be: FILE itself, the .gz (or its temporary) on the output's disk or (-o onto
+ * tmpfs from a disk) in RAM, block mode's parts beside FILE, a safety copy on another disk or in RAM, and
+ * this process's memory.
  */
-export type Place = 'file' | 'gz' | 'parts' | 'stash' | 'ram-stash' | 'memory';
+export type Place = 'file' | 'gz' | 'ram-gz' | 'parts' | 'stash' | 'ram-stash' | 'memory';
 
 /** Places that hold every byte of FILE between them: one place, or FILE's head and the parts of its tail. */
 export type Copy = readonly Place[];
@@ -19,6 +20,8 @@ export interface Step {
   copies: readonly Copy[];
   /** Bytes the step writes or reads back: what its duration is estimated from. */
   bytes: number;
+  /** Set on a step that stands for the same work on a run of blocks. */
+  repeat?: Repeat;
 }
 
 /** The names the run reports; each is reached in the order its strategy's list has it. */
@@ -39,12 +42,11 @@ export const STEP = {
   catchUp: 'catch up with bytes appended meanwhile',
   truncate: 'truncate FILE to 0 bytes',
   createJournal: 'create the journal',
-  moveJournal: 'move the journal beside FILE',
   createGz: 'create the temporary .gz',
   removeEmpty: 'remove the emptied FILE and the journal',
 } as const;
 
-export const blockStep = (index: number, what: 'read' | 'part' | 'cut' | 'append') =>
+export const blockStep = (index: number, what: BlockWork) =>
   `block ${index}: ${{ read: 'read and compress', part: 'write its part (fsync, verify, manifest)', cut: 'cut it off FILE, fsync', append: 'append its part to the .gz, fsync, check' }[what]}`;
 
 const step = (name: string, copies: readonly Copy[], bytes = 0): Step => ({ name, copies, bytes });
@@ -55,21 +57,28 @@ function tempSteps(before: readonly Copy[], after: readonly Copy[], size: number
   return [step(STEP.writeTemp, before, size), step(STEP.fsyncTemp, before), step(STEP.verify, after, size), step(STEP.rename, after), step(STEP.fsyncFolder, after)];
 }
 
-export interface Sizes {
+/** What the lists depend on besides the plan: sizes, -k, and where the .gz lands. */
+export interface StepFacts {
   size: number;
   compressedSize: number;
+  keep?: boolean;
+  gz?: 'gz' | 'ram-gz';
 }
 
+/** The .gz counts as in RAM only when FILE is not: a tmpfs FILE is lost to a power cut whatever we do. */
+export const gzPlace = (fileFs: { ramBacked: boolean }, outputFs: { ramBacked: boolean }): 'gz' | 'ram-gz' => (outputFs.ramBacked && !fileFs.ramBacked ? 'ram-gz' : 'gz');
+
 /** Whole-file mode with the .gz read back from memory: beside, stash then rewrite, or in place (overwrite or unlink first). */
-export function wholeFileSteps(p: Pick<Plan, 'strategy' | 'method' | 'stash'>, s: Sizes, keep: boolean): Step[] {
+export function wholeFileSteps(p: Pick<Plan, 'strategy' | 'method' | 'stash'>, s: StepFacts): Step[] {
+  const gz = s.gz ?? 'gz';
   const read = step(STEP.read, [['file']], s.size);
   if (p.strategy === 'beside')
-    return [read, ...tempSteps([['file'], ['memory']], [['file'], ['gz'], ['memory']], s.compressedSize), ...(keep ? [] : [step(STEP.removeFile, [['gz'], ['memory']])])];
+    return [read, ...tempSteps([['file'], ['memory']], [['file'], [gz], ['memory']], s.compressedSize), ...(s.keep ? [] : [step(STEP.removeFile, [[gz], ['memory']])])];
   const safety: Copy[] = p.strategy === 'stash' ? [[stashPlace(p.stash!.fs.ramBacked)]] : [];
   const held: Copy[] = [...safety, ['memory']];
-  const done: Copy[] = [...safety, ['gz'], ['memory']];
+  const done: Copy[] = [...safety, [gz], ['memory']];
   const stashed = p.strategy === 'stash' ? [step(STEP.writeStash, [['file'], ['memory']], 2 * s.compressedSize)] : [];
-  const unstash = p.strategy === 'stash' ? [step(STEP.removeStash, [['gz'], ['memory']])] : [];
+  const unstash = p.strategy === 'stash' ? [step(STEP.removeStash, [[gz], ['memory']])] : [];
   const middle =
     p.method === 'unlink'
       ? [step(STEP.removeFile, held), ...tempSteps(held, done, s.compressedSize)]
@@ -86,69 +95,77 @@ export function wholeFileSteps(p: Pick<Plan, 'strategy' | 'method' | 'stash'>, s
 }
 
 /** Whole-file mode streamed to a temporary beside: neither FILE nor its .gz is ever whole in memory. */
-export function streamedSteps(s: Sizes, keep: boolean): Step[] {
+export function streamedSteps(s: StepFacts): Step[] {
+  const gz = s.gz ?? 'gz';
   return [
     step(STEP.stream, [['file']], s.size + s.compressedSize),
     step(STEP.fsyncTemp, [['file']]),
-    step(STEP.rename, [['file'], ['gz']]),
-    step(STEP.fsyncFolder, [['file'], ['gz']]),
-    ...(keep ? [] : [step(STEP.removeFile, [['gz']])]),
+    step(STEP.rename, [['file'], [gz]]),
+    step(STEP.fsyncFolder, [['file'], [gz]]),
+    ...(s.keep ? [] : [step(STEP.removeFile, [[gz]])]),
   ];
 }
 
-/** The block after whose cut the journal leaves the stash: the first at which FILE's disk has room for the parts so far and two blocks more. */
-export function journalMoveAfter(p: Pick<BlockPlan, 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, freeBytes: number): number | undefined {
-  const ratio = fileSize === 0 ? 1 : p.estimatedCompressed / fileSize;
-  let freed = freeBytes;
-  let parts = 0;
-  for (let index = p.blocks - 1; index >= 0; index--) {
-    const length = Math.min(p.blockSize, fileSize - index * p.blockSize);
-    freed += length;
-    parts += Math.ceil(length * ratio);
-    if (freed > parts + 2 * p.blockSize) return index;
-  }
-  return undefined;
+/** What one block goes through: the kinds of its steps, named by blockStep. */
+export type BlockWork = 'read' | 'part' | 'cut' | 'append';
+
+/** Blocks from..to (either way) done alike, as one step: the run reports each block's steps by their own names. */
+export interface Repeat {
+  from: number;
+  to: number;
+  each: readonly BlockWork[];
 }
 
-/** Block mode, tail first: each block's part is durable before the block is cut, then the parts are joined head first. */
-export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, freeBytes: number): Step[] {
+/** The name the run reports for the k-th step inside a repeated step. */
+export function repeatedName(r: Repeat, k: number): string {
+  const dir = r.to >= r.from ? 1 : -1;
+  return blockStep(r.from + dir * Math.floor(k / r.each.length), r.each[k % r.each.length]);
+}
+
+export const repeatLength = (r: Repeat) => (Math.abs(r.to - r.from) + 1) * r.each.length;
+
+function repeated(r: Repeat, copies: readonly Copy[], bytes: number): Step {
+  const what = r.each.map((w) => blockStep(0, w).replace(/^block 0: /, '')).join('; ');
+  return { name: r.from === r.to ? `block ${r.from}: ${what}` : `blocks ${r.from} to ${r.to}, each: ${what}`, copies, bytes, repeat: r };
+}
+
+/**
+ * Block mode, tail first: each block's part is durable before the block is cut, then the parts are joined
+ * head first. The blocks below the tail are one repeated step, so the list stays short for any file. With
+ * the first parts in a stash they count as there until the end: the journal moves beside FILE once cuts
+ * have made room, which only the run can tell.
+ */
+export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, gz: 'gz' | 'ram-gz' = 'gz'): Step[] {
+  const ratio = fileSize === 0 ? 1 : p.estimatedCompressed / fileSize;
+  const tail = p.blocks - 1;
+  const tailBytes = fileSize - tail * p.blockSize;
+  const parts: Place = p.firstPart === 'stash' ? stashPlace(p.stash!.fs.ramBacked) : 'parts';
   const steps: Step[] = [];
-  const blockBytes = (index: number) => Math.min(p.blockSize, fileSize - index * p.blockSize);
-  const partBytes = (index: number) => Math.ceil(blockBytes(index) * (fileSize === 0 ? 1 : p.estimatedCompressed / fileSize));
-  let parts: Place = p.firstPart === 'stash' ? stashPlace(p.stash!.fs.ramBacked) : 'parts';
-  const moveAfter = p.firstPart === 'stash' ? journalMoveAfter(p, fileSize, freeBytes) : undefined;
   if (p.firstPart !== 'window') steps.push(step(STEP.createJournal, [['file']]));
-  for (let index = p.blocks - 1; index >= 0; index--) {
-    const split: Copy[] = index === p.blocks - 1 ? [['file']] : [['file', parts]];
-    steps.push(step(blockStep(index, 'read'), split, blockBytes(index)));
-    if (p.firstPart === 'window' && index === p.blocks - 1) {
-      // The one-block window: the tail is cut first, into the room its own part then takes.
-      steps.push(step(blockStep(index, 'cut'), [['file', 'memory']]), step(STEP.createJournal, [['file', 'memory']]), step(blockStep(index, 'part'), [['file', 'memory']], 2 * partBytes(index)));
-      continue;
-    }
-    steps.push(step(blockStep(index, 'part'), split, 2 * partBytes(index)), step(blockStep(index, 'cut'), [['file', parts]]));
-    if (index === moveAfter) {
-      steps.push(step(STEP.moveJournal, [['file', parts]], 2 * (fileSize - index * p.blockSize) * (p.estimatedCompressed / Math.max(1, fileSize))));
-      parts = 'parts';
-    }
-  }
-  steps.push(step(STEP.createGz, [[parts]]));
-  for (let index = 0; index < p.blocks; index++) steps.push(step(blockStep(index, 'append'), [[parts, 'gz']], 2 * partBytes(index)));
-  steps.push(step(STEP.rename, [['gz']]), step(STEP.fsyncFolder, [['gz']]), step(STEP.removeEmpty, [['gz']]));
+  steps.push(step(blockStep(tail, 'read'), [['file']], tailBytes));
+  if (p.firstPart === 'window')
+    // The one-block window: the tail is cut first, into the room its own part then takes.
+    steps.push(step(blockStep(tail, 'cut'), [['file', 'memory']]), step(STEP.createJournal, [['file', 'memory']]), step(blockStep(tail, 'part'), [['file', 'memory']], 2 * tailBytes * ratio));
+  else steps.push(step(blockStep(tail, 'part'), [['file']], 2 * tailBytes * ratio), step(blockStep(tail, 'cut'), [['file', parts]]));
+  const below = fileSize - tailBytes;
+  if (tail > 0) steps.push(repeated({ from: tail - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', parts]], below + 2 * below * ratio));
+  steps.push(step(STEP.createGz, [[parts]]), repeated({ from: 0, to: tail, each: ['append'] }, [[parts, gz]], 2 * p.estimatedCompressed));
+  steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]), step(STEP.removeEmpty, [[gz]]));
   return steps;
 }
 
 /** --copytruncate (and a deleted file through /proc): the copy is durable before FILE is emptied; FILE itself is never rewritten. */
-export function truncateSteps(place: TruncatePlace, s: Sizes): Step[] {
+export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
+  const gz = s.gz ?? 'gz';
   const read = step(STEP.read, [['file']], s.size);
   if (place.kind === 'beside')
     return [
       read,
-      ...tempSteps([['file'], ['memory']], [['file'], ['gz'], ['memory']], s.compressedSize),
-      step(STEP.catchUp, [['file'], ['gz']]),
-      step(STEP.truncate, [['gz']]),
-      step(STEP.fsyncFile, [['gz']]),
-      step(STEP.verify, [['gz']], s.compressedSize),
+      ...tempSteps([['file'], ['memory']], [['file'], [gz], ['memory']], s.compressedSize),
+      step(STEP.catchUp, [['file'], [gz]]),
+      step(STEP.truncate, [[gz]]),
+      step(STEP.fsyncFile, [[gz]]),
+      step(STEP.verify, [[gz]], s.compressedSize),
     ];
   const safety = stashPlace(place.stash.fs.ramBacked);
   return [
@@ -157,14 +174,15 @@ export function truncateSteps(place: TruncatePlace, s: Sizes): Step[] {
     step(STEP.catchUp, [['file'], [safety]]),
     step(STEP.truncate, [[safety]]),
     step(STEP.fsyncFile, [[safety]]),
-    ...tempSteps([[safety]], [[safety], ['gz']], s.compressedSize),
-    step(STEP.removeStash, [['gz']]),
+    ...tempSteps([[safety]], [[safety], [gz]], s.compressedSize),
+    step(STEP.removeStash, [[gz]]),
   ];
 }
 
 const WORDS: Record<Place, string> = {
   file: 'FILE',
   gz: 'the .gz',
+  'ram-gz': 'the .gz in RAM',
   parts: 'the parts beside FILE',
   stash: 'the safety copy on another disk',
   'ram-stash': 'the safety copy in RAM',

@@ -1,19 +1,24 @@
 // The run's side of the plan's steps: each step reported as it is reached, checked against the planned
 // list, timed, and shown with where FILE's bytes are meanwhile. One job runs at a time, as operands do.
 import { describeWindows, type LossWindows } from '../plan/loss-windows.js';
-import { describeCopies, type Step } from '../plan/steps.js';
+import { describeCopies, repeatedName, repeatLength, type Step } from '../plan/steps.js';
 import type { Logger } from './logger.js';
 
 export interface TakenStep {
   name: string;
   ms: number;
-  /** Set when the run reached a step its plan did not have next: a bug, told rather than hidden. */
-  unplanned?: true;
+  /** The planned step this is (its index), when it is one. */
+  at?: number;
+  /** Set when the run strayed from its plan here (a bug, told rather than hidden): what happened. */
+  drift?: string;
 }
 
 interface Trace {
   planned: readonly Step[];
   taken: TakenStep[];
+  /** The planned step under way, and how many of its block steps are done when it stands for several. */
+  index: number;
+  sub: number;
   /** When the last step taken began; undefined before the first one reached here. */
   since?: number;
   log: Logger;
@@ -21,31 +26,51 @@ interface Trace {
 
 let current: Trace | undefined;
 
+const firstName = (s: Step) => (s.repeat ? repeatedName(s.repeat, 0) : s.name);
+
 function close(t: Trace): void {
   const last = t.taken.at(-1);
   if (last && t.since !== undefined) last.ms = Math.round(performance.now() - t.since);
+  const step = t.planned[t.index];
+  if (last?.at === t.index && step?.repeat && t.sub < repeatLength(step.repeat)) last.drift ??= `left after ${t.sub} of its ${repeatLength(step.repeat)} block steps`;
+}
+
+function drift(t: Trace, name: string, what: string): void {
+  t.log.warn(`step "${name}" ${what}; please report this`);
 }
 
 /** Starts reporting against planned; the first `done` steps already ran (reading happens before the plan). */
 export function startSteps(planned: readonly Step[], log: Logger, done: TakenStep[] = []): void {
-  current = { planned, taken: [...done], log };
+  current = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
 }
 
 /** Marks the start of the named step; outside a planned run (a resume, -d) it does nothing. */
 export function reached(name: string): void {
   const t = current;
   if (!t) return;
-  close(t);
-  const index = t.taken.length;
-  const expected = t.planned[index];
-  const entry: TakenStep = { name, ms: 0 };
-  if (expected?.name !== name) {
-    entry.unplanned = true;
-    t.log.warn(`step "${name}" was not the next planned step (${expected ? `"${expected.name}"` : 'the plan had ended'}); please report this`);
+  const step = t.planned[t.index];
+  // A block's step inside a step that stands for a run of blocks: counted, not listed.
+  if (step?.repeat && t.sub < repeatLength(step.repeat) && repeatedName(step.repeat, t.sub) === name) {
+    t.sub++;
+    return;
   }
-  t.taken.push(entry);
+  close(t);
   t.since = performance.now();
-  t.log.detail(`step ${index + 1}/${t.planned.length}: ${name}${expected?.name === name ? `; copies meanwhile: ${describeCopies(expected.copies)}` : ''}`);
+  const next = t.planned.findIndex((s, i) => i > t.index && firstName(s) === name);
+  if (next < 0) {
+    t.taken.push({ name, ms: 0, drift: 'not in the plan here' });
+    drift(t, name, `was not the next planned step (${t.planned[t.index + 1] ? `"${t.planned[t.index + 1].name}"` : 'the plan had ended'})`);
+    return;
+  }
+  for (let skipped = t.index + 1; skipped < next; skipped++) {
+    t.taken.push({ name: t.planned[skipped].name, ms: 0, at: skipped, drift: 'planned, passed over' });
+    drift(t, t.planned[skipped].name, 'was planned but passed over');
+  }
+  const planned = t.planned[next];
+  t.taken.push({ name: planned.name, ms: 0, at: next });
+  t.index = next;
+  t.sub = planned.repeat ? 1 : 0;
+  t.log.detail(`step ${next + 1}/${t.planned.length}: ${planned.name}; copies meanwhile: ${describeCopies(planned.copies)}`);
 }
 
 /** Ends the run's trace and hands back the steps taken, the last one timed. */
@@ -75,16 +100,16 @@ export interface StepJson {
   name: string;
   copies: string[];
   ms?: number;
-  unplanned?: true;
+  drift?: string;
 }
 
 /** The steps taken, for --json: each with the copies its plan gave it. */
 export function takenJson(planned: readonly Step[], taken: readonly TakenStep[]): StepJson[] {
-  return taken.map((t, i) => ({
+  return taken.map((t) => ({
     name: t.name,
-    copies: planned[i]?.name === t.name ? planned[i].copies.map((c) => c.join('+')) : [],
+    copies: t.at === undefined ? [] : planned[t.at].copies.map((c) => c.join('+')),
     ms: t.ms,
-    ...(t.unplanned ? { unplanned: true as const } : {}),
+    ...(t.drift ? { drift: t.drift } : {}),
   }));
 }
 

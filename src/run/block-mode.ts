@@ -112,7 +112,6 @@ function truncateTo(fd: number, offset: number): Seen {
 /** Moves the journal from the stash to beside FILE once truncation has made room there. */
 function moveBeside(from: JournalPaths, m: JournalManifest, file: string, log: Logger): JournalPaths {
   const to = journalBeside(file);
-  reached(STEP.moveJournal);
   createJournal(to);
   for (const part of m.parts) writePart(to, part.index, readFileBlocks(partPath(from, part.index)));
   writeJournal(to, m);

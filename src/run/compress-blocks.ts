@@ -1,8 +1,8 @@
 // Block mode for one operand: plan the blocks, show them (--simulate), ask about a window, run.
 import { toCmemError, type CmemError } from '../errors.js';
 import { planBlocks, type BlockPlan } from '../plan/block-plan.js';
-import { windowsOf } from '../plan/loss-windows.js';
-import { blockSteps, ramPlace, stepsJson, type Step } from '../plan/steps.js';
+import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
+import { blockSteps, gzPlace, ramPlace, stepsJson, type Step } from '../plan/steps.js';
 import { planLines, takeSteps, type StepJson } from '../report/steps-taken.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
@@ -21,6 +21,7 @@ import { consentToWindow } from './consent.js';
 export interface BlockInput {
   facts: FileFacts;
   fileFs: FsFacts;
+  outputFs: FsFacts;
   outputPath: string;
   estimate: number;
   memory: MemoryBudget;
@@ -42,9 +43,11 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
   const { facts, outputPath } = input;
   const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash, (why) => log.warn(why));
   const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory.available, cores: CORES }, opts);
-  const steps = blockSteps(p, facts.size, input.fileFs.freeBytes);
+  const steps = blockSteps(p, facts.size, gzPlace(input.fileFs, input.outputFs));
   logBlockPlan(p, input, steps, log);
   const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: windowsOf(steps, ramPlace(p.stash)), steps: stepsJson(steps), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
+  const refused = unsafeRefusal(report.windows!, opts);
+  if (refused) throw refused;
   if (opts.simulate) return { ...report, status: 'simulated' };
   if (p.window)
     await consentToWindow(

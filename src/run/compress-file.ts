@@ -4,8 +4,8 @@ import path from 'node:path';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
-import { windowsOf } from '../plan/loss-windows.js';
-import { ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, type Step } from '../plan/steps.js';
+import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
+import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
@@ -71,6 +71,12 @@ function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: Memo
   log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
   log.info(`would free ${bytes(p.freed)} on the file's filesystem`);
   planLines(steps, windowsOf(steps, ramPlace(p.stash))).forEach((line) => log.info(line));
+}
+
+/** --safe's last word on a plan: any window its steps leave, of either kind, is refused before anything is written. */
+function refuseUnsafe(steps: readonly Step[], p: Pick<Plan, 'stash'>, opts: Options): void {
+  const refused = unsafeRefusal(windowsOf(steps, ramPlace(p.stash)), opts);
+  if (refused) throw refused;
 }
 
 /** The plan's fields of the report: strategy, windows and steps as --json carries them. */
@@ -161,14 +167,22 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         // The streamed run, counted instead of written: its figures exact, its memory one block.
         const counted = await progress.track('compressing', facts.size, (advance) => countStreamed(fd, header, advance));
         clock.lap('compress');
-        const exact = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: counted.compressedSize, memoryAvailable: memory }, opts);
-        const steps = streamedSteps(counted, opts.keep);
-        logPlan(exact, facts, counted.compressedSize, budget, steps, log);
-        return simulated({ ...report, ...planReport(exact, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
+        const exact = planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: counted.compressedSize, memoryAvailable: memory }, opts, 1);
+        if (exact?.strategy === 'beside') {
+          const steps = streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
+          logPlan(exact, facts, counted.compressedSize, budget, steps, log);
+          refuseUnsafe(steps, exact, opts);
+          return simulated({ ...report, ...planReport(exact, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
+        }
+        // The sample promised less than the file gives: a real run starts beside, runs out of room and plans again.
+        log.warn(`the .gz would be ${bytes(counted.compressedSize)}, more than the sample promised: a real run would start writing it beside, run out of room, and plan again as follows`);
+        estimate = estimateCompressed(fd, facts.size, opts.level);
       }
-      if (early?.strategy === 'beside') {
+      if (early?.strategy === 'beside' && !opts.simulate) {
         try {
-          const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size) }, opts.keep);
+          const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
+          refuseUnsafe(steps, early, opts);
+          report.windows = windowsOf(steps);
           const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
@@ -183,7 +197,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         }
       }
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
-        const blocks = await compressInBlocks({ facts, fileFs, outputPath, estimate, memory: budget, stashDirs, trace: report }, opts, log);
+        const blocks = await compressInBlocks({ facts, fileFs, outputFs, outputPath, estimate, memory: budget, stashDirs, trace: report }, opts, log);
         clock.total();
         return { ...report, ...blocks, ...(blocks.status === 'compressed' ? measured() : {}) };
       }
@@ -201,9 +215,10 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
 
     const stashes = stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why));
     const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
-    const steps = wholeFileSteps(thePlan, { size: source.size, compressedSize: compressed.size }, opts.keep);
+    const steps = wholeFileSteps(thePlan, { size: source.size, compressedSize: compressed.size, keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
     Object.assign(report, planReport(thePlan, steps));
     logPlan(thePlan, facts, compressed.size, budget, steps, log);
+    refuseUnsafe(steps, thePlan, opts);
     if (opts.simulate) return simulated(report);
     if (thePlan.window)
       await consentToWindow(

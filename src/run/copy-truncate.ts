@@ -32,8 +32,8 @@ import { writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
-import { windowsOf, type LossWindows } from '../plan/loss-windows.js';
-import { ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
+import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
+import { gzPlace, ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
 import { planLines, reached, takeSteps, type StepJson } from '../report/steps-taken.js';
 
 export interface TruncateSource {
@@ -50,8 +50,10 @@ export interface TruncateJob {
   source: TruncateSource;
   outputPath: string;
   outputFs: FsFacts;
+  /** Whether FILE itself is in RAM: only then is a .gz in RAM no worse than FILE was. */
+  fileFs: Pick<FsFacts, 'ramBacked'>;
   stashes: StashCandidate[];
-  opts: Pick<Options, 'level' | 'simulate'>;
+  opts: Pick<Options, 'level' | 'simulate' | 'safe' | 'allowRamStash'>;
   log: Logger;
   /** Where the plan's steps, then the steps taken, go however the run ends: the operand's report. */
   trace: { steps?: StepJson[] };
@@ -182,11 +184,13 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
   const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
   log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);
-  const steps = truncateSteps(place, { size: first.size, compressedSize: compressed.size });
+  const steps = truncateSteps(place, { size: first.size, compressedSize: compressed.size, gz: gzPlace(job.fileFs, job.outputFs) });
   const windows = windowsOf(steps, ramPlace(place.kind === 'stash' ? place.stash : undefined));
   planLines(steps, windows).forEach((line) => log.info(line));
   const base = { place, size: first.size, compressedSize: compressed.size, caught: 0, rounds: 0, lostAtLeast: 0, freed: 0, windows };
   job.trace.steps = stepsJson(steps);
+  const refused = unsafeRefusal(windows, job.opts);
+  if (refused) throw refused;
   if (job.opts.simulate) {
     log.success(`simulation only: nothing was written; ${name} would be emptied in place once its copy is durable and verified`);
     return { ...base, simulated: true };

@@ -42,6 +42,7 @@ export async function copyTruncateFile(
         source: { name: facts.path, readFd, writeFd, facts, holders },
         outputPath,
         outputFs: probeFilesystem(path.dirname(outputPath)),
+        fileFs: probeFilesystem(facts.dir),
         stashes: stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why)),
         opts,
         log,

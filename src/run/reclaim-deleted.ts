@@ -52,6 +52,7 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
           source: { name: link, readFd, writeFd, facts, holders: findHolders(facts.dev, facts.ino).holders },
           outputPath,
           outputFs: probeFilesystem(path.dirname(outputPath)),
+          fileFs,
           stashes: stashCandidates(facts.dev, opts.stash ? [opts.stash] : [], opts.noStash, (why) => log.warn(why)),
           opts,
           log,

@@ -78,7 +78,7 @@ export function mountFs(kind: 'tmpfs' | 'ext4', sizeMiB: number, extra: { inodes
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cmem-${kind}-`));
   let image: string | undefined;
   if (kind === 'tmpfs') {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', dir]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m${extra.inodes ? `,nr_inodes=${extra.inodes}` : ''}`, 'tmpfs', dir]);
   } else {
     image = `${dir}.img`;
     fs.writeFileSync(image, '');
