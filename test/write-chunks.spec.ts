@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { fsyncDir, writeChunks } from '../src/steps/write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from '../src/steps/write-chunks.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-write-chunks-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +52,11 @@ it('fsyncs a folder, and refuses a file', () => {
   expect(() => fsyncDir(dir)).not.toThrow();
   fs.writeFileSync(path.join(dir, 'plain'), '');
   expect(() => fsyncDir(path.join(dir, 'plain'))).toThrow(/ENOTDIR/);
+});
+
+it('closeJudged closes, and still throws on a descriptor that is not open (a bug of ours, not the disk)', () => {
+  const fd = fs.openSync(path.join(dir, 'plain'), 'r');
+  closeJudged(fd);
+  expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
+  expect(() => closeJudged(fd)).toThrow(/EBADF/);
 });

@@ -10,7 +10,7 @@ import { at } from '../steps/pinned-folders.js';
 import { readFileBlocks, readFull } from '../steps/read-blocks.js';
 import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
-import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical } from './signals.js';
 import { blockStep, STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
@@ -87,7 +87,7 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, f
       restoreMetadata(fd, m);
       fs.fsyncSync(fd);
     } finally {
-      fs.closeSync(fd);
+      closeJudged(fd);
     }
   }
   await critical(() => {

@@ -8,7 +8,7 @@ import { withinNameMax } from './name-max.js';
 import { at, pin, unpin } from './pinned-folders.js';
 import { checkStateFolder, createOwnFile, makeOwnFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 
 export interface PartRecord {
   index: number;
@@ -128,7 +128,7 @@ export function writePart(j: JournalPaths, index: number, chunks: readonly Buffe
     writeChunks(fd, chunks);
     fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
   fsyncDir(j.folder);
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { crc32 } from './gzip-format.js';
 import { at } from './pinned-folders.js';
+import { closeJudged } from './write-chunks.js';
 
 export const BLOCK_SIZE = 1024 * 1024;
 
@@ -73,6 +74,6 @@ export function readFileBlocks(file: string): Buffer[] {
   try {
     return readBlocks(fd).blocks;
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
 }

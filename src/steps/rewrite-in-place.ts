@@ -6,7 +6,7 @@ import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
 import { STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
@@ -51,7 +51,7 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
     restoreMetadata(fd, target);
     fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
 }
 
@@ -81,7 +81,7 @@ export function putBack(original: Target & { dir: string; size: number }, blocks
     fs.fsyncSync(fd);
     restoreMetadata(fd, original);
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
   if (!exists) fsyncDir(original.dir);
 }

@@ -9,7 +9,7 @@ import type { FileFacts } from '../probe/file.js';
 import { uniqueDirs } from '../probe/stash.js';
 import { checkStateFolder, createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 
 export type StashPhase = 'stashed' | 'rewriting';
 
@@ -81,13 +81,13 @@ export async function writeStash(
     fd = createOwnFile(paths.folder, `${paths.key}.gz`);
     writeChunks(fd, chunks);
     fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    closeJudged(fd);
     fd = undefined;
     fsyncDir(paths.folder);
     await verify(paths.data);
     writeManifest(paths, manifest);
   } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) closeJudged(fd);
     removeStash(paths);
     throw err;
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { euid } from '../probe/safe-path.js';
 import { at } from './pinned-folders.js';
-import { fsyncDir } from './write-chunks.js';
+import { closeJudged, fsyncDir } from './write-chunks.js';
 
 /** One folder per user in each place. */
 export const stateFolderName = (uid = euid()) => `cmemgzip-${uid}`;
@@ -102,7 +102,7 @@ export function writeOwnFile(folder: string, name: string, text: string): void {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
   fs.renameSync(at(path.join(folder, temp)), at(path.join(folder, name)));
   fsyncDir(folder);
@@ -122,6 +122,6 @@ export function readOwnFile(folder: string, name: string): string | undefined {
     if (!st.isFile() || st.uid !== euid() || st.size > 1 << 20) return undefined;
     return fs.readFileSync(fd, 'utf8');
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
 }

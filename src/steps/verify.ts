@@ -7,6 +7,7 @@ import type { Compressed } from './compress.js';
 import { CORES, mapLimit } from './parallel.js';
 import { readFull, type SourceData } from './read-blocks.js';
 import { at } from './pinned-folders.js';
+import { closeJudged } from './write-chunks.js';
 
 /** expected sizes the output buffer: one allocation instead of 16 KiB chunks and a concatenation. */
 function inflateSegment(segment: Buffer, last: boolean, expected: number): Promise<Buffer> {
@@ -67,6 +68,6 @@ export async function verifyWritten(file: string, expected: Compressed, source: 
       checkSegment(fd, file, { position: positions[i], length: seg.length, block: blocks[i] ?? Buffer.alloc(0), last: i === last }, i),
     );
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { withinNameMax } from './name-max.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
 import { CmemError } from '../errors.js';
 import { STEP } from '../plan/steps.js';
@@ -54,12 +54,12 @@ export async function writeBesideWith(
     restoreMetadata(fd, original);
     fs.fsyncSync(fd);
   } catch (err) {
-    fs.closeSync(fd);
+    closeJudged(fd);
     fs.rmSync(at(temp), { force: true });
     onTemp(undefined);
     throw err;
   }
-  fs.closeSync(fd);
+  closeJudged(fd);
   reached(STEP.rename);
   fs.renameSync(at(temp), at(outputPath));
   onTemp(undefined);

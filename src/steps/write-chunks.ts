@@ -20,6 +20,20 @@ export function writeChunks(fd: number, chunks: readonly Buffer[], position = 0)
   return pos;
 }
 
+/**
+ * Closes a descriptor that only read, or whose bytes an fsync (passed or failed) has already judged. Linux
+ * releases it even when close reports an error, and that error (NFS reports late write errors there) says
+ * nothing fsync did not: failing on it would undo good work, or hide the error that matters. EBADF, a bug
+ * of ours, still throws.
+ */
+export function closeJudged(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EBADF') throw err;
+  }
+}
+
 /** Makes a rename, create or unlink in dir durable. */
 export function fsyncDir(dir: string): void {
   const held = pinnedFd(dir);
@@ -28,6 +42,6 @@ export function fsyncDir(dir: string): void {
   try {
     fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeJudged(fd);
   }
 }

@@ -54,6 +54,16 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     expect(gunzipHash(gz)).toBe(hash);
   });
 
+  it.each(['EIO', 'ENOSPC'])("block mode's one-block window, %s on the close of the first part after its fsync: nothing lost, the job goes on (it used to write the block back short)", (errno) => {
+    const { m, log, gz, hash } = prepare();
+    // 6 MiB in 256 KiB blocks: the tail is block 23, its part the first one written.
+    const part = path.join(m.dir, '.app.log.cmemgzip-blocks', 'part-00000023.gz');
+    const r = run(['-m', '256K', '--no-stash', '--yes', log], { prefix: inject(part, 'close', `error=${errno}`, 1) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(gunzipHash(gz)).toBe(hash);
+    expect(fs.existsSync(log)).toBe(false);
+  });
+
   it('stash mode, EIO on the folder fsync after the rename: no partial FILE is made beside the good .gz; a rerun finishes', () => {
     const { m, log, gz, hash } = prepare();
     const stash = mount('tmpfs', 16);
