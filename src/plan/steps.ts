@@ -1,5 +1,6 @@
 // Each strategy as the list of steps it runs, each with where complete copies of FILE's bytes are while
 // it runs: the one list --simulate prints, the run reports as it goes, and the loss windows are read from.
+import path from 'node:path';
 import type { Place as TruncatePlace } from './copytruncate-place.js';
 import type { BlockPlan } from './block-plan.js';
 import type { Plan } from './plan.js';
@@ -199,4 +200,4 @@ export function describeCopies(copies: readonly Copy[]): string {
 export const stepsJson = (steps: readonly Step[]) => steps.map((s) => ({ name: s.name, copies: s.copies.map((c) => c.join('+')) }));
 
 /** A RAM-backed safety copy's folder, for the words of a power-cut window. */
-export const ramPlace = (s?: { dir: string; fs: { type: string; ramBacked: boolean } }) => (s?.fs.ramBacked ? { dir: s.dir, type: s.fs.type } : undefined);
+export const ramPlace = (s?: { dir: string; fs: { type: string; ramBacked: boolean } }) => (s?.fs.ramBacked ? { dir: path.resolve(s.dir), type: s.fs.type } : undefined);
