@@ -197,7 +197,7 @@ export function describeCopies(copies: readonly Copy[]): string {
 }
 
 /** The plan's steps for --json: names, and copies as places joined by "+". */
-export const stepsJson = (steps: readonly Step[]) => steps.map((s) => ({ name: s.name, copies: s.copies.map((c) => c.join('+')) }));
+export const stepsJson = (steps: readonly Step[]) => steps.map((s) => ({ name: s.name, copies: s.copies.map((c) => c.join('+')), ...(s.repeat ? { repeat: s.repeat } : {}) }));
 
 /** A RAM-backed safety copy's folder, for the words of a power-cut window. */
 export const ramPlace = (s?: { dir: string; fs: { type: string; ramBacked: boolean } }) => (s?.fs.ramBacked ? { dir: path.resolve(s.dir), type: s.fs.type } : undefined);

@@ -26,6 +26,17 @@ interface Trace {
 
 let current: Trace | undefined;
 
+/**
+ * A test seam: the run says on stderr which step it reached, then stops itself (SIGSTOP), so that a test can
+ * look at the disk at each step and let it go on (SIGCONT). The line is how the test tells one stop from the next.
+ */
+const stopAtSteps = process.env.CMEMGZIP_STOP_AT_STEPS === '1';
+function pause(name: string): void {
+  if (!stopAtSteps) return;
+  process.stderr.write(`stopped at: ${name}\n`);
+  process.kill(process.pid, 'SIGSTOP');
+}
+
 const firstName = (s: Step) => (s.repeat ? repeatedName(s.repeat, 0) : s.name);
 
 function close(t: Trace): void {
@@ -52,6 +63,7 @@ export function reached(name: string): void {
   // A block's step inside a step that stands for a run of blocks: counted, not listed.
   if (step?.repeat && t.sub < repeatLength(step.repeat) && repeatedName(step.repeat, t.sub) === name) {
     t.sub++;
+    pause(name);
     return;
   }
   close(t);
@@ -71,6 +83,7 @@ export function reached(name: string): void {
   t.index = next;
   t.sub = planned.repeat ? 1 : 0;
   t.log.detail(`step ${next + 1}/${t.planned.length}: ${planned.name}; copies meanwhile: ${describeCopies(planned.copies)}`);
+  pause(name);
 }
 
 /** Ends the run's trace and hands back the steps taken, the last one timed. */
