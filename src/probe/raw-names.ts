@@ -1,0 +1,64 @@
+// Names as the kernel has them (bytes) carried in JS strings the way Python's "surrogateescape" does: every
+// byte that is not part of valid UTF-8 becomes the lone surrogate U+DC80+byte, so that path.join, basename
+// and the rest work unchanged, and encode gives back the very bytes (fs with a plain string would put U+FFFD).
+
+/** A lone low surrogate of the escaped range; with the u flag a surrogate pair (a real character) never matches. */
+const ESCAPED = /[\uDC80-\uDCFF]/u;
+const ESCAPED_ALL = /[\uDC80-\uDCFF]/gu;
+
+/** The length of the valid UTF-8 sequence starting at i, or 0 when the byte there starts none (RFC 3629 table). */
+function sequenceAt(buf: Buffer, i: number): number {
+  const b = buf[i];
+  if (b < 0x80) return 1;
+  const cont = (j: number, lo = 0x80, hi = 0xbf) => i + j < buf.length && buf[i + j] >= lo && buf[i + j] <= hi;
+  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
+  if (b >= 0xe0 && b <= 0xef) {
+    const [lo, hi] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (b >= 0xf0 && b <= 0xf4) {
+    const [lo, hi] = b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** The string for a name's bytes: UTF-8 as it is, each byte outside valid UTF-8 as U+DC80+byte. */
+export function decode(buf: Buffer): string {
+  let out = '';
+  let start = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const n = sequenceAt(buf, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += buf.toString('utf8', start, i) + String.fromCharCode(0xdc00 + buf[i]);
+    start = ++i;
+  }
+  return out + buf.toString('utf8', start);
+}
+
+/** True when the name holds bytes that are not UTF-8. */
+export const hasRawBytes = (name: string): boolean => ESCAPED.test(name);
+
+/** The exact bytes of a name that decode made. */
+export function encode(name: string): Buffer {
+  if (!hasRawBytes(name)) return Buffer.from(name, 'utf8');
+  const parts: Buffer[] = [];
+  for (const ch of name) {
+    const cp = ch.codePointAt(0)!;
+    parts.push(cp >= 0xdc80 && cp <= 0xdcff ? Buffer.of(cp - 0xdc00) : Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** What fs takes for the name: the string itself when it is UTF-8 (every usual name), else its bytes. */
+export const fsPath = (name: string): string | Buffer => (hasRawBytes(name) ? encode(name) : name);
+
+/** The size of a name in bytes, as NAME_MAX counts it. */
+export const byteLength = (name: string): number => (hasRawBytes(name) ? encode(name).length : Buffer.byteLength(name));
+
+/** Text for a person: each byte that is not UTF-8 shown as \xNN (a lone surrogate would print as U+FFFD). */
+export const shown = (text: string): string => text.replace(ESCAPED_ALL, (ch) => `\\x${(ch.charCodeAt(0) - 0xdc00).toString(16)}`);
