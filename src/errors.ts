@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'NO_MEMORY'
   | 'NO_SPACE'
   | 'NO_GAIN'
-  | 'BAD_NAME'
   | 'NAME_TOO_LONG'
   | 'NO_STASH'
   | 'WINDOW_REFUSED'

@@ -1,6 +1,7 @@
 // Names as the kernel has them (bytes) carried in JS strings the way Python's "surrogateescape" does: every
 // byte that is not part of valid UTF-8 becomes the lone surrogate U+DC80+byte, so that path.join, basename
 // and the rest work unchanged, and encode gives back the very bytes (fs with a plain string would put U+FFFD).
+import fs from 'node:fs';
 
 /** A lone low surrogate of the escaped range; with the u flag a surrogate pair (a real character) never matches. */
 const ESCAPED = /[\uDC80-\uDCFF]/u;
@@ -57,8 +58,30 @@ export function encode(name: string): Buffer {
 /** What fs takes for the name: the string itself when it is UTF-8 (every usual name), else its bytes. */
 export const fsPath = (name: string): string | Buffer => (hasRawBytes(name) ? encode(name) : name);
 
+/** realpath for any name: fs.realpathSync's JS walk turns a Buffer back into a (lossy) string, the native call does not. */
+export const realPath = (name: string): string =>
+  hasRawBytes(name) ? decode(fs.realpathSync.native(encode(name), { encoding: 'buffer' })) : fs.realpathSync(name);
+
 /** The size of a name in bytes, as NAME_MAX counts it. */
 export const byteLength = (name: string): number => (hasRawBytes(name) ? encode(name).length : Buffer.byteLength(name));
 
 /** Text for a person: each byte that is not UTF-8 shown as \xNN (a lone surrogate would print as U+FFFD). */
 export const shown = (text: string): string => text.replace(ESCAPED_ALL, (ch) => `\\x${(ch.charCodeAt(0) - 0xdc00).toString(16)}`);
+
+/**
+ * For --json: JSON.stringify writes a lone surrogate as the escape \udcNN, which Python (json, then os.fsencode)
+ * and JS (JSON.parse, then encode) turn back into the bytes, but jq and others make U+FFFD of; so beside every
+ * field holding such a name, at any depth, FIELDBytes holds its bytes in base64 (not for messages: prose, not names).
+ */
+const PROSE = new Set(['message', 'hint']);
+
+export function withNameBytes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withNameBytes);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    out[key] = withNameBytes(field);
+    if (typeof field === 'string' && !PROSE.has(key) && hasRawBytes(field)) out[`${key}Bytes`] = encode(field).toString('base64');
+  }
+  return out;
+}
