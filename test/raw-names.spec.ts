@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
-import { byteLength, decode, encode, fsPath, hasRawBytes, shown } from '../src/probe/raw-names.js';
+import { byteLength, decode, encode, fsPath, hasRawBytes, shellBytes, shown, withNameBytes } from '../src/probe/raw-names.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
 
@@ -43,4 +43,19 @@ it('a name with raw bytes is handed to fs as its bytes', () => expect(fsPath('/t
 it('shown: no lone surrogate is printed, each raw byte is \\xNN, real characters stay', () => {
   expect(shown('/tmp/caf\udce9.log: compressed')).toBe('/tmp/caf\\xe9.log: compressed');
   expect(shown('é \u{1f480}')).toBe('é \u{1f480}');
+});
+
+it.each([
+  ['/var/log/app\udcff.log', "$'/var/log/app\\xff.log'"],
+  ["it's\\\udcff", "$'it\\x27s\\x5c\\xff'"],
+  ['é\udce9', "$'\\xc3\\xa9\\xe9'"],
+])('shellBytes(%j) = %s, which a shell turns back into the same bytes', (name, quoted) => expect(shellBytes(name)).toBe(quoted));
+
+it('withNameBytes: beside each name with raw bytes, at any depth, its bytes in base64; UTF-8 names and messages as they are', () => {
+  const report = { file: '/x/caf\udce9', output: '/x/ok.gz', error: { message: '/x/caf\udce9: gone' }, leftovers: [{ path: '/x/.caf\udce9.tmp' }], size: 3 };
+  expect(withNameBytes(report)).toEqual({
+    ...report,
+    fileBytes: Buffer.from('/x/caf\xe9', 'latin1').toString('base64'),
+    leftovers: [{ path: '/x/.caf\udce9.tmp', pathBytes: Buffer.from('/x/.caf\xe9.tmp', 'latin1').toString('base64') }],
+  });
 });

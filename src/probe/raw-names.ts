@@ -68,6 +68,13 @@ export const byteLength = (name: string): number => (hasRawBytes(name) ? encode(
 /** Text for a person: each byte that is not UTF-8 shown as \xNN (a lone surrogate would print as U+FFFD). */
 export const shown = (text: string): string => text.replace(ESCAPED_ALL, (ch) => `\\x${(ch.charCodeAt(0) - 0xdc00).toString(16)}`);
 
+/** A name with raw bytes as a shell takes it back: $'...' with each byte that is not printable ASCII as \xNN. */
+export function shellBytes(name: string): string {
+  let out = '';
+  for (const b of encode(name)) out += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return `$'${out}'`;
+}
+
 /**
  * For --json: JSON.stringify writes a lone surrogate as the escape \udcNN, which Python (json, then os.fsencode)
  * and JS (JSON.parse, then encode) turn back into the bytes, but jq and others make U+FFFD of; so beside every
