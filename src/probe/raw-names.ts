@@ -80,7 +80,7 @@ export function shellBytes(name: string): string {
  * and JS (JSON.parse, then encode) turn back into the bytes, but jq and others make U+FFFD of; so beside every
  * field holding such a name, at any depth, FIELDBytes holds its bytes in base64 (not for messages: prose, not names).
  */
-const PROSE = new Set(['message', 'hint']);
+const PROSE = new Set(['message', 'hint', 'reason']);
 
 export function withNameBytes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withNameBytes);

@@ -2,6 +2,7 @@
 // --simulate as gzip does, under the same bytes; a killed run finished by a plain rerun; shown as \xNN.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fill, fillLeaving, jsonLines, logData, mountFs, mountSkipReason, onlyReport, run, sha256, warnSkip, type Mounted, type RunResult } from './helpers.js';
@@ -144,7 +145,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
 
   describe.skipIf(warnSkip(spawnSync('strace', ['-V']).error ? 'NO strace: the killed runs on raw names are SKIPPED' : undefined))('killed at the rename onto FILE.gz', () => {
     /** Which rename (counted as strace's when= counts them) puts the .gz in place, from a clean run's trace. */
-    function renameOntoGz(args: readonly string[], disk: 'room' | 'full'): number {
+    function renameOntoGz(args: readonly (string | Buffer)[], disk: 'room' | 'full'): number {
       const { file } = fresh();
       if (disk === 'full') fill(m.dir);
       else fillLeaving(m.dir, 2 * MiB);
@@ -159,10 +160,21 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
       }
     }
 
+    /** A --stash folder whose own name is not UTF-8, on another filesystem than the tmpfs, and not a default place. */
+    let stashBase: string;
+    beforeAll(() => (stashBase = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-raw-stash-'))));
+    afterAll(() => fs.rmSync(stashBase, { recursive: true, force: true }));
+    function rawStash(): Buffer {
+      const dir = bytesOf(fs.mkdtempSync(path.join(stashBase, 't-')), latin1('/st\xe9'));
+      fs.mkdirSync(dir);
+      return dir;
+    }
     it.each([
-      ['beside (a complete temporary left)', ['--no-stash'], 'room', 2],
-      ['stash (FILE holds the .gz, the stash is "rewriting")', [], 'full', 1],
-    ] as const)('%s: a plain rerun finds it by dev-ino and finishes', (_what, args, disk, entries) => {
+      ['beside (a complete temporary left)', () => ['--no-stash'], 'room', 2],
+      ['stash (FILE holds the .gz, the stash is "rewriting")', () => [], 'full', 1],
+      ['--stash in a folder whose name is not UTF-8 (found again through the note)', () => ['--stash', rawStash()], 'full', 1],
+    ] as const)('%s: a plain rerun finds it by dev-ino and finishes', (_what, argsFor, disk, entries) => {
+      const args = argsFor();
       const when = renameOntoGz(args, disk);
       expect(when).toBeGreaterThan(0);
       const { file, gz, data } = fresh();
@@ -174,7 +186,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
         expect(fs.existsSync(gz)).toBe(false);
         expect(names(dir)).toHaveLength(entries); // FILE, and the temporary beside it when there was room
         expect(fs.readFileSync(file).subarray(0, 2)).toEqual(Buffer.from(disk === 'full' ? [0x1f, 0x8b] : data.subarray(0, 2)));
-        const again = runRaw([...args, file]);
+        const again = runRaw([file]); // plain: no --stash, whatever the killed run was given
         expect(again.code, again.stdout + again.stderr).toBe(0);
         compressedAsGzipWould(file, gz, data);
       } finally {
