@@ -143,6 +143,17 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
     expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
   });
 
+  it("a .gz the system's gzip made of a Latin-1 name, renamed: -dN gives back the very bytes gzip stored", () => {
+    const { file, gz, data } = fresh(MiB);
+    execFileSync('sh', ['-c', 'gzip -N "$(printf %b "$1")"', 'sh', escaped(file)]);
+    const renamed = bytesOf(dir, '/renamed.gz');
+    fs.renameSync(gz, renamed);
+    const r = runRaw(['-dN', renamed]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(names(dir)).toEqual([latin1('caf\xe9.log').toString('latin1')]);
+    expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
+  });
+
   describe.skipIf(warnSkip(spawnSync('strace', ['-V']).error ? 'NO strace: the killed runs on raw names are SKIPPED' : undefined))('killed at the rename onto FILE.gz', () => {
     /** Which rename (counted as strace's when= counts them) puts the .gz in place, from a clean run's trace. */
     function renameOntoGz(args: readonly (string | Buffer)[], disk: 'room' | 'full'): number {
