@@ -50,6 +50,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
     expect(storedName(gz)).toEqual(latin1('caf\xe9.log'));
     expect(names(dir)).toEqual([latin1('caf\xe9.log.gz').toString('latin1')]);
   }
+  /** gz renamed, then -dN: FILE comes back under the name's bytes stored in the header, and alone. */
+  function restoredByName(file: Buffer, gz: Buffer, data: Buffer) {
+    const renamed = bytesOf(dir, '/renamed.gz');
+    fs.renameSync(gz, renamed);
+    const r = runRaw(['-dN', renamed]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(names(dir)).toEqual([latin1('caf\xe9.log').toString('latin1')]);
+    expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
+  }
   const freeAll = () => fs.readdirSync(m.dir).filter((n) => n.startsWith('.filler')).forEach((n) => fs.rmSync(path.join(m.dir, n)));
 
   it.each([
@@ -135,23 +144,13 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
     expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
     expect(fs.existsSync(gz)).toBe(false);
     expect(runRaw([file]).code).toBe(0);
-    const renamed = bytesOf(dir, '/renamed.gz');
-    fs.renameSync(gz, renamed);
-    const r = runRaw(['-dN', renamed]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(names(dir)).toEqual([latin1('caf\xe9.log').toString('latin1')]);
-    expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
+    restoredByName(file, gz, data);
   });
 
   it("a .gz the system's gzip made of a Latin-1 name, renamed: -dN gives back the very bytes gzip stored", () => {
     const { file, gz, data } = fresh(MiB);
     execFileSync('sh', ['-c', 'gzip -N "$(printf %b "$1")"', 'sh', escaped(file)]);
-    const renamed = bytesOf(dir, '/renamed.gz');
-    fs.renameSync(gz, renamed);
-    const r = runRaw(['-dN', renamed]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(names(dir)).toEqual([latin1('caf\xe9.log').toString('latin1')]);
-    expect(sha256(fs.readFileSync(file))).toBe(sha256(data));
+    restoredByName(file, gz, data);
   });
 
   describe.skipIf(warnSkip(spawnSync('strace', ['-V']).error ? 'NO strace: the killed runs on raw names are SKIPPED' : undefined))('killed at the rename onto FILE.gz', () => {
