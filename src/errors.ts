@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'NO_MEMORY'
   | 'NO_SPACE'
   | 'NO_GAIN'
-  | 'BAD_NAME'
   | 'NAME_TOO_LONG'
   | 'NO_STASH'
   | 'WINDOW_REFUSED'
@@ -72,5 +71,6 @@ export function toCmemError(err: unknown, doing: string): CmemError {
     return new CmemError('NOT_PERMITTED', `${doing}: operation not permitted`, 'lsattr shows whether a file or folder is immutable (i) or append-only (a)');
   if (e?.code === 'EACCES')
     return new CmemError('UNREADABLE', `${doing}: permission denied`, 'run as the file\'s owner or root');
-  return new CmemError('IO', `${doing}: ${e?.message ?? String(err)}`);
+  // Node writes a name it was given as bytes with U+FFFD for what is not UTF-8: doing already names it right.
+  return new CmemError('IO', `${doing}: ${(e?.message ?? String(err)).replace(/ (-> )?'[^']*\uFFFD[^']*'/g, '')}`);
 }

@@ -30,6 +30,11 @@ it.each([
   expect({ code: e.code, message: e.message }).toEqual({ code, message });
 });
 
+it("drops the U+FFFD-mangled name Node puts in its message for a path given as bytes: the caller's names it right", () => {
+  const err = Object.assign(new Error("ENOENT: no such file or directory, rename '/x/caf\uFFFD' -> '/x/caf\uFFFD.gz'"), { code: 'ENOENT' });
+  expect(toCmemError(err, '/x/caf\udce9').message).toBe('/x/caf\udce9: ENOENT: no such file or directory, rename');
+});
+
 it('gives a next step for permission errors', () => expect(toCmemError(errno('EACCES'), 'x').hint).toMatch(/owner|root/));
 
 it('does not tell root to run as root: EPERM points at chattr', () => expect(toCmemError(errno('EPERM'), 'x').hint).toMatch(/lsattr/));

@@ -45,6 +45,12 @@ it.each([
 it('ends the name with a NUL and writes it as UTF-8', () =>
   expect(gzipHeader({ name: 'jörg.log', mtime: 0, level: 6 }).subarray(10)).toEqual(Buffer.from('jörg.log\0')));
 
+it('a name that is not UTF-8 goes in as its bytes (as gzip stores it) and comes out as the same name', () => {
+  const header = gzipHeader({ name: 'caf\udce9.log', mtime: 0, level: 6 });
+  expect(header.subarray(10)).toEqual(Buffer.from('caf\xe9.log\0', 'latin1'));
+  expect(parseGzipHeader(header).name).toBe('caf\udce9.log');
+});
+
 it.each([
   [0x12345678, 5, '78563412' + '05000000'],
   [0xffffffff, 2 ** 32 + 7, 'ffffffff' + '07000000'],

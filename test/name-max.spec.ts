@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { NAME_MAX, withinNameMax } from '../src/steps/name-max.js';
 import { tempPathFor } from '../src/steps/write-beside.js';
 import path from 'node:path';
+import { encode } from '../src/probe/raw-names.js';
 
 const bytes = (s: string) => Buffer.byteLength(s);
 
@@ -26,6 +27,15 @@ it('is the same on every run, and differs for long names that share their start'
   expect(withinNameMax('.', a, '.t')).toBe(withinNameMax('.', a, '.t'));
   expect(withinNameMax('.', a, '.t')).not.toBe(withinNameMax('.', b, '.t'));
 });
+
+it('counts a byte that is not UTF-8 as the one byte it is: kept whole when it fits, cut to exactly NAME_MAX when not', () => {
+  expect(withinNameMax('.', '\udce9'.repeat(240), '.cmemgzip-tmp')).toBe(`.${'\udce9'.repeat(240)}.cmemgzip-tmp`);
+  const cut = withinNameMax('.', '\udce9'.repeat(250), '.cmemgzip-tmp');
+  expect(encode(cut).length).toBe(NAME_MAX);
+});
+
+it('long names that differ only in a byte that is not UTF-8 get distinct names', () =>
+  expect(withinNameMax('.', `${'x'.repeat(250)}\udce9`, '.t')).not.toBe(withinNameMax('.', `${'x'.repeat(250)}\udce8`, '.t')));
 
 it('cuts between characters, never inside one', () => {
   const name = withinNameMax('.', 'é'.repeat(127), '.cmemgzip-tmp'); // 254 bytes of two-byte characters

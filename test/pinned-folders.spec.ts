@@ -16,6 +16,14 @@ afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
 
 it('leaves names in folders that are not pinned as they are', () => expect(at(path.join(dir, 'f'))).toBe(path.join(dir, 'f')));
 
+it('hands a name that is not UTF-8 to fs as its bytes, pinned or not', () => {
+  const name = path.join(dir, 'caf\udce9.log');
+  expect(at(name)).toEqual(Buffer.from(`${dir}/caf\xe9.log`, 'latin1'));
+  pin(dir);
+  expect(at(name)).toEqual(Buffer.from(`/proc/self/fd/${pinnedFd(dir)}/caf\xe9.log`, 'latin1'));
+  unpin(dir);
+});
+
 it('sends names in a pinned folder through its descriptor, and lets go after the last unpin', () => {
   pin(dir);
   pin(dir);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CmemError, CmemWarning } from '../src/errors.js';
 import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
-import { outputNameRefusal, refusal, shellBytes, undecodableName, type RefusalInput } from '../src/plan/refusals.js';
+import { outputNameRefusal, refusal, type RefusalInput } from '../src/plan/refusals.js';
 import type { FileFacts } from '../src/probe/file.js';
 import type { Holder, HolderScan } from '../src/probe/holders.js';
 
@@ -85,19 +85,6 @@ describe('refusal', () => {
     const got = refusal({ file, holders: scan(), readable: true, outputPath: '/x.gz', outputExists: false, unwritable: { path: '/var/log/app.log', what: 'file', why: 'append-only' } }, DEFAULT_OPTIONS);
     expect((got as CmemError).hint).toBe('lsattr -d /var/log/app.log shows the flag; chattr -a /var/log/app.log lifts it, if that is intended');
   });
-});
-
-it.each([
-  [Buffer.concat([Buffer.from('/var/log/app'), Buffer.from([0xff]), Buffer.from('.log')]), "$'/var/log/app\\xff.log'"],
-  [Buffer.from("it's\\"), "$'it\\x27s\\x5c'"],
-  [Buffer.from('é'), "$'\\xc3\\xa9'"],
-])('shellBytes(%s) = %s, which a shell turns back into the same bytes', (name, shown) => expect(shellBytes(name)).toBe(shown));
-
-it('a name that is not UTF-8: BAD_NAME, shown as bytes, with a way out', () => {
-  const e = undecodableName(Buffer.from([0x61, 0xff]), 'folder');
-  expect(e.code).toBe('BAD_NAME');
-  expect(e.message).toBe("$'a\\xff': the folder's name is not UTF-8; cmemgzip handles names as UTF-8 text only, so nothing below it is touched");
-  expect(e.hint).toMatch(/mv -- \$'a\\xff' NEWNAME/);
 });
 
 it('an output name over 255 bytes: NAME_TOO_LONG; 255 bytes is fine', () => {

@@ -11,8 +11,9 @@ import { scan } from '../run/scan.js';
 import { installSignalHandlers } from '../run/signals.js';
 import { dataOnStdout, runOperands } from '../run/run-operands.js';
 import { parseArgs } from './program.js';
+import { rawArgs } from './raw-argv.js';
 
-export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function main(argv: readonly string[] = rawArgs(process.argv.slice(2))): Promise<void> {
   // One pool thread per core: more only makes the compressing threads take turns (measured 5-7% slower
   // with 4 threads on 2 cores). libuv reads this when its first task starts the pool.
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, os.availableParallelism()));

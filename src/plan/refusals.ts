@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
 import { NAME_MAX } from '../steps/name-max.js';
+import { byteLength } from '../probe/raw-names.js';
 import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
 import type { Unwritable } from '../probe/writable.js';
@@ -44,26 +45,9 @@ const NOT_REGULAR: Record<string, string> = {
   device: 'is a device',
 };
 
-/** A name as a shell would take it back: $'...' with every byte that is not printable ASCII as \xNN. */
-export function shellBytes(name: Buffer): string {
-  let out = '';
-  for (const b of name) out += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-  return `$'${out}'`;
-}
-
-/** A name that is not UTF-8, found as bytes (argv, or a folder listing), said out loud rather than taken for a missing file. */
-export function undecodableName(name: Buffer, what: 'file' | 'folder'): CmemError {
-  const shown = shellBytes(name);
-  return new CmemError(
-    'BAD_NAME',
-    `${shown}: the ${what}'s name is not UTF-8; cmemgzip handles names as UTF-8 text only, so ${what === 'file' ? 'it is left as it is' : 'nothing below it is touched'}`,
-    `rename it to a UTF-8 name (mv -- ${shown} NEWNAME), or, where there is room, use gzip`,
-  );
-}
-
 /** An output name no filesystem takes: refused before anything looks for it (a lookup fails with ENAMETOOLONG). */
 export function outputNameRefusal(outputPath: string): CmemError | undefined {
-  const size = Buffer.byteLength(path.basename(outputPath));
+  const size = byteLength(path.basename(outputPath));
   if (size > NAME_MAX)
     return new CmemError('NAME_TOO_LONG', `${outputPath}: that name has ${size} bytes, more than the ${NAME_MAX} a file name may have; left as it is`, 'give -o a shorter name, or -S a shorter suffix');
   return undefined;

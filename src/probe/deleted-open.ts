@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { mountOf, readMounts } from './filesystem.js';
 import { forEachFd, holderAt, type Holder, type HolderScan } from './holders.js';
+import { decode } from './raw-names.js';
 
 export const DELETED_MARK = ' (deleted)';
 
@@ -42,7 +43,7 @@ export function findDeletedOpen(procRoot = '/proc'): DeletedScan {
     let name: string | undefined;
     let st: fs.Stats;
     try {
-      name = deletedName(fs.readlinkSync(link));
+      name = deletedName(decode(fs.readlinkSync(link, { encoding: 'buffer' })));
       if (name === undefined) return;
       st = fs.statSync(link);
     } catch {

@@ -1,6 +1,7 @@
 // Facts about the filesystem holding a path: free bytes and inodes (statfs), type and mount point.
 import fs from 'node:fs';
 import path from 'node:path';
+import { decode, fsPath, realPath } from './raw-names.js';
 
 export interface FsFacts {
   type: string;
@@ -65,7 +66,7 @@ export function parseMountinfo(text: string): MountEntry[] {
 
 export function readMounts(file = '/proc/self/mountinfo'): MountEntry[] {
   try {
-    return parseMountinfo(fs.readFileSync(file, 'utf8'));
+    return parseMountinfo(decode(fs.readFileSync(file)));
   } catch {
     return [];
   }
@@ -82,14 +83,14 @@ export function mountOf(realPath: string, mounts: readonly Mount[]): Mount | und
 }
 
 export function probeFilesystem(dirOrFile: string): FsFacts {
-  const st = fs.statfsSync(dirOrFile);
-  const real = fs.realpathSync(dirOrFile);
+  const st = fs.statfsSync(fsPath(dirOrFile));
+  const real = realPath(dirOrFile);
   const mount = mountOf(real, readMounts());
   const type = mount?.type ?? MAGIC[st.type] ?? `0x${st.type.toString(16)}`;
   return {
     type,
     mountPoint: mount?.mountPoint ?? path.parse(real).root,
-    dev: fs.statSync(dirOrFile).dev,
+    dev: fs.statSync(fsPath(dirOrFile)).dev,
     blockSize: st.bsize,
     totalBytes: st.blocks * st.bsize,
     freeBytes: st.bavail * st.bsize,

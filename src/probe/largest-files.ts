@@ -1,6 +1,7 @@
 // Walks folders without leaving their filesystem (like find -xdev) and keeps the largest regular files.
 import fs from 'node:fs';
 import path from 'node:path';
+import { decode, fsPath } from './raw-names.js';
 
 export interface SizedFile {
   path: string;
@@ -44,19 +45,19 @@ export function largestFiles(dirs: readonly string[], dev: number, keep: number)
   const stack = [...dirs];
   while (stack.length > 0) {
     const dir = stack.pop()!;
-    let entries: fs.Dirent[];
+    let entries: fs.Dirent<Buffer>[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries = fs.readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
     } catch {
       unreadable++;
       continue;
     }
     for (const entry of entries) {
       if (!entry.isFile() && !entry.isDirectory()) continue;
-      const full = path.join(dir, entry.name);
+      const full = path.join(dir, decode(entry.name));
       let st: fs.Stats;
       try {
-        st = fs.lstatSync(full);
+        st = fs.lstatSync(fsPath(full));
       } catch {
         continue;
       }

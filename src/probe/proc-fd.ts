@@ -4,6 +4,7 @@ import { CmemError } from '../errors.js';
 import { deletedName } from './deleted-open.js';
 import { factsFromStats, type FileFacts } from './file.js';
 import { mountOf, probeFilesystem, readMounts, type FsFacts } from './filesystem.js';
+import { decode } from './raw-names.js';
 
 export const PROC_FD = /^\/proc\/(\d+)\/fd\/(\d+)$/;
 
@@ -40,7 +41,7 @@ export function probeProcFd(link: string): ProcFdTarget {
   let target: string;
   let st: fs.BigIntStats;
   try {
-    target = fs.readlinkSync(link);
+    target = decode(fs.readlinkSync(link, { encoding: 'buffer' }));
     st = fs.statSync(link, { bigint: true });
   } catch (err) {
     throw probeError(err, link, m[1]);

@@ -2,6 +2,7 @@
 // names FILE itself, a .gz rewritten in place whose rename (or whose end) never came.
 import fs from 'node:fs';
 import { at } from '../steps/pinned-folders.js';
+import { encode } from './raw-names.js';
 
 const FNAME = 0x08;
 const FEXTRA = 0x04;
@@ -12,7 +13,7 @@ export function namesItself(head: Buffer, base: string): boolean {
   let pos = 10;
   if (head[3] & FEXTRA) pos += 2 + head.readUInt16LE(10);
   const end = head.indexOf(0, pos);
-  return end > pos && head.subarray(pos, end).equals(Buffer.from(base, 'utf8'));
+  return end > pos && head.subarray(pos, end).equals(encode(base));
 }
 
 /** FILE's first bytes, enough for a header with a name. */

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
+import { decode, fsPath, realPath } from './raw-names.js';
 
 export interface Resolved {
   real: string;
@@ -27,7 +28,7 @@ export function resolveTrusted(dir: string, uid = euid()): Resolved {
       continue;
     }
     const next = path.join(current, name);
-    const st = fs.lstatSync(next);
+    const st = fs.lstatSync(fsPath(next));
     if (!st.isSymbolicLink()) {
       current = next;
       continue;
@@ -36,13 +37,13 @@ export function resolveTrusted(dir: string, uid = euid()): Resolved {
       throw new CmemError(
         'INSECURE',
         `${next} is a symlink owned by uid ${st.uid}: that user could point it anywhere while cmemgzip works; nothing was touched`,
-        `name the real folder (${fs.realpathSync(next)}) if it is the right one, or run cmemgzip as uid ${st.uid}`,
+        `name the real folder (${realPath(next)}) if it is the right one, or run cmemgzip as uid ${st.uid}`,
       );
     if (++links > MAX_LINKS) throw new CmemError('IO', `${dir}: too many levels of symbolic links`);
-    const target = fs.readlinkSync(next);
+    const target = decode(fs.readlinkSync(fsPath(next), { encoding: 'buffer' }));
     if (target.startsWith('/')) current = '/';
     todo = [...target.split('/').filter(Boolean), ...todo];
   }
-  const st = fs.statSync(current);
+  const st = fs.statSync(fsPath(current));
   return { real: current, dev: st.dev, ino: st.ino };
 }

@@ -6,6 +6,7 @@ import { CmemError } from '../errors.js';
 import { stateFolderIn } from '../steps/state-folder.js';
 import { probeFilesystem, type FsFacts } from './filesystem.js';
 import { euid } from './safe-path.js';
+import { fsPath, realPath } from './raw-names.js';
 
 export interface StashCandidate {
   dir: string;
@@ -28,8 +29,8 @@ export function defaultStashDirs(env: NodeJS.ProcessEnv = process.env): string[]
 
 function usable(dir: string, onRefused: (err: CmemError) => void): FsFacts | undefined {
   try {
-    if (!fs.statSync(dir).isDirectory()) return undefined;
-    fs.accessSync(dir, fs.constants.W_OK);
+    if (!fs.statSync(fsPath(dir)).isDirectory()) return undefined;
+    fs.accessSync(fsPath(dir), fs.constants.W_OK);
     stateFolderIn(dir, false);
     return probeFilesystem(dir);
   } catch (err) {
@@ -77,7 +78,7 @@ export function uniqueDirs(dirs: readonly string[]): string[] {
   for (const dir of dirs) {
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = realPath(dir);
     } catch {
       real = path.resolve(dir);
     }

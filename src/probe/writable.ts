@@ -2,6 +2,7 @@
 // chattr +i / +a, or no permission. Opening for writing (no O_TRUNC, no O_CREAT) changes nothing.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { fsPath } from './raw-names.js';
 
 /** read-only: the mount (EROFS); immutable, append-only: chattr +i / +a (EPERM, even for root); denied: EACCES. */
 export type WriteBlock = 'read-only' | 'immutable' | 'append-only' | 'denied';
@@ -18,7 +19,7 @@ function blockOf(err: unknown): WriteBlock | undefined {
 
 function tryOpen(file: string, flags: number): WriteBlock | undefined {
   try {
-    fs.closeSync(fs.openSync(file, flags));
+    fs.closeSync(fs.openSync(fsPath(file), flags));
     return undefined;
   } catch (err) {
     return blockOf(err);
@@ -52,7 +53,7 @@ function folderFlags(dir: string): string {
  */
 export function folderWriteBlock(dir: string): WriteBlock | undefined {
   try {
-    fs.accessSync(dir, fs.constants.W_OK);
+    fs.accessSync(fsPath(dir), fs.constants.W_OK);
   } catch (err) {
     return blockOf(err);
   }

@@ -1,5 +1,6 @@
 // Human output: timestamped lines on stdout, warnings and errors on stderr; quiet and JSON modes mute it.
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import { shown } from '../probe/raw-names.js';
 
 export interface Logger {
   /** A step or a fact, shown by default. */
@@ -29,7 +30,7 @@ function stamp(): string {
 export function createLogger(opts: LoggerOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Logger {
   const c = new Chalk({ level: opts.color ? chalk.level : 0 });
   const chatty = !opts.quiet && !opts.json;
-  const line = (stream: NodeJS.WritableStream, text: string) => stream.write(`${c.dim(stamp())} ${text}\n`);
+  const line = (stream: NodeJS.WritableStream, text: string) => stream.write(`${c.dim(stamp())} ${shown(text)}\n`);
   return {
     chalk: c,
     info: (m) => chatty && line(out, m),

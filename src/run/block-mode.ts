@@ -98,7 +98,7 @@ const partsBytes = (m: JournalManifest) => m.parts.reduce((n, p) => n + p.compre
 
 /** Whether FILE's filesystem has room for the whole journal now: its bytes and its inodes (one per part). */
 function roomBeside(dir: string, m: JournalManifest, blockSize: number): boolean {
-  const st = fs.statfsSync(dir);
+  const st = fs.statfsSync(at(dir));
   const inodes = st.files === 0 || st.ffree >= JOURNAL_INODES + m.parts.length + 1;
   return inodes && st.bavail * st.bsize > partsBytes(m) + 2 * blockSize;
 }

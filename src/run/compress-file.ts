@@ -33,10 +33,11 @@ import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
+import { fsPath } from '../probe/raw-names.js';
 
 function isReadable(file: string): boolean {
   try {
-    fs.accessSync(file, fs.constants.R_OK);
+    fs.accessSync(fsPath(file), fs.constants.R_OK);
     return true;
   } catch {
     return false;

@@ -239,7 +239,7 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     }
     if (!durable.stash) {
       reached(STEP.verify);
-      const fd = fs.openSync(job.outputPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      const fd = fs.openSync(at(job.outputPath), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         restoreMetadata(fd, meta);
         fs.fsyncSync(fd);

@@ -28,6 +28,7 @@ import { exists } from './output-path.js';
 import { critical, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
 import { ownedLike } from './recover.js';
+import { fsPath } from '../probe/raw-names.js';
 
 /** The output's base name: the .gz's name without its suffix, or with -N the header's, made safe. */
 function outputName(gz: FileFacts, content: Gunzipped, opts: Options, log: Logger): string {
@@ -56,7 +57,7 @@ function assertRoom(gz: FileFacts, content: Gunzipped, outputPath: string, log: 
   );
 }
 
-const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+const isDir = (p: string) => fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 /** The output beside a .gz already holds exactly its content: remove the .gz, as the run would have. */
 async function finishedBeside(gz: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
@@ -71,7 +72,7 @@ async function finishedBeside(gz: FileFacts, outputPath: string, log: Logger): P
 }
 
 function assertNoOutput(outputPath: string, opts: Options): void {
-  const existing = fs.lstatSync(outputPath, { throwIfNoEntry: false });
+  const existing = fs.lstatSync(fsPath(outputPath), { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new CmemError('NOT_REGULAR', `${outputPath} is a directory; not overwritten`);
   if (existing && !opts.force) throw new CmemWarning('OUTPUT_EXISTS', `${outputPath} already exists; not overwritten (use -f)`);
 }

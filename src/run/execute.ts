@@ -18,6 +18,7 @@ import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
 import { STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
+import { hasRawBytes, shellBytes } from '../probe/raw-names.js';
 
 export interface Job {
   facts: FileFacts;
@@ -187,5 +188,6 @@ export async function execute(job: Job): Promise<void> {
 }
 
 export function shellQuote(s: string): string {
+  if (hasRawBytes(s)) return shellBytes(s);
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -15,6 +15,7 @@ import { compressFile } from './compress-file.js';
 import { inOperandFolders } from './operand-folders.js';
 import { DEFAULT_SCAN_DIRS } from './scan.js';
 import { gatherCandidates, groupOperands, type OperandGroup } from './set-candidates.js';
+import { withNameBytes } from '../probe/raw-names.js';
 
 /** Options that make no sense when the files are chosen for the operator. */
 function refusedWithTarget(opts: Options): CmemError | undefined {
@@ -52,7 +53,7 @@ async function freeOne(group: OperandGroup, opts: Options, log: Logger): Promise
   gathered.passed.forEach((f) => log.detail(`passed over ${f.path}: ${f.reason}`));
   const outcome = { fs, target, wanted: planned.wanted, before: fs.freeBytes, passed: gathered.passed, failed: [] as SetOutcome['failed'] };
   if (opts.simulate) {
-    if (opts.json) planned.steps.forEach((s) => process.stdout.write(`${JSON.stringify(plannedJson(s))}\n`));
+    if (opts.json) planned.steps.forEach((s) => process.stdout.write(`${JSON.stringify(withNameBytes(plannedJson(s)))}\n`));
     return { ...outcome, after: planned.expectedFree, files: planned.steps.map((s) => s.path), met: planned.met, simulated: true, short: planned.short };
   }
   // Planned again before each file from the free space measured then, so an estimate that was off
@@ -99,7 +100,7 @@ export async function freeToTarget(operands: readonly string[], opts: Options, l
   let allMet = true;
   for (const group of groups) {
     const outcome = await freeOne(group, opts, log);
-    if (opts.json) process.stdout.write(`${JSON.stringify(summaryJson(outcome))}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify(withNameBytes(summaryJson(outcome)))}\n`);
     if (outcome.met) log.success(summaryLine(outcome));
     else log.error(summaryLine(outcome));
     allMet &&= outcome.met;

@@ -5,8 +5,9 @@ import { findDeletedOpen, type DeletedFile } from '../probe/deleted-open.js';
 import { fileKey, mappedFiles } from '../probe/mappings.js';
 import { deletedJson, deletedLines, reclaimCommand, totalLine } from '../report/deleted-lines.js';
 import type { Logger } from '../report/logger.js';
+import { fsPath, withNameBytes } from '../probe/raw-names.js';
 
-export const dirExists = (file: DeletedFile) => fs.existsSync(file.path.slice(0, file.path.lastIndexOf('/')) || '/');
+export const dirExists = (file: DeletedFile) => fs.existsSync(fsPath(file.path.slice(0, file.path.lastIndexOf('/')) || '/'));
 
 /** Warns that processes we may not inspect can hold deleted files too; shared with --scan. */
 export function warnHidden(scan: { checked: boolean; hidden: number }, log: Logger): void {
@@ -21,7 +22,7 @@ export function listDeleted(json: boolean, log: Logger): number {
   for (const file of scan.files) {
     const mappedBy = [...(mapped.get(fileKey(file.dev, file.ino)) ?? [])];
     const command = reclaimCommand(file, dirExists(file));
-    if (json) process.stdout.write(`${JSON.stringify(deletedJson(file, mappedBy, command))}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(withNameBytes(deletedJson(file, mappedBy, command)))}\n`);
     else deletedLines(file, mappedBy, command).forEach((line) => log.info(line));
   }
   log.info(scan.files.length > 0 ? totalLine(scan.files) : 'no deleted file is held open by any process that could be inspected');

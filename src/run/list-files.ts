@@ -14,6 +14,7 @@ import { gunzipMembers, trailingWarning, type Gunzipped } from '../steps/gunzip-
 import { safeHeaderName, strippedName } from './decompress-path.js';
 import { probeGzOperand } from './gz-operand.js';
 import { STDIN } from './to-stdout.js';
+import { shown as shownName } from '../probe/raw-names.js';
 
 function rowOf(facts: FileFacts | undefined, content: Gunzipped, opts: Options): ListRow {
   const first = content.members[0];
@@ -52,7 +53,7 @@ async function listOne(file: string, opts: Options): Promise<{ report: FileRepor
 }
 
 export async function listFiles(files: readonly string[], opts: Options, log: Logger): Promise<Outcome[]> {
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const print = (line: string) => process.stdout.write(`${shownName(line)}\n`);
   const rows: ListRow[] = [];
   const notes: string[] = [];
   const outcomes: Outcome[] = [];

@@ -6,8 +6,9 @@ import { toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { withPinned } from '../steps/pinned-folders.js';
+import { fsPath } from '../probe/raw-names.js';
 
-const isDirectory = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+const isDirectory = (p: string) => fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 export function operandFolders(file: string, opts: Pick<Options, 'output'>): string[] {
   const dirs = [path.dirname(path.resolve(file))];

@@ -9,6 +9,7 @@ import { availableMemory } from '../probe/memory.js';
 import { stashCandidates } from '../probe/stash.js';
 import { CORES } from '../steps/parallel.js';
 import { gatherCandidates, groupOperands, type OperandGroup } from './set-candidates.js';
+import { fsPath } from '../probe/raw-names.js';
 
 /** No target but every file: the plan is only an order. */
 const EVERY_FILE: Target = { kind: 'free', bytes: Infinity };
@@ -16,11 +17,11 @@ const EVERY_FILE: Target = { kind: 'free', bytes: Infinity };
 /** Only compression that frees the files' own filesystem has an order that matters. */
 const ordered = (opts: Options) => !opts.test && !opts.stdout && !opts.decompress && !opts.list && !opts.keep && !opts.output;
 
-const isRegular = (file: string) => fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+const isRegular = (file: string) => fs.lstatSync(fsPath(file), { throwIfNoEntry: false })?.isFile() ?? false;
 
 /** The group's files in the planned order, those the plan leaves out after them as named. */
 function planned(group: OperandGroup, opts: Options): string[] {
-  const worstCase = group.files.reduce((n, f) => n + worstCaseCompressed(fs.statSync(f).size) + RESERVE, 0);
+  const worstCase = group.files.reduce((n, f) => n + worstCaseCompressed(fs.statSync(fsPath(f)).size) + RESERVE, 0);
   if (group.fs.freeBytes >= worstCase) return group.files; // every .gz fits beside at once: any order is safe
   // Named by hand: the active log of a set is the operator's choice, not ours to pass over.
   const { candidates } = gatherCandidates(group, { ...opts, includeActive: true });

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../plan/options.js';
 import { at } from '../steps/pinned-folders.js';
+import { fsPath } from '../probe/raw-names.js';
 
 export function outputPathFor(file: string, opts: Pick<Options, 'output' | 'suffix'>): string {
   const base = `${path.basename(file)}${opts.suffix}`;
   if (!opts.output) return `${path.resolve(file)}${opts.suffix}`;
   const out = path.resolve(opts.output);
-  const isDir = fs.statSync(out, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const isDir = fs.statSync(fsPath(out), { throwIfNoEntry: false })?.isDirectory() ?? false;
   return isDir ? path.join(out, base) : out;
 }
 

@@ -2,6 +2,7 @@
 // with -r, and prints each outcome; -r ends with a summary line (not in --json: objects only there).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../probe/raw-names.js';
 import { CmemError, type Outcome } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { failedReport, outcomeOf, type FileReport } from '../report/file-report.js';
@@ -14,8 +15,7 @@ import { inOperandFolders } from './operand-folders.js';
 import { orderOperands } from './order-operands.js';
 import { testFile } from './test-file.js';
 import { STDIN, toStdout } from './to-stdout.js';
-import { operandEntry, walkOperands, type Entry } from './walk-tree.js';
-import { undecodableArgs } from '../cli/raw-argv.js';
+import { walkOperands, type Entry } from './walk-tree.js';
 
 /** No operand means stdin, as with gzip. */
 export const operandsOf = (files: readonly string[]): readonly string[] => (files.length === 0 ? [STDIN] : files);
@@ -45,7 +45,7 @@ function summary(reports: readonly FileReport[], opts: Options): string {
   return `recursive: ${done} file(s) ${verb}, ${skipped} skipped, ${failed} failed; ${space}`;
 }
 
-const isDirectory = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+const isDirectory = (p: string) => fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 export async function runOperands(files: readonly string[], opts: Options, log: Logger, compress: Compress): Promise<Outcome[]> {
   const operands = operandsOf(files);
@@ -61,20 +61,14 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
     printReport(failedReport('(command line)', refused, {}), false, log);
     return ['error'];
   }
-  const undecodable = undecodableArgs();
-  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts, undecodable) : orderOperands(operands, opts).map((file) => operandEntry(file, undecodable));
+  const entries: Iterable<Entry> = opts.recursive ? walkOperands(operands, opts) : orderOperands(operands, opts).map((file) => ({ file }));
   if (opts.list) {
-    const all = [...entries];
-    const failed = all.flatMap((e) => (e.error ? [failedReport(path.resolve(e.file), e.error, {})] : []));
-    failed.forEach((r) => printReport(r, opts.json, log));
-    return [...failed.map(outcomeOf), ...(await listFiles(all.filter((e) => !e.ignore && !e.error).map((e) => e.file), opts, log))];
+    return listFiles([...entries].filter((e) => !e.ignore).map((e) => e.file), opts, log);
   }
   const outcomes: Outcome[] = [];
   const reports: FileReport[] = [];
   for (const entry of entries) {
-    const report: FileReport = entry.error
-      ? failedReport(path.resolve(entry.file), entry.error, {})
-      : entry.ignore
+    const report: FileReport = entry.ignore
         ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} }
         : await runOne(entry.file, opts, log, compress);
     if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);

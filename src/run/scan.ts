@@ -15,6 +15,7 @@ import type { Logger } from '../report/logger.js';
 import { scanJson, scanLines, type Candidate, type FsScan } from '../report/scan-report.js';
 import { estimateCompressed } from '../steps/estimate.js';
 import { dirExists, warnHidden } from './list-deleted.js';
+import { fsPath, withNameBytes } from '../probe/raw-names.js';
 
 /** Files shown per filesystem, and how many of the largest are looked at to find them. */
 const SHOWN = 10;
@@ -27,7 +28,7 @@ function byFilesystem(dirs: readonly string[]): Map<number, { fs: FsFacts; dirs:
   const groups = new Map<number, { fs: FsFacts; dirs: string[] }>();
   for (const dir of dirs) {
     const abs = path.resolve(dir);
-    if (!fs.statSync(abs).isDirectory()) throw new CmemError('NOT_REGULAR', `${abs} is not a folder; --scan takes folders`);
+    if (!fs.statSync(fsPath(abs)).isDirectory()) throw new CmemError('NOT_REGULAR', `${abs} is not a folder; --scan takes folders`);
     const facts = probeFilesystem(abs);
     const group = groups.get(facts.dev) ?? { fs: facts, dirs: [] };
     group.dirs.push(abs);
@@ -38,7 +39,7 @@ function byFilesystem(dirs: readonly string[]): Map<number, { fs: FsFacts; dirs:
 
 /** A file's format by its first bytes, and its compressed size estimated from a sample (its size when compressed already). */
 export function look(file: string, size: number, level: number): { format?: string; estimated: number } {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  const fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const format = compressionOfFd(fd);
     return { format, estimated: format ? size : estimateCompressed(fd, size, level) };
@@ -61,7 +62,7 @@ function scanFilesystem(group: { fs: FsFacts; dirs: string[] }, level: number): 
     }
     if (seen.format) compressed.push({ ...file, format: seen.format });
     else {
-      const st = fs.statSync(file.path);
+      const st = fs.statSync(fsPath(file.path));
       const writers = findHolders(st.dev, st.ino).holders.filter((h) => h.writes);
       candidates.push({ ...file, estimated: seen.estimated, writers });
     }
@@ -87,7 +88,7 @@ export function scan(dirs: readonly string[], json: boolean, level: number, log:
         .filter((f) => f.dev === group.fs.dev)
         .map((file) => ({ file, mappedBy: [...(mapped.get(fileKey(file.dev, file.ino)) ?? [])], command: reclaimCommand(file, dirExists(file)) })),
     };
-    if (json) process.stdout.write(`${JSON.stringify(scanJson(found))}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(withNameBytes(scanJson(found)))}\n`);
     else scanLines(found).forEach((line) => log.info(line));
   }
   warnHidden(deleted, log);

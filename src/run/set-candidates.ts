@@ -15,6 +15,7 @@ import { shortBytes } from '../report/format.js';
 import { WORTH_IT } from '../report/scan-report.js';
 import { exists, outputPathFor } from './output-path.js';
 import { look } from './scan.js';
+import { decode, fsPath } from '../probe/raw-names.js';
 
 /** How many of the largest files below the folders are looked at: each costs a sample's compression. */
 const LOOKED_AT = 100;
@@ -42,7 +43,7 @@ export function groupOperands(operands: readonly string[]): OperandGroup[] {
   const groups = new Map<number, OperandGroup>();
   for (const operand of operands) {
     const abs = path.resolve(operand);
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    const st = fs.lstatSync(fsPath(abs), { throwIfNoEntry: false });
     if (!st) throw new CmemError('ENOENT', `${abs}: no such file or directory`);
     const facts = probeFilesystem(st.isDirectory() ? abs : path.dirname(abs));
     const group = groups.get(facts.dev) ?? { fs: facts, dirs: [], files: [] };
@@ -56,7 +57,7 @@ function siblingsOf(dir: string, cache: Map<string, string[]>): string[] {
   let names = cache.get(dir);
   if (!names) {
     try {
-      names = fs.readdirSync(dir);
+      names = fs.readdirSync(fsPath(dir), { encoding: 'buffer' }).map(decode);
     } catch {
       names = [];
     }

@@ -14,13 +14,14 @@ import { gzipStream } from '../steps/gzip-stream.js';
 import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { openSource } from '../steps/open-source.js';
 import { probeGzOperand } from './gz-operand.js';
+import { realPath } from '../probe/raw-names.js';
 
 export const STDIN = '-';
 
 /** The operand's facts; refuses what gzip -c refuses (-f lets a symlink be followed). */
 function checkedInput(file: string, opts: Options): FileFacts {
   let facts = opts.decompress ? probeGzOperand(file, opts.suffix) : probeFile(file);
-  if (facts.kind === 'symlink' && opts.force) facts = probeFile(fs.realpathSync(facts.path));
+  if (facts.kind === 'symlink' && opts.force) facts = probeFile(realPath(facts.path));
   if (facts.kind === 'missing') throw new CmemError('ENOENT', `${facts.path}: no such file or directory`);
   if (facts.kind === 'symlink') throw new CmemError('SYMLINK', `${facts.path} is a symbolic link; not followed`, 'use -f to follow it');
   if (facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${facts.path} is a ${facts.kind}, not a regular file; ignored`);

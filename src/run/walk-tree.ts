@@ -1,12 +1,9 @@
-// -r: the files below folder operands, in name order, each marked with why it is passed over, if it
+// -r: the files below folder operands, in name order (by bytes), each marked with why it is passed over, if it
 // is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary,
-// journal or state folder; and a name that is not UTF-8 (which no string can name) as an error, never
-// passed over in silence.
-import { isUtf8 } from 'node:buffer';
+// journal or state folder. Names are read as bytes, so that one that is not UTF-8 is found like any other.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CmemError } from '../errors.js';
-import { undecodableName } from '../plan/refusals.js';
+import { decode, fsPath } from '../probe/raw-names.js';
 import { isJournalFolderName } from '../steps/journal.js';
 import { strippedName } from './decompress-path.js';
 
@@ -14,21 +11,13 @@ export interface Entry {
   file: string;
   /** Why -r leaves it alone; undefined when it is to be processed. */
   ignore?: string;
-  /** Why it cannot be processed at all: a failure to report. */
-  error?: CmemError;
-}
-
-/** An operand as given, or the error its bytes call for when Node could not decode it (undecodable: see raw-argv.ts). */
-export function operandEntry(file: string, undecodable: ReadonlyMap<string, Buffer>): Entry {
-  const raw = undecodable.get(file);
-  return raw ? { file, error: undecodableName(raw, 'file') } : { file };
 }
 
 function startsWithGzipMagic(file: string): boolean {
   const buf = Buffer.alloc(2);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     return fs.readSync(fd, buf, 0, 2, 0) === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
   } catch {
     return false; // unreadable: the run itself says why
@@ -64,23 +53,17 @@ function kindOf(st: fs.Stats): string {
 function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string }): Generator<Entry> {
   let names: Buffer[];
   try {
-    names = fs.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
+    names = fs.readdirSync(fsPath(dir), { encoding: 'buffer' }).sort(Buffer.compare);
   } catch (err) {
     yield { file: dir, ignore: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
     return;
   }
   for (const raw of names) {
-    const file = path.join(dir, raw.toString());
-    if (!isUtf8(raw)) {
-      const bytes = Buffer.concat([Buffer.from(`${dir}/`), raw]);
-      const st = fs.lstatSync(bytes, { throwIfNoEntry: false });
-      if (st?.isFile() || st?.isDirectory()) yield { file, error: undecodableName(bytes, st.isFile() ? 'file' : 'folder') };
-      else if (st) yield { file, ignore: kindOf(st) };
-      continue;
-    }
-    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    const name = decode(raw);
+    const file = path.join(dir, name);
+    const st = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
     if (!st) continue; // gone since the listing
-    const own = st.isDirectory() ? ownFolder(raw.toString()) : undefined;
+    const own = st.isDirectory() ? ownFolder(name) : undefined;
     if (own) yield { file, ignore: own };
     else if (st.isDirectory()) yield* walkFolder(file, opts);
     else if (!st.isFile()) yield { file, ignore: kindOf(st) };
@@ -89,9 +72,9 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
 }
 
 /** Operands that are folders (not symlinks to one) become what is below them; the others stay as given. */
-export function* walkOperands(operands: readonly string[], opts: { decompress: boolean; suffix: string }, undecodable: ReadonlyMap<string, Buffer>): Generator<Entry> {
+export function* walkOperands(operands: readonly string[], opts: { decompress: boolean; suffix: string }): Generator<Entry> {
   for (const file of operands) {
-    if (!undecodable.has(file) && fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) yield* walkFolder(file, opts);
-    else yield operandEntry(file, undecodable);
+    if (fs.lstatSync(fsPath(file), { throwIfNoEntry: false })?.isDirectory()) yield* walkFolder(file, opts);
+    else yield { file };
   }
 }

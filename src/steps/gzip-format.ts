@@ -1,5 +1,6 @@
 // The gzip member header and trailer (RFC 1952): name and mtime in, as gzip -N reads them back.
 import zlib from 'node:zlib';
+import { decode, encode } from '../probe/raw-names.js';
 
 const FNAME = 0x08;
 const OS_UNIX = 3;
@@ -21,7 +22,7 @@ export function gzipHeader({ name, mtime, level }: HeaderFields): Buffer {
   fixed.writeUInt32LE(mtime > 0 && mtime < 2 ** 32 ? Math.floor(mtime) : 0, 4);
   fixed[8] = level === 9 ? 2 : level === 1 ? 4 : 0; // XFL, as gzip sets it
   fixed[9] = OS_UNIX;
-  return name ? Buffer.concat([fixed, Buffer.from(name, 'utf8'), Buffer.from([0])]) : fixed;
+  return name ? Buffer.concat([fixed, encode(name), Buffer.from([0])]) : fixed;
 }
 
 export function gzipTrailer(crc: number, size: number): Buffer {
@@ -71,7 +72,7 @@ export function parseGzipHeader(buf: Buffer): ParsedHeader {
     if (!(flags & flag)) continue;
     const end = buf.indexOf(0, pos);
     if (end < 0) throw new Error('truncated gzip header');
-    if (flag === FNAME) name = buf.toString('utf8', pos, end);
+    if (flag === FNAME) name = decode(buf.subarray(pos, end));
     pos = end + 1;
   }
   if (flags & FHCRC) {

@@ -1,13 +1,14 @@
 // Names of our own files beside the operand, kept within NAME_MAX (255 bytes) however long the operand's name is.
 import crypto from 'node:crypto';
+import { byteLength, encode } from '../probe/raw-names.js';
 
 export const NAME_MAX = 255;
 
-/** The longest start of s that takes at most max bytes in UTF-8, never splitting a character. */
+/** The longest start of s that takes at most max bytes, never splitting a character. */
 function cutToBytes(s: string, max: number): string {
   let out = '';
   for (const ch of s) {
-    if (Buffer.byteLength(out + ch) > max) break;
+    if (byteLength(out + ch) > max) break;
     out += ch;
   }
   return out;
@@ -19,7 +20,7 @@ function cutToBytes(s: string, max: number): string {
  */
 export function withinNameMax(prefix: string, base: string, suffix: string): string {
   const whole = `${prefix}${base}${suffix}`;
-  if (Buffer.byteLength(whole) <= NAME_MAX) return whole;
-  const tag = `~${crypto.createHash('sha256').update(base).digest('hex').slice(0, 16)}`;
-  return `${prefix}${cutToBytes(base, NAME_MAX - Buffer.byteLength(prefix + tag + suffix))}${tag}${suffix}`;
+  if (byteLength(whole) <= NAME_MAX) return whole;
+  const tag = `~${crypto.createHash('sha256').update(encode(base)).digest('hex').slice(0, 16)}`;
+  return `${prefix}${cutToBytes(base, NAME_MAX - byteLength(prefix + tag + suffix))}${tag}${suffix}`;
 }

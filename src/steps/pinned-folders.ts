@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
+import { fsPath } from '../probe/raw-names.js';
 import { resolveTrusted } from '../probe/safe-path.js';
 
 interface Pin {
@@ -31,7 +32,7 @@ export function pin(dir: string): void {
   // Inside a pinned folder the name is looked up there, never walked again from /.
   const inPinned = pins.has(path.dirname(abs));
   const expect = inPinned ? undefined : resolveTrusted(abs);
-  const fd = fs.openSync(expect?.real ?? at(abs), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(expect ? fsPath(expect.real) : at(abs), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
   const st = fs.fstatSync(fd);
   if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
     fs.closeSync(fd);
@@ -51,12 +52,12 @@ export function unpin(dir: string): void {
 /** The descriptor of a pinned folder, for fsync. */
 export const pinnedFd = (dir: string): number | undefined => pins.get(path.resolve(dir))?.fd;
 
-/** The name to hand the kernel for file: through its folder's descriptor when that folder is pinned. */
-export function at(file: string): string {
-  if (!viaProc) return file;
+/** The name to hand the kernel for file: through its folder's descriptor when that folder is pinned; as bytes when it is not UTF-8. */
+export function at(file: string): string | Buffer {
+  if (!viaProc) return fsPath(file);
   const abs = path.resolve(file);
   const held = pins.get(path.dirname(abs));
-  return held ? `/proc/self/fd/${held.fd}/${path.basename(abs)}` : file;
+  return fsPath(held ? `/proc/self/fd/${held.fd}/${path.basename(abs)}` : file);
 }
 
 /**

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultStashDirs, uniqueDirs } from '../probe/stash.js';
 import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { at } from './pinned-folders.js';
 
 /** The key of a file's stash entries: its device and inode, as the stash names them. */
 export const stashKey = (dev: number, ino: number) => `${dev}-${ino}`;
@@ -45,7 +46,7 @@ export function dropPointer(key: string): void {
     const folder = path.join(path.resolve(dir), stateFolderName());
     try {
       if (!checkStateFolder(folder)) continue;
-      fs.rmSync(path.join(folder, noteName(key)), { force: true });
+      fs.rmSync(at(path.join(folder, noteName(key))), { force: true });
       tidyStateFolder(folder);
     } catch {
       /* not ours: never touched */

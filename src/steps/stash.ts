@@ -10,6 +10,7 @@ import { uniqueDirs } from '../probe/stash.js';
 import { checkStateFolder, createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
+import { at } from './pinned-folders.js';
 
 export type StashPhase = 'stashed' | 'rewriting';
 
@@ -102,9 +103,9 @@ export function setStashPhase(paths: StashPaths, manifest: StashManifest, phase:
 /** Removes the stash (manifest first) and its note; a state folder that fails its check is left alone. */
 export function removeStash(paths: StashPaths): void {
   if (!checkStateFolder(paths.folder)) return dropPointer(paths.key);
-  fs.rmSync(paths.manifest, { force: true });
-  fs.rmSync(`${paths.manifest}.tmp`, { force: true });
-  fs.rmSync(paths.data, { force: true });
+  fs.rmSync(at(paths.manifest), { force: true });
+  fs.rmSync(at(`${paths.manifest}.tmp`), { force: true });
+  fs.rmSync(at(paths.data), { force: true });
   fsyncDir(paths.folder);
   dropPointer(paths.key);
   tidyStateFolder(paths.folder);
@@ -140,7 +141,7 @@ export function findStashesByOutput(dirs: readonly string[], outputs: readonly {
       continue;
     }
     if (!folder) continue;
-    for (const name of fs.readdirSync(folder)) {
+    for (const name of fs.readdirSync(at(folder))) {
       const key = /^(\d+-\d+)\.json$/.exec(name)?.[1];
       const manifest = key ? parseStashManifest(readOwnFile(folder, name), key) : undefined;
       if (manifest && outputs.some((o) => o.dev === manifest.output?.dev && o.ino === manifest.output.ino))
@@ -161,7 +162,7 @@ export function findStashes(dirs: readonly string[], keys: readonly string[], on
       const [dev, ino] = key.split('-').map(Number);
       const paths = stashPaths(dir, dev, ino);
       try {
-        if (!checkStateFolder(paths.folder) || !fs.lstatSync(paths.data, { throwIfNoEntry: false })?.isFile()) continue;
+        if (!checkStateFolder(paths.folder) || !fs.lstatSync(at(paths.data), { throwIfNoEntry: false })?.isFile()) continue;
       } catch (err) {
         if (err instanceof CmemError) onRefused(err.message);
         break;

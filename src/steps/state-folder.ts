@@ -7,6 +7,7 @@ import { CmemError } from '../errors.js';
 import { euid } from '../probe/safe-path.js';
 import { at } from './pinned-folders.js';
 import { closeJudged, fsyncDir } from './write-chunks.js';
+import { decode, encode, fsPath, realPath } from '../probe/raw-names.js';
 
 /** One folder per user in each place. */
 export const stateFolderName = (uid = euid()) => `cmemgzip-${uid}`;
@@ -32,9 +33,9 @@ export function unsafeParent(st: fs.Stats, uid = euid()): string | undefined {
 
 /** Every folder from / down to dir must be safe: else another user could swap the state folder's path. */
 function unsafeAncestor(dir: string): string | undefined {
-  let current = fs.realpathSync(dir);
+  let current = realPath(dir);
   for (;;) {
-    const why = unsafeParent(fs.statSync(current));
+    const why = unsafeParent(fs.statSync(fsPath(current)));
     if (why) return `${current}: ${why}`;
     if (current === '/') return undefined;
     current = path.dirname(current);
@@ -56,7 +57,7 @@ export function checkStateFolder(folder: string): boolean {
 /** The state folder in base, created when missing and create is set; undefined when absent. Throws INSECURE. */
 export function stateFolderIn(base: string, create: boolean): string | undefined {
   const folder = path.join(path.resolve(base), stateFolderName());
-  const ancestor = fs.existsSync(base) ? unsafeAncestor(base) : undefined;
+  const ancestor = fs.existsSync(fsPath(base)) ? unsafeAncestor(base) : undefined;
   if (ancestor) throw refused(folder, `its parent ${ancestor}`);
   if (checkStateFolder(folder)) return folder;
   if (!create) return undefined;
@@ -99,7 +100,7 @@ export function writeOwnFile(folder: string, name: string, text: string): void {
   const temp = `${name}.tmp`;
   const fd = createOwnFile(folder, temp);
   try {
-    fs.writeSync(fd, text);
+    fs.writeSync(fd, encode(text));
     fs.fsyncSync(fd);
   } finally {
     closeJudged(fd);
@@ -120,7 +121,7 @@ export function readOwnFile(folder: string, name: string): string | undefined {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== euid() || st.size > 1 << 20) return undefined;
-    return fs.readFileSync(fd, 'utf8');
+    return decode(fs.readFileSync(fd));
   } finally {
     closeJudged(fd);
   }

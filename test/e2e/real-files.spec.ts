@@ -1,11 +1,11 @@
 // End to end on the files and filesystems real servers have: incompressible and sparse files on a full
-// disk, read-only mounts, chattr +i / +a, names near NAME_MAX and names that are not UTF-8.
+// disk, read-only mounts, chattr +i / +a, names near NAME_MAX (names that are not UTF-8: raw-names.spec.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fill, gunzipHash, jsonLines, logData, mountFs, mountSkipReason, onlyReport, run, sha256, treeHash, warnSkip, type Mounted } from './helpers.js';
+import { fill, gunzipHash, logData, mountFs, mountSkipReason, onlyReport, run, sha256, treeHash, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -176,39 +176,6 @@ describe.skipIf(warnSkip(mountSkipReason()))('real files and filesystems', () =>
       const report = onlyReport(run(['--json', file]), 1);
       expect(report.error).toMatchObject({ code: 'NAME_TOO_LONG' });
       expect(treeHash(dir)).toBe(before);
-    });
-
-    /** dir/prefix, a 0xff byte, then suffix: a name that is not UTF-8, as old Latin-1 systems leave them. */
-    const latin1Name = (prefix: string, suffix: string) => Buffer.concat([Buffer.from(`${dir}/${prefix}`), Buffer.from([0xff]), Buffer.from(suffix)]);
-
-    it('an operand that is not UTF-8: exit 1 BAD_NAME with its bytes shown, not "no such file"; the other operands go on', () => {
-      fresh();
-      const bad = latin1Name('caf', '.log');
-      fs.writeFileSync(bad, logData(MiB));
-      const good = path.join(dir, 'good.log');
-      fs.writeFileSync(good, logData(MiB));
-      // Only a shell can hand over the raw bytes: spawn's arguments are strings, encoded as UTF-8.
-      const r = run([], { prefix: ['sh', '-c', 'exec "$@" "$(printf "%s/caf\\377.log" "$DIR")" "$DIR/good.log"', 'sh'], env: { DIR: dir } });
-      expect(r.code, r.stderr).toBe(1);
-      expect(r.stdout + r.stderr).toContain(`$'${dir}/caf\\xff.log': the file's name is not UTF-8`);
-      expect(r.stdout + r.stderr).not.toMatch(/no such file/);
-      expect(sha256(fs.readFileSync(bad))).toBe(sha256(logData(MiB)));
-      expect(fs.existsSync(`${good}.gz`)).toBe(true);
-    });
-
-    it('-r below a folder: a file and a folder whose names are not UTF-8 are reported (exit 1), the rest compressed', () => {
-      fresh();
-      fs.writeFileSync(latin1Name('caf', '.log'), logData(MiB));
-      fs.mkdirSync(latin1Name('old', ''));
-      fs.writeFileSync(Buffer.concat([latin1Name('old', ''), Buffer.from('/inside.log')]), logData(MiB));
-      fs.writeFileSync(path.join(dir, 'good.log'), logData(MiB));
-      const r = run(['--json', '-r', dir]);
-      expect(r.code, r.stderr).toBe(1);
-      const reports = jsonLines(r.stdout) as Record<string, any>[];
-      expect(reports.map((x) => x.error?.code ?? x.status)).toEqual(['BAD_NAME', 'compressed', 'BAD_NAME']);
-      expect(reports[0].error.message).toContain(`$'${dir}/caf\\xff.log': the file's name`);
-      expect(reports[2].error.message).toContain(`$'${dir}/old\\xff': the folder's name`);
-      expect(fs.existsSync(latin1Name('caf', '.log'))).toBe(true);
     });
   });
 });
