@@ -90,11 +90,14 @@ describe.skipIf(warnSkip(mountSkipReason()))('custody: at each step, the copies 
     return m;
   };
 
-  const cases: { name: string; full: boolean; args: (stash: string) => string[]; stash?: 'tmpfs' | 'ext4'; blockSize?: number }[] = [
+  /** holed: the file's first 2 MiB a hole, so that at 0 free FILE is removed before its .gz is written. */
+  const cases: { name: string; full: boolean; args: (stash: string) => string[]; stash?: 'tmpfs' | 'ext4'; blockSize?: number; holed?: boolean }[] = [
     { name: 'beside, streamed', full: false, args: () => ['--no-stash'] },
     { name: 'stash on a disk', full: true, args: (s) => ['--stash', s], stash: 'ext4' },
     { name: 'stash in RAM', full: true, args: (s) => ['--stash', s], stash: 'tmpfs' },
     { name: 'in place', full: true, args: () => ['--no-stash', '--yes'] },
+    { name: 'in place, FILE unlinked first (a hole at its head)', full: true, args: () => ['--no-stash', '--yes'], holed: true },
+    { name: 'stash in RAM, FILE unlinked first (a hole at its head)', full: true, args: (s) => ['--stash', s], stash: 'tmpfs', holed: true },
     { name: 'blocks, journal beside', full: false, args: () => ['-m', '1M', '--no-stash'], blockSize: MiB },
     { name: 'blocks, one-block window', full: true, args: () => ['-m', '1M', '--no-stash', '--yes'], blockSize: MiB },
     { name: 'blocks, journal in a RAM stash', full: true, args: (s) => ['-m', '1M', '--stash', s], stash: 'tmpfs', blockSize: MiB },
@@ -102,16 +105,24 @@ describe.skipIf(warnSkip(mountSkipReason()))('custody: at each step, the copies 
     { name: '--copytruncate through a stash', full: true, args: (s) => ['--copytruncate', '--stash', s], stash: 'tmpfs' },
   ];
 
-  it.each(cases)('$name', async ({ full, args, stash, blockSize }) => {
+  it.each(cases)('$name', async ({ full, args, stash, blockSize, holed }) => {
     const m = mount('tmpfs', 32);
     const file = path.join(m.dir, 'app.log');
     writeLog(file, 6 * MiB);
+    if (holed) {
+      const data = fs.readFileSync(file).fill(0, 0, 2 * MiB);
+      const fd = fs.openSync(file, 'w');
+      fs.writeSync(fd, data.subarray(2 * MiB), 0, 4 * MiB, 2 * MiB);
+      fs.closeSync(fd);
+    }
     const original = fs.readFileSync(file);
     if (full) fill(m.dir);
     const stashDir = stash ? mount(stash, 32).dir : undefined;
     const w: Where = { file, output: `${file}.gz`, stash: stashDir, blockSize };
     const argv = [...args(stashDir ?? ''), file];
-    const expected = stops(onlyReport(run(['-s', '--json', ...argv]), 0).steps as PlannedStep[]);
+    const planned = onlyReport(run(['-s', '--json', ...argv]), 0).steps as PlannedStep[];
+    if (holed) expect(planned.map((p) => p.name)).toContain('remove FILE');
+    const expected = stops(planned);
 
     const child = watch(start(['--json', ...argv], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
     const seen: string[] = [];

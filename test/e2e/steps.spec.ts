@@ -158,6 +158,21 @@ describe.skipIf(warnSkip(mountSkipReason()))('--simulate lists the steps the run
     expect(gunzipHash(output)).toBe(hash);
   });
 
+  it('--safe refuses --copytruncate through a stash in RAM unless --allow-ram-stash; nothing is touched', () => {
+    const { file, hash } = logOn(true);
+    const stash = stashOn('tmpfs');
+    const r = run(['--safe', '--copytruncate', '--stash', stash, file]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/--safe refuses this plan: a power cut or reboot during truncate FILE to 0 bytes.* would lose the file/);
+    expect(sha256(fs.readFileSync(file))).toBe(hash);
+    expect(fs.readdirSync(stash)).toEqual([]);
+    expect(fs.existsSync(`${file}.gz`)).toBe(false);
+    const allowed = run(['--safe', '--allow-ram-stash', '--copytruncate', '--stash', stash, file]);
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(gunzipHash(`${file}.gz`)).toBe(hash);
+    expect(fs.statSync(file).size).toBe(0);
+  });
+
   it('--safe refuses a .gz that would be the only copy, in RAM, once FILE is removed; nothing is touched', () => {
     const { file } = logOn(false, 'ext4');
     const dest = path.join(stashOn('tmpfs'), 'app.log.gz');
