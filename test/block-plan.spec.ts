@@ -16,7 +16,7 @@ const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
   totalInodes: 1000, freeInodes: 100, copyOnWrite: false, ramBacked: false, ...over,
 });
 const facts = (over: Partial<FileFacts> = {}): FileFacts => ({
-  path: '/var/log/big.log', dir: '/var/log', base: 'big.log', kind: 'file', dev: 1, ino: 12, size: 40 * GiB, nlink: 1,
+  path: '/var/log/big.log', dir: '/var/log', base: 'big.log', kind: 'file', dev: 1, ino: 12, birth: '0', size: 40 * GiB, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n, ...over,
   // Not sparse unless a test says so: every byte of the size has its block.
   allocated: over.allocated ?? Math.ceil((over.size ?? 40 * GiB) / 4096) * 4096,

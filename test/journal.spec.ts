@@ -8,6 +8,7 @@ import {
   createJournal,
   journalBeside,
   journalInStash,
+  journalsBeside,
   openJournal,
   partPath,
   readJournal,
@@ -35,31 +36,45 @@ afterEach(() => {
 });
 
 const manifest = (over: Partial<JournalManifest> = {}): JournalManifest => ({
-  version: 2, kind: 'blocks', dev: 7, ino: 42,
+  version: 3, kind: 'blocks', dev: 7, ino: 42, birth: '9', fsType: 0x01021994, name: '/var/log/big.log',
   size: 3000, blockSize: 1024, level: 6, storeName: true, uid: 0, gid: 0, mode: 0o100644, atimeMs: 1, mtimeMs: 2,
   parts: [{ index: 2, offset: 2048, length: 952, crc: 123, compressedSize: 40 }],
   assembledParts: 0, assembledBytes: 0, pid: process.pid, createdAt: '2026-01-01T00:00:00.000Z', ...over,
 });
 const stashFolder = () => path.join(dir, stateFolderName());
 const create = (j: JournalPaths) => (createJournal(j), opened.push(j), j);
-const thisFile = (m: JournalManifest) => m.dev === 7 && m.ino === 42;
+const thisFile = (m: JournalManifest) => m.ino === 42 && m.birth === '9';
+const big = { ino: 42, birth: '9' };
 
-it('beside FILE: a hidden folder named after it, with manifest.json inside', () =>
-  expect(journalBeside('/var/log/big.log')).toEqual({ folder: '/var/log/.big.log.cmemgzip-blocks', manifest: '/var/log/.big.log.cmemgzip-blocks/manifest.json' }));
+it("beside FILE: a hidden folder named after its identity (inode, birth time), so a rename keeps it and a new file with the inode's number gets another", () =>
+  expect(journalBeside('/var/log', big)).toEqual({ folder: '/var/log/.42-9.cmemgzip-blocks', manifest: '/var/log/.42-9.cmemgzip-blocks/manifest.json' }));
 
-it("in a stash: the user's state folder/<dev>-<ino>.blocks, the place made absolute", () => {
-  const j = journalInStash(path.relative(process.cwd(), dir), 7, 42);
-  expect(j).toEqual({ folder: `${stashFolder()}/7-42.blocks`, manifest: `${stashFolder()}/7-42.blocks/manifest.json`, stash: { dir, key: '7-42' } });
+it('finds the journals beside any file of a folder, and nothing else there', () => {
+  for (const name of ['.42-9.cmemgzip-blocks', '.7-1.cmemgzip-blocks', '.big.log.cmemgzip-blocks', 'app.log', '.1-x.cmemgzip-blocks']) fs.mkdirSync(path.join(dir, name));
+  expect(journalsBeside(dir).map((j) => path.basename(j.folder)).sort()).toEqual(['.42-9.cmemgzip-blocks', '.7-1.cmemgzip-blocks']);
+});
+
+it('never takes over a journal folder that holds another job\'s manifest', () => {
+  const j = create(journalBeside(dir, big));
+  writeJournal(j, manifest());
+  closeJournal(j);
+  expect(() => createJournal(j)).toThrow(/earlier block-mode job on this file that does not match it/);
+  expect(readJournal(j, thisFile)).toEqual(manifest());
+});
+
+it("in a stash: the user's state folder/<ino>-<birth>.blocks, the place made absolute", () => {
+  const j = journalInStash(path.relative(process.cwd(), dir), big);
+  expect(j).toEqual({ folder: `${stashFolder()}/42-9.blocks`, manifest: `${stashFolder()}/42-9.blocks/manifest.json`, stash: { dir, key: '42-9' } });
 });
 
 it.each([
   [0, 'part-00000000.gz'],
   [7, 'part-00000007.gz'],
   [12345678, 'part-12345678.gz'],
-])('part %d is %s, so that names sort in block order', (index, name) => expect(partPath(journalBeside('/d/f'), index)).toBe(`/d/.f.cmemgzip-blocks/${name}`));
+])('part %d is %s, so that names sort in block order', (index, name) => expect(partPath(journalBeside('/d', big), index)).toBe(`/d/.42-9.cmemgzip-blocks/${name}`));
 
 it('writes the manifest durably and reads it back; private folder, no temporary left', () => {
-  const j = create(journalBeside(path.join(dir, 'big.log')));
+  const j = create(journalBeside(dir, big));
   writeJournal(j, manifest());
   expect(readJournal(j, thisFile)).toEqual(manifest());
   expect(fs.statSync(j.folder).mode & 0o777).toBe(0o700);
@@ -68,7 +83,7 @@ it('writes the manifest durably and reads it back; private folder, no temporary 
 });
 
 it('a rewritten manifest replaces the old one whole', () => {
-  const j = create(journalBeside(path.join(dir, 'big.log')));
+  const j = create(journalBeside(dir, big));
   writeJournal(j, manifest());
   writeJournal(j, manifest({ assembledParts: 1, assembledBytes: 40 }));
   expect(readJournal(j, thisFile)).toMatchObject({ assembledParts: 1, assembledBytes: 40 });
@@ -83,7 +98,7 @@ it.each([
   ['a manifest of the old shape, whose parts name paths', (f: string) => (fs.mkdirSync(f, { mode: 0o700 }), fs.writeFileSync(path.join(f, 'manifest.json'), JSON.stringify({ ...manifest(), version: 1, parts: [{ path: '/etc/shadow' }] })))],
   ['a manifest naming another file', (f: string) => (fs.mkdirSync(f, { mode: 0o700 }), fs.writeFileSync(path.join(f, 'manifest.json'), JSON.stringify(manifest({ ino: 43 }))))],
 ])('reads nothing from %s', (_what, make) => {
-  const j = journalBeside(path.join(dir, 'big.log'));
+  const j = journalBeside(dir, big);
   make(j.folder);
   expect(readJournal(j, thisFile)).toBeUndefined();
 });
@@ -93,7 +108,7 @@ it.each([
   ['open to others', (f: string) => fs.mkdirSync(f, { mode: 0o755 })],
   ['a symlink', (f: string) => (fs.mkdirSync(`${f}-real`, { mode: 0o700 }), fs.symlinkSync(`${f}-real`, f))],
 ])('never reads a journal folder that is %s', (_what, make) => {
-  const j = journalBeside(path.join(dir, 'big.log'));
+  const j = journalBeside(dir, big);
   make(j.folder);
   fs.writeFileSync(path.join(fs.realpathSync(j.folder), 'manifest.json'), JSON.stringify(manifest()));
   expect(readJournal(j, thisFile)).toBeUndefined();
@@ -102,7 +117,7 @@ it.each([
 });
 
 it('writes a part durably, 0600, replacing a leftover of a killed run', () => {
-  const j = create(journalBeside(path.join(dir, 'big.log')));
+  const j = create(journalBeside(dir, big));
   writePart(j, 2, [Buffer.from('fresh')]);
   expect(fs.statSync(partPath(j, 2)).mode & 0o777).toBe(0o600);
   const part = partPath(j, 3);
@@ -112,7 +127,7 @@ it('writes a part durably, 0600, replacing a leftover of a killed run', () => {
 });
 
 it('will not write a part through a symlink (it replaces the link, never its target)', () => {
-  const j = create(journalBeside(path.join(dir, 'big.log')));
+  const j = create(journalBeside(dir, big));
   const victim = path.join(dir, 'victim');
   fs.writeFileSync(victim, 'keep me');
   fs.symlinkSync(victim, partPath(j, 0));
@@ -122,7 +137,7 @@ it('will not write a part through a symlink (it replaces the link, never its tar
 });
 
 it('removes the journal beside FILE with its parts, and nothing else', () => {
-  const j = create(journalBeside(path.join(dir, 'big.log')));
+  const j = create(journalBeside(dir, big));
   writeJournal(j, manifest());
   writePart(j, 0, [Buffer.from('x')]);
   fs.writeFileSync(path.join(dir, 'big.log'), 'other');
@@ -132,7 +147,7 @@ it('removes the journal beside FILE with its parts, and nothing else', () => {
 });
 
 it('removes a journal in the stash, and the state folder once it is empty', () => {
-  const j = create(journalInStash(dir, 7, 42));
+  const j = create(journalInStash(dir, big));
   writeJournal(j, manifest());
   writePart(j, 0, [Buffer.from('x')]);
   removeJournal(j);
@@ -140,22 +155,22 @@ it('removes a journal in the stash, and the state folder once it is empty', () =
 });
 
 it('keeps the stash folder while it holds another stash', () => {
-  const mine = journalInStash(dir, 7, 42);
-  const other = journalInStash(dir, 7, 43);
+  const mine = journalInStash(dir, big);
+  const other = journalInStash(dir, { ino: 43, birth: '9' });
   for (const j of [mine, other]) {
     create(j);
     writeJournal(j, manifest());
   }
-  fs.writeFileSync(path.join(stashFolder(), '7-99.gz'), 'a whole-file stash copy');
+  fs.writeFileSync(path.join(stashFolder(), '43-1.gz'), 'a whole-file stash copy');
   removeJournal(mine);
-  expect(fs.readdirSync(stashFolder()).sort()).toEqual(['7-43.blocks', '7-99.gz']);
+  expect(fs.readdirSync(stashFolder()).sort()).toEqual(['43-1.gz', '43-9.blocks']);
   expect(readJournal(other, thisFile)).toEqual(manifest());
 });
 
 it('never removes the folder above a journal beside FILE, even when it is empty', () => {
   const sub = path.join(dir, 'logs');
   fs.mkdirSync(sub);
-  const j = create(journalBeside(path.join(sub, 'big.log')));
+  const j = create(journalBeside(sub, big));
   removeJournal(j);
   expect(fs.readdirSync(dir)).toEqual(['logs']);
 });

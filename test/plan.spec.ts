@@ -16,7 +16,7 @@ const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
   totalInodes: 1000, freeInodes: 100, copyOnWrite: false, ramBacked: false, ...over,
 });
 const file: FileFacts = {
-  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 100 * MiB, allocated: 100 * MiB, nlink: 1,
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, birth: '0', size: 100 * MiB, allocated: 100 * MiB, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
 };
 const COMPRESSED = 10 * MiB + 1; // rounds up to 10 MiB + 4 KiB on 4 KiB blocks

@@ -7,7 +7,7 @@ import type { FileFacts } from '../src/probe/file.js';
 import type { Holder, HolderScan } from '../src/probe/holders.js';
 
 const file: FileFacts = {
-  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, size: 1000, allocated: 4096, nlink: 1,
+  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, birth: '0', size: 1000, allocated: 4096, nlink: 1,
   uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
 };
 const nginx: Holder = { pid: 4242, command: 'nginx', fd: 7, writes: true, appends: true };

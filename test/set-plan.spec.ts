@@ -14,7 +14,7 @@ const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
 /** A file of `size` MiB whose .gz is estimated at `gz` MiB. */
 const file = (name: string, size: number, gz: number): SetCandidate => {
   const facts: FileFacts = {
-    path: `/var/log/${name}`, dir: '/var/log', base: name, kind: 'file', dev: 1, ino: name.length, size: size * MiB, allocated: size * MiB, nlink: 1,
+    path: `/var/log/${name}`, dir: '/var/log', base: name, kind: 'file', dev: 1, ino: name.length, birth: '0', size: size * MiB, allocated: size * MiB, nlink: 1,
     uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
   };
   return { file: facts, outputPath: `${facts.path}.gz`, estimated: gz * MiB };

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { defaultStashDirs, uniqueDirs } from '../src/probe/stash.js';
 import { stateFolderName } from '../src/steps/state-folder.js';
-import { dropPointer, leavePointer, pointedStashDirs, stashKey } from '../src/steps/stash-pointer.js';
+import { recordKey } from '../src/probe/identity.js';
+import { dropPointer, leavePointer, pointedStashDirs } from '../src/steps/stash-pointer.js';
 
-const key = stashKey(999_999, process.pid);
+const key = recordKey({ ino: 999_999, birth: String(process.pid) });
 let notes: string;
 beforeEach(() => {
   notes = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-notes-'));

@@ -45,6 +45,7 @@ export const STEP = {
   createJournal: 'create the journal',
   createGz: 'create the temporary .gz',
   removeEmpty: 'remove the emptied FILE and the journal',
+  checkStash: 'verify the safety copy',
 } as const;
 
 export const blockStep = (index: number, what: BlockWork) =>
@@ -178,6 +179,53 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
     ...tempSteps([[safety]], [[safety], [gz]], s.compressedSize),
     step(STEP.removeStash, [[gz]]),
   ];
+}
+
+/** Where a stopped whole-file job's .gz is when a rerun finishes it from the safety copy. */
+export type StashedJobAt = 'file' | 'gz' | 'gone';
+
+/**
+ * A rerun that finishes a stopped whole-file job from its safety copy: FILE (rewritten in place, or its
+ * original bytes) is no longer needed, the copy holds every byte until the .gz is verified under its name.
+ */
+export function stashFinishSteps(ramBacked: boolean, at: StashedJobAt, compressedSize: number): Step[] {
+  const safety: Copy = [stashPlace(ramBacked)];
+  const check = step(STEP.checkStash, [safety], compressedSize);
+  const unstash = step(STEP.removeStash, [['gz']]);
+  if (at === 'gz') return [check, step(STEP.verify, [safety, ['gz']], compressedSize), unstash];
+  if (at === 'gone') return [check, ...tempSteps([safety], [safety, ['gz']], compressedSize), unstash];
+  return [
+    check,
+    step(STEP.rewrite, [safety], compressedSize),
+    step(STEP.fsyncFile, [safety]),
+    step(STEP.cut, [safety]),
+    step(STEP.verify, [safety, ['gz']], compressedSize),
+    step(STEP.rename, [safety, ['gz']]),
+    step(STEP.fsyncFolder, [safety, ['gz']]),
+    unstash,
+  ];
+}
+
+/** How far a stopped block-mode job got: FILE's bytes left to cut, the parts, and the ones already in the .gz. */
+export interface BlocksLeft {
+  remaining: number;
+  blockSize: number;
+  parts: number;
+  assembled: number;
+  compressedParts: number;
+  partsIn: 'parts' | 'stash' | 'ram-stash';
+}
+
+/** A rerun of a stopped block-mode job: the blocks FILE still holds, tail first, then the assembly from where it stopped. */
+export function blockResumeSteps(b: BlocksLeft, gz: 'gz' | 'ram-gz' = 'gz'): Step[] {
+  const steps: Step[] = [];
+  const left = Math.ceil(b.remaining / b.blockSize);
+  if (left > 0) steps.push(repeated({ from: left - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', b.partsIn]], 2 * b.remaining));
+  const total = b.parts + left;
+  if (b.assembled === 0) steps.push(step(STEP.createGz, [[b.partsIn]]));
+  if (b.assembled < total) steps.push(repeated({ from: b.assembled, to: total - 1, each: ['append'] }, [[b.partsIn, gz]], 2 * b.compressedParts));
+  steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]), step(STEP.removeEmpty, [[gz]]));
+  return steps;
 }
 
 const WORDS: Record<Place, string> = {

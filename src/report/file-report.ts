@@ -20,7 +20,7 @@ export interface FileReport {
   file: string;
   status: Status;
   output?: string;
-  strategy?: Plan['strategy'] | 'blocks';
+  strategy?: Plan['strategy'] | 'blocks' | 'resume';
   reason?: string;
   originalBytes?: number;
   compressedBytes?: number;
@@ -40,6 +40,10 @@ export interface FileReport {
   error?: { code: string; message: string; hint?: string };
   /** Files a failure left behind on purpose, each with the command that finishes or undoes the job (ram: on a RAM-backed filesystem). */
   leftovers?: { path: string; command: string; ram?: boolean }[];
+  /** --simulate on a file an interrupted run left: the record a rerun acts on, and where the bytes are now. */
+  resume?: { record: string; now: string };
+  /** Records of interrupted jobs this run did not finish, each with what to do (on the run's last report). */
+  strayRecords?: { record: string; name: string; createdAt: string; advice: string }[];
   /** -d, -t, -l: gzip members in the .gz (concatenated files, pigz, block mode have several). */
   members?: number;
   /** --copytruncate: bytes caught after the first read, in how many extra members, and bytes seen lost at the truncation. */

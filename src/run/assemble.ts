@@ -1,6 +1,7 @@
 // Block mode's last phase: the parts, head first, appended one by one into the .gz (each appended,
 // fsynced, read back and compared, recorded, then deleted), then metadata, rename, and the empty original removed.
 import fs from 'node:fs';
+import { identityOf, sameIdentity } from '../probe/identity.js';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { bytes } from '../report/format.js';
@@ -37,16 +38,14 @@ function openTemp(temp: string, journal: JournalPaths, m: JournalManifest): numb
     reached(STEP.createGz);
     fs.rmSync(at(temp), { force: true });
     const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-    const st = fs.fstatSync(fd);
     // The temporary's name must be durable before any part is deleted on the strength of it.
     fsyncDir(path.dirname(temp));
-    m.output = { dev: st.dev, ino: st.ino };
+    m.output = identityOf(fs.fstatSync(fd, { bigint: true }));
     writeJournal(journal, m);
     return fd;
   }
   const fd = fs.openSync(at(temp), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
-  const st = fs.fstatSync(fd);
-  if (st.dev !== m.output?.dev || st.ino !== m.output.ino) {
+  if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m.output)) {
     fs.closeSync(fd);
     throw new CmemError('CHANGED', `${temp} is not the .gz this journal was assembling; nothing was touched`, `look at ${temp}, remove it if it is not yours, then run cmemgzip --resume`);
   }
@@ -98,8 +97,8 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, f
       fsyncDir(path.dirname(outputPath));
     }
     reached(STEP.removeEmpty);
-    const left = fs.lstatSync(at(file), { throwIfNoEntry: false });
-    if (left && left.ino === m.ino && left.size === 0) {
+    const left = fs.lstatSync(at(file), { bigint: true, throwIfNoEntry: false });
+    if (left && sameIdentity(identityOf(left), m) && left.size === 0n) {
       fs.unlinkSync(at(file));
       fsyncDir(path.dirname(file));
     }

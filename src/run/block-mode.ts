@@ -1,9 +1,11 @@
 // Block mode, tail first: each block is read, compressed into a durable part, and only then cut off
 // the file, so at every instant each byte is in FILE or in a fsynced part. Memory stays near one block.
 import fs from 'node:fs';
+import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
-import { runningElsewhere } from '../probe/live-run.js';
+import { runningElsewhere, thisRun } from '../probe/live-run.js';
+import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
 import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
@@ -14,6 +16,7 @@ import {
   createJournal,
   journalBeside,
   journalInStash,
+  journalsBeside,
   journalsInStash,
   openJournal,
   partPath,
@@ -48,10 +51,13 @@ export interface BlockJob {
 export function newManifest(job: BlockJob): JournalManifest {
   const { facts } = job;
   return {
-    version: 2,
+    version: 3,
     kind: 'blocks',
     dev: facts.dev,
     ino: facts.ino,
+    birth: facts.birth,
+    fsType: fsTypeOf(facts.dir),
+    name: facts.path,
     size: facts.size,
     blockSize: job.plan.blockSize,
     level: job.level,
@@ -64,7 +70,7 @@ export function newManifest(job: BlockJob): JournalManifest {
     parts: [],
     assembledParts: 0,
     assembledBytes: 0,
-    pid: process.pid,
+    ...thisRun(),
     createdAt: new Date().toISOString(),
   };
 }
@@ -110,8 +116,8 @@ function truncateTo(fd: number, offset: number): Seen {
 }
 
 /** Moves the journal from the stash to beside FILE once truncation has made room there. */
-function moveBeside(from: JournalPaths, m: JournalManifest, file: string, log: Logger): JournalPaths {
-  const to = journalBeside(file);
+function moveBeside(from: JournalPaths, m: JournalManifest, dir: string, log: Logger): JournalPaths {
+  const to = journalBeside(dir, m);
   createJournal(to);
   for (const part of m.parts) writePart(to, part.index, readFileBlocks(partPath(from, part.index)));
   writeJournal(to, m);
@@ -130,7 +136,7 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
   const { facts, plan, log } = job;
   const manifest = newManifest(job);
   const journal =
-    plan.firstPart === 'beside' ? journalBeside(facts.path) : plan.firstPart === 'stash' ? journalInStash(plan.stash!.dir, facts.dev, facts.ino) : undefined;
+    plan.firstPart === 'beside' ? journalBeside(facts.dir, facts) : plan.firstPart === 'stash' ? journalInStash(plan.stash!.dir, facts) : undefined;
   if (journal) {
     reached(STEP.createJournal);
     createJournal(journal);
@@ -142,16 +148,20 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
 }
 
 /** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
-export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, log: Logger): Promise<JournalManifest> {
+export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, force: boolean, log: Logger): Promise<JournalManifest> {
   const m = found.manifest;
   // Two runs on one journal would truncate and assemble over each other: the .gz ends up corrupt.
-  if (runningElsewhere(m.pid)) {
+  if (runningElsewhere(m)) {
     closeJournal(found.journal);
     throw new CmemError(
       'HELD_OPEN',
       `${facts.path} is being compressed in blocks by another cmemgzip (PID ${m.pid}); its journal ${found.journal.manifest} is in use`,
       `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${facts.path}`,
     );
+  }
+  if (facts.kind === 'file' && facts.nlink > 1 && !force) {
+    closeJournal(found.journal);
+    throw secondLink(facts, found.journal.manifest);
   }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   if (facts.kind === 'missing') {
@@ -176,7 +186,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
   const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
     const st = fs.fstatSync(fd);
-    if (st.dev !== m.dev || st.ino !== m.ino) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
+    if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m)) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
     let end = remainingBytes(m);
     if (st.size !== end) {
       const lowest = m.parts.find((p) => p.offset === end);
@@ -186,7 +196,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     }
     // From here on the journal is ours: a run started meanwhile must see a live owner.
     if (journal && m.pid !== process.pid) {
-      m.pid = process.pid;
+      Object.assign(m, thisRun());
       writeJournal(journal, m);
     }
     let seen = truncateTo(fd, end);
@@ -227,8 +237,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       seen = observe(fd);
       end = offset;
       log.detail(`block ${index}: ${bytes(source.size)} -> ${bytes(compressed.size)}, file now ${bytes(offset)}`);
-      if (journal.folder !== journalBeside(facts.path).folder && roomBeside(facts.dir, m, blockSize))
-        journal = moveBeside(journal, m, facts.path, log);
+      if (journal.stash && roomBeside(facts.dir, m, blockSize)) journal = moveBeside(journal, m, facts.dir, log);
     }
     const ms = performance.now() - started;
     log.info(`all ${m.parts.length} blocks saved as parts in ${duration(ms)} (${speed(m.size, ms)}); ${facts.path} is now empty`);
@@ -266,7 +275,7 @@ async function firstBlockInWindow(
   commit: (j: JournalPaths) => Promise<void>,
   log: Logger,
 ): Promise<JournalPaths> {
-  const journal = journalBeside(facts.path);
+  const journal = journalBeside(facts.dir, facts);
   log.warn(`one-block window: the last ${bytes(source.size)} are only in memory until their part is written`);
   return critical(async () => {
     try {
@@ -307,29 +316,41 @@ function safely<T>(look: () => T, log: Logger): T | undefined {
   }
 }
 
+/** What a resume refuses as a fresh run does: a second hard link would keep the blocks and see the file emptied. */
+export const secondLink = (facts: FileFacts, record: string) =>
+  new CmemError(
+    'HARD_LINKS',
+    `${facts.path} has ${facts.nlink} hard links now; an interrupted job's record ${record} was left as it is`,
+    `remove the other links, or give -f to finish the job on this name alone`,
+  );
+
 /**
  * Finds the journal of an interrupted block-mode run on this file, beside it or in a stash, and holds it
- * open. Only a manifest of ours naming this file's dev and inode counts; any other is reported and left.
+ * open. Journals are named by the file's identity (inode and birth time) and their manifest must record
+ * the same, with its owner and filesystem type: one of another file is never read, taken over or deleted.
  */
-export function findJournal(facts: FileFacts, outputPath: string, stashDirs: readonly string[], log: Logger): Journaled | undefined {
+export function findJournal(facts: FileFacts, outputPath: string, stashDirs: readonly string[], log: Logger, dryRun = false): Journaled | undefined {
   // FILE is gone only after assembly renamed the .gz into place: then the journal is the one that made it.
-  const out = facts.kind === 'missing' ? fs.lstatSync(at(outputPath), { throwIfNoEntry: false }) : undefined;
-  const accept = (m: JournalManifest) => (out ? m.output?.dev === out.dev && m.output.ino === out.ino : m.dev === facts.dev && m.ino === facts.ino);
+  const outSt = facts.kind === 'missing' ? fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false }) : undefined;
+  const out = outSt?.isFile() ? identityOf(outSt) : undefined;
   if (facts.kind !== 'file' && !out) return undefined;
+  const fsType = fsTypeOf(out ? path.dirname(outputPath) : facts.dir);
+  const accept = (m: JournalManifest) => (out ? sameIdentity(m.output, out) : sameIdentity(m, facts) && m.uid === facts.uid && m.fsType === fsType);
   // Each stash folder once (a symlinked /run/shm, a pointer to --stash), or the one journal would look stale.
-  const inStash = (d: string) => (out ? safely(() => journalsInStash(d), log) ?? [] : [journalInStash(d, facts.dev, facts.ino)]);
-  const candidates = [journalBeside(facts.path), ...uniqueDirs(stashDirs).flatMap(inStash)].filter((j) => safely(() => openJournal(j), log));
+  const inStash = (d: string) => (out ? safely(() => journalsInStash(d), log) ?? [] : [journalInStash(d, facts)]);
+  const beside = out ? journalsBeside(facts.dir) : [journalBeside(facts.dir, facts)];
+  const candidates = [...beside, ...uniqueDirs(stashDirs).flatMap(inStash)].filter((j) => safely(() => openJournal(j), log));
   const read = candidates.map((journal) => ({ journal, manifest: readJournal(journal, accept) }));
   const found = read.filter((j): j is Journaled => j.manifest !== undefined);
   for (const { journal, manifest } of read) {
     if (manifest) continue;
     if (out) {
-      closeJournal(journal); // another job's journal in the same state folder
+      closeJournal(journal); // another job's journal in the same folder
       continue;
     }
     if (fs.existsSync(at(journal.manifest))) {
-      // Not this file's, or not of a shape we wrote: reported, never followed, never deleted.
-      log.warn(`${journal.manifest} does not describe ${facts.path} as it is now; left in place`);
+      // Under this file's name but not proving itself its: reported, never followed, never deleted.
+      log.warn(`${journal.manifest} does not describe ${facts.path} as it is now (owner, filesystem or shape differ); left in place`);
       closeJournal(journal);
       continue;
     }
@@ -344,9 +365,10 @@ export function findJournal(facts: FileFacts, outputPath: string, stashDirs: rea
         `if gzip -t accepts the part, put it back: gzip -dc PART >> ${facts.path}; then remove ${journal.folder} and run cmemgzip again`,
       );
     }
-    removeJournal(journal);
+    if (dryRun) closeJournal(journal);
+    else removeJournal(journal);
   }
   // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
-  found.slice(1).forEach((stale) => removeJournal(stale.journal));
+  found.slice(1).forEach((stale) => (dryRun ? closeJournal(stale.journal) : removeJournal(stale.journal)));
   return found[0];
 }

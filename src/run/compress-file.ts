@@ -33,6 +33,7 @@ import { copyTruncateFile } from './copytruncate-file.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
+import { previewUnfinished } from './preview-unfinished.js';
 import { fsPath } from '../probe/raw-names.js';
 
 function isReadable(file: string): boolean {
@@ -111,7 +112,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const badName = outputNameRefusal(outputPath);
     if (badName) throw badName;
     const stashDirs = opts.stash ? [opts.stash] : [];
-    const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, log);
+    const pending = opts.simulate ? previewUnfinished(facts, outputPath, stashDirs, opts.force, log) : undefined;
+    if (pending) return simulated({ ...report, ...pending });
+    const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, opts.force, log);
     if (recovered) {
       clock.total();
       const { output, originalBytes, compressedBytes } = recovered;

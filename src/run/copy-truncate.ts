@@ -32,6 +32,8 @@ import { writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
+import { fsTypeOf } from '../probe/identity.js';
+import { isProcFd } from '../probe/proc-fd.js';
 import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
 import { gzPlace, ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
 import { planLines, reached, takeSteps, type StepJson } from '../report/steps-taken.js';
@@ -42,7 +44,7 @@ export interface TruncateSource {
   readFd: number;
   /** Opened write-only without O_TRUNC: the truncation goes through it. */
   writeFd: number;
-  facts: Pick<FileFacts, 'dev' | 'ino' | 'base' | 'size'> & Metadata;
+  facts: Pick<FileFacts, 'dev' | 'ino' | 'birth' | 'base' | 'size'> & Metadata;
   holders: Holder[];
 }
 
@@ -122,8 +124,8 @@ async function makeDurable(job: TruncateJob, place: Place, compressed: Compresse
     const undo = () => fs.rmSync(at(job.outputPath), { force: true });
     return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
   }
-  const paths = stashPaths(place.stash.dir, facts.dev, facts.ino);
-  const manifest = newStashManifest(facts, first, compressed.size, true);
+  const paths = stashPaths(place.stash.dir, facts);
+  const manifest = newStashManifest(facts, { fsType: fsTypeOf(job.source.name), name: job.source.name }, first, compressed.size, true);
   const undo = () => removeStash(paths);
   const releaseInterrupt = onInterrupt(undo);
   reached(STEP.writeStash);
@@ -253,7 +255,8 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     try {
       await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, expected), () => {});
     } catch (err) {
-      const command = `cmemgzip --resume ${shellQuote(name)}`;
+      // A deleted file reached through /proc has no folder to write beside: the command names DEST.
+      const command = `cmemgzip --resume ${isProcFd(name) ? `-o ${shellQuote(job.outputPath)} ` : ''}${shellQuote(name)}`;
       throw new LeftBehind(toCmemError(err, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);
     }
     reached(STEP.removeStash);

@@ -19,6 +19,7 @@ import { at } from '../steps/pinned-folders.js';
 import { STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
 import { hasRawBytes, shellBytes } from '../probe/raw-names.js';
+import { fsTypeOf, identityOf, type Identity } from '../probe/identity.js';
 
 export interface Job {
   facts: FileFacts;
@@ -78,14 +79,14 @@ interface Progress {
 }
 
 /** Told the new .gz's identity on a copy-on-write filesystem, before FILE is unlinked (the stash records it). */
-type OnOutput = (id: { dev: number; ino: number }) => void;
+type OnOutput = (id: Identity) => void;
 
 async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () => {}): Promise<void> {
   const { facts, compressed, plan, log } = job;
   if (plan.method === 'unlink') {
     // The temporary exists, and is on record, before FILE goes: a rerun finds the job by it.
     const unlinkFirst = (fd: number) => {
-      onOutput(fs.fstatSync(fd));
+      onOutput(identityOf(fs.fstatSync(fd, { bigint: true })));
       reached(STEP.removeFile);
       freeOriginal(facts);
       log.info(`removed ${facts.path}: its blocks are freed before the .gz is written (overwriting would need new blocks, on a copy-on-write filesystem or for the file's holes)`);
@@ -113,8 +114,8 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
 async function stashThenOverwrite(job: Job): Promise<void> {
   const { facts, compressed, plan, log } = job;
   const stash = plan.stash!;
-  const paths = stashPaths(stash.dir, facts.dev, facts.ino);
-  let manifest = newStashManifest(facts, job.source, compressed.size);
+  const paths = stashPaths(stash.dir, facts);
+  let manifest = newStashManifest(facts, { fsType: fsTypeOf(facts.dir), name: facts.path }, job.source, compressed.size);
 
   const release = onInterrupt(() => removeStash(paths));
   log.info(`writing the stash copy ${paths.data} on ${stash.fs.mountPoint} (${stash.fs.type})`);
@@ -132,7 +133,7 @@ async function stashThenOverwrite(job: Job): Promise<void> {
     const progress = { cut: false, renamed: false };
     try {
       manifest = setStashPhase(paths, manifest, 'rewriting');
-      await overwrite(job, progress, ({ dev, ino }) => (manifest = setStashPhase(paths, { ...manifest, output: { dev, ino } }, 'rewriting')));
+      await overwrite(job, progress, (output) => (manifest = setStashPhase(paths, { ...manifest, output }, 'rewriting')));
     } catch (err) {
       const cause = toCmemError(err, facts.path);
       // A stash outside the default places is only found again when named.

@@ -14,6 +14,7 @@ import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
 import { LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
+import { resumeReclaim } from './resume-reclaim.js';
 
 /** Opens the link (it follows to the deleted inode) and checks it is still that inode. */
 function openLink(target: ProcFdTarget, flags: number): number {
@@ -41,11 +42,17 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
     const { facts } = target;
     const outputPath = outputPathFor(facts.path, opts);
     report.output = outputPath;
-    if (exists(outputPath) && !opts.force) throw new CmemWarning('OUTPUT_EXISTS', `${outputPath} already exists; not overwritten (use -f)`);
     const fileFs = target.fs;
     log.info(`${link}: ${facts.path} (deleted), ${bytes(facts.size)}, on ${fileFs.mountPoint} (${fileFs.type}) with ${bytes(fileFs.freeBytes)} free`);
     const readFd = openLink(target, fs.constants.O_RDONLY);
     try {
+      const resumed = opts.simulate ? undefined : await resumeReclaim(target, readFd, outputPath, opts.stash ? [opts.stash] : [], log);
+      if (resumed) {
+        const { originalBytes, compressedBytes } = resumed;
+        return { ...report, status: 'resumed', originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes), timings: { total: Math.round(performance.now() - start) } };
+      }
+      if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${link}: no unfinished reclaim of ${facts.path} was found`);
+      if (exists(outputPath) && !opts.force) throw new CmemWarning('OUTPUT_EXISTS', `${outputPath} already exists; not overwritten (use -f)`);
       const writeFd = openLink(target, fs.constants.O_WRONLY);
       try {
         const result = await copyTruncate({

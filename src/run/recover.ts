@@ -1,28 +1,28 @@
 // Finds what an interrupted run left for this operand and either finishes the job or cleans it up.
 // Never silent: every leftover found is reported with what was done about it. Leftovers are found by
-// the operand's own identity (its dev-ino, or its .gz's) in the user's state folders; nothing in them
-// names a path, so a planted manifest can at most be reported and ignored.
+// the operand's own identity (inode and birth time, or its .gz's) in the user's state folders, and acted
+// on only when FILE proves the record its own (owner, filesystem, and the bytes the record's step says
+// FILE holds); nothing in them names a path, so a planted manifest can at most be reported and ignored.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { findHolders } from '../probe/holders.js';
-import { runningElsewhere } from '../probe/live-run.js';
 import { namesItself, readHead } from '../probe/rewritten-head.js';
-import { defaultStashDirs } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
 import { at } from '../steps/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
-import { findStashes, findStashesByOutput, removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
-import { pointedStashDirs, stashKey } from '../steps/stash-pointer.js';
+import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { identityOf, sameIdentity } from '../probe/identity.js';
 import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
-import { findJournal, resumeBlocks } from './block-mode.js';
+import { resumeBlocks } from './block-mode.js';
+import { findUnfinished } from './unfinished-jobs.js';
 import { shellQuote } from './execute.js';
 import { exists } from './output-path.js';
 import { critical } from './signals.js';
@@ -112,16 +112,17 @@ export async function refuseRewrittenHead(facts: FileFacts, outputPath: string):
 }
 
 /** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
-async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
+export async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
   const expected = { size: m.size, crc: m.crc };
   await verifyContent(found.paths.data, expected);
   log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
   const chunks = readFileBlocks(found.paths.data);
-  const target = { path: facts.path, dir: facts.dir, dev: m.dev, ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs };
   await critical(async () => {
-    const now = fs.lstatSync(at(facts.path), { throwIfNoEntry: false });
-    const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-    if (now && now.ino === m.ino && now.dev === m.dev && !m.copytruncate) {
+    const now = fs.lstatSync(at(facts.path), { bigint: true, throwIfNoEntry: false });
+    // The device number as it is now: after a remount it is not the one the record saw.
+    const target = { path: facts.path, dir: facts.dir, dev: Number(now?.dev ?? m.dev), ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs };
+    const out = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
+    if (now && sameIdentity(identityOf(now), m) && !m.copytruncate) {
       // Killed before or after the cut; any other size means someone wrote to it since: leave it.
       try {
         rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
@@ -131,8 +132,7 @@ async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileF
         log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
         // The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
         const unlinkFirst = (fd: number) => {
-          const { dev, ino } = fs.fstatSync(fd);
-          setStashPhase(found.paths, { ...m, output: { dev, ino } }, 'rewriting');
+          setStashPhase(found.paths, { ...m, output: identityOf(fs.fstatSync(fd, { bigint: true })) }, 'rewriting');
           fs.unlinkSync(at(facts.path));
           fsyncDir(facts.dir);
           writeChunks(fd, chunks);
@@ -143,7 +143,7 @@ async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileF
       await verifyContent(facts.path, expected);
       fs.renameSync(at(facts.path), at(outputPath));
       fsyncDir(facts.dir);
-    } else if (out && out.ino === m.ino && out.dev === m.dev) {
+    } else if (out && sameIdentity(identityOf(out), m)) {
       await verifyContent(outputPath, expected);
     } else if (!now || m.copytruncate) {
       // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
@@ -170,54 +170,22 @@ export async function recover(
   facts: FileFacts,
   outputPath: string,
   stashDirs: readonly string[],
+  force: boolean,
   log: Logger,
 ): Promise<Recovered | undefined> {
-  const key = facts.kind === 'file' ? stashKey(facts.dev, facts.ino) : undefined;
-  // A stash is named after FILE's inode, or FILE.gz's when the run that renamed FILE was killed while removing it.
-  const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  const keys = [key, out?.isFile() ? stashKey(out.dev, out.ino) : undefined].filter((k): k is string => k !== undefined);
-  const allStashDirs = [...stashDirs, ...keys.flatMap(pointedStashDirs), ...defaultStashDirs()];
-  // Block mode first: its temporary .gz is being assembled, not left over.
-  const journaled = findJournal(facts, outputPath, allStashDirs, log);
-  if (journaled) {
-    const m = await resumeBlocks(journaled, facts, outputPath, log);
+  const unfinished = findUnfinished(facts, outputPath, stashDirs, force, log, false);
+  if (unfinished.journal) {
+    const m = await resumeBlocks(unfinished.journal, facts, outputPath, force, log);
     return { output: outputPath, originalBytes: m.size, compressedBytes: m.assembledBytes };
   }
-  const owner = facts.kind === 'file' ? facts.uid : out?.uid;
-  const temp = fs.lstatSync(at(tempPathFor(outputPath)), { throwIfNoEntry: false });
-  const written = [out, temp].filter((st): st is fs.Stats => st?.isFile() === true);
-  const onRefused = (why: string) => log.warn(why);
-  const byOutput = facts.kind === 'missing' ? findStashesByOutput(allStashDirs, written, onRefused) : [];
-  const mine = [...findStashes(allStashDirs, keys, onRefused), ...byOutput];
   let recovered: Recovered | undefined;
-  for (const found of mine) {
-    const m = found.manifest;
-    // A stash that a live run is still writing or rewriting from is in use, not left over: taking it
-    // over would have two processes rewrite and rename one file.
-    if (m && runningElsewhere(m.pid))
-      throw new CmemError(
-        'HELD_OPEN',
-        `${facts.path} is being compressed by another cmemgzip (PID ${m.pid}); its stash ${found.paths.manifest} is in use`,
-        `wait for PID ${m.pid} to finish; if it hangs, stop it, then run: cmemgzip --resume ${facts.path}`,
-      );
-    if (!m) {
-      removeStash(found.paths);
-      log.warn(`removed ${found.paths.data}, a stash copy without a manifest left by an interrupted run (nothing depended on it)`);
-    } else if (owner !== undefined && m.uid !== owner) {
-      log.warn(`the stash ${found.paths.manifest} records owner uid ${m.uid}, but ${facts.path} belongs to uid ${owner}; left in place`);
-    } else if (m.phase === 'stashed' && key === found.paths.key) {
-      // Killed before the rewrite began: FILE was never touched (bytes a writer appended since are its own).
-      removeStash(found.paths);
-      log.warn(`removed the stash ${found.paths.data} of an interrupted run: ${facts.path} was never touched, compressing it afresh`);
-    } else if (m.copytruncate && key === found.paths.key && facts.size >= m.size && checksumFile(facts.path, m.size).crc === m.crc) {
-      // Killed before its truncation: FILE still holds every byte the stash has (and maybe more since).
-      removeStash(found.paths);
-      log.warn(`removed the stash ${found.paths.data} of an interrupted --copytruncate run: ${facts.path} was never truncated, starting afresh`);
-    } else if (m.phase === 'rewriting') {
-      log.warn(`found the stash of an interrupted run: ${found.paths.manifest} (started ${m.createdAt} by PID ${m.pid})`);
-      recovered = await finishFromStash(found, m, facts, outputPath, log);
+  for (const d of unfinished.stashes) {
+    if (d.act !== 'finish') {
+      if (d.act === 'drop') removeStash(d.found.paths);
+      log.warn(d.why);
     } else {
-      log.warn(`found the stash ${found.paths.data}, which does not match ${facts.path} as it is now; left in place`);
+      log.warn(`found the stash of an interrupted run: ${d.found.paths.manifest} (started ${d.m.createdAt} by PID ${d.m.pid})`);
+      recovered = await finishFromStash(d.found, d.m, facts, outputPath, log);
     }
   }
   // After the stashes: a temporary that a stash supersedes is handled there.

@@ -13,6 +13,7 @@ import { decompressFile } from './decompress-file.js';
 import { listFiles } from './list-files.js';
 import { inOperandFolders } from './operand-folders.js';
 import { orderOperands } from './order-operands.js';
+import { strayRecords } from './stray-records.js';
 import { testFile } from './test-file.js';
 import { STDIN, toStdout } from './to-stdout.js';
 import { walkOperands, type Entry } from './walk-tree.js';
@@ -45,6 +46,14 @@ function summary(reports: readonly FileReport[], opts: Options): string {
   return `recursive: ${done} file(s) ${verb}, ${skipped} skipped, ${failed} failed; ${space}`;
 }
 
+/** Compressing runs name the records of interrupted jobs they did not finish, and what to do about each. */
+function withStrays(last: FileReport, reports: readonly FileReport[], opts: Options, log: Logger): FileReport {
+  if (opts.test || opts.stdout || opts.decompress) return last;
+  const strays = strayRecords(opts.stash ? [opts.stash] : [], reports.map((r) => path.dirname(r.file)));
+  for (const s of strays) log.warn(`the record of an interrupted job on ${s.name} (started ${s.createdAt}) is left: ${s.record}; ${s.advice}`);
+  return strays.length > 0 ? { ...last, strayRecords: strays } : last;
+}
+
 const isDirectory = (p: string) => fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 export async function runOperands(files: readonly string[], opts: Options, log: Logger, compress: Compress): Promise<Outcome[]> {
@@ -72,10 +81,13 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
         ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} }
         : await runOne(entry.file, opts, log, compress);
     if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);
-    printReport(report, opts.json, log);
+    // The last report waits for the stray records, which --json carries in it.
+    if (reports.length > 0) printReport(reports[reports.length - 1], opts.json, log);
     outcomes.push(outcomeOf(report));
     reports.push(report);
   }
+  const last = reports[reports.length - 1];
+  if (last) printReport(withStrays(last, reports, opts, log), opts.json, log);
   if (opts.recursive) log.info(summary(reports, opts));
   return outcomes;
 }

@@ -9,17 +9,22 @@ const CHUNK = 1024 * 1024;
 /** The first `limit` bytes only, when given (a stash's content at the head of a live log, say). */
 export function checksumFile(file: string, limit = Infinity): { size: number; crc: number } {
   const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    return checksumFd(fd, limit);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** checksumFile through a descriptor already open (a deleted file reached through /proc/PID/fd/N). */
+export function checksumFd(fd: number, limit = Infinity): { size: number; crc: number } {
   const buf = Buffer.allocUnsafe(CHUNK);
   let size = 0;
   let crc = 0;
   const next = () => readFull(fd, buf.subarray(0, Math.min(CHUNK, limit - size)), size);
-  try {
-    for (let n = next(); n > 0; n = next()) {
-      crc = crc32(buf.subarray(0, n), crc);
-      size += n;
-    }
-  } finally {
-    fs.closeSync(fd);
+  for (let n = next(); n > 0; n = next()) {
+    crc = crc32(buf.subarray(0, n), crc);
+    size += n;
   }
   return { size, crc };
 }

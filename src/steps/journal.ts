@@ -1,13 +1,17 @@
 // Block mode's journal: a folder of part files (one gzip member per block) and a manifest that
 // records every durable step, so that a run killed at any moment can be resumed from it. The folder
 // is the user's own (0700, checked at each use, held open while in use); the manifest holds facts,
-// never a path: the parts' names come from the folder and their index.
+// never a path: the parts' names come from the folder and their index. Folders are named by the file's
+// identity (inode and birth time), so a renamed file (logrotate) or a remount still finds its journal,
+// and a new file that got the same inode number never shares one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { withinNameMax } from './name-max.js';
 import { at, pin, unpin } from './pinned-folders.js';
 import { checkStateFolder, createOwnFile, makeOwnFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
-import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
+import { dropPointer, leavePointer } from './stash-pointer.js';
+import { recordKey, type Identity } from '../probe/identity.js';
+import type { RunOwner } from '../probe/live-run.js';
+import { CmemError } from '../errors.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 
 export interface PartRecord {
@@ -18,11 +22,18 @@ export interface PartRecord {
   compressedSize: number;
 }
 
-export interface JournalManifest {
-  version: 2;
+export interface JournalManifest extends RunOwner {
+  version: 3;
   kind: 'blocks';
+  /** Shown in reports only; never matched: the device number changes with a remount. */
   dev: number;
   ino: number;
+  /** Birth time in ns: with ino, the file's identity. */
+  birth: string;
+  /** statfs f_type of FILE's filesystem. */
+  fsType: number;
+  /** FILE's path when the job began, for the operator's eyes only: nothing acts on it. */
+  name: string;
   size: number;
   blockSize: number;
   level: number;
@@ -38,30 +49,42 @@ export interface JournalManifest {
   assembledParts: number;
   assembledBytes: number;
   /** The temporary .gz's identity once assembly made it: after the rename it names the finished .gz. */
-  output?: { dev: number; ino: number };
-  pid: number;
+  output?: Identity;
   createdAt: string;
 }
 
 export interface JournalPaths {
   folder: string;
   manifest: string;
-  /** Set for a journal in a stash: the place named, and dev-ino of its file for the pointer note. */
+  /** Set for a journal in a stash: the place named, and its file's key for the pointer note. */
   stash?: { dir: string; key: string };
 }
 
-/** Beside FILE: the folder that holds the parts and the manifest. */
-export function journalBeside(file: string): JournalPaths {
-  const folder = path.join(path.dirname(file), withinNameMax('.', path.basename(file), '.cmemgzip-blocks'));
+const BESIDE = /^\.(\d+-\d+)\.cmemgzip-blocks$/;
+
+/** Beside FILE, in its folder: the folder that holds the parts and the manifest, named by FILE's identity. */
+export function journalBeside(dir: string, id: Identity): JournalPaths {
+  const folder = path.join(dir, `.${recordKey(id)}.cmemgzip-blocks`);
   return { folder, manifest: path.join(folder, 'manifest.json') };
 }
 
 /** A journal folder's name beside its file: -r passes such folders over. */
 export const isJournalFolderName = (name: string) => name.startsWith('.') && name.endsWith('.cmemgzip-blocks');
 
+/** The journals of any file beside dir's files (a finished job's file is gone; another's was renamed). */
+export function journalsBeside(dir: string): JournalPaths[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(at(dir)) as string[];
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => (BESIDE.test(name) ? [{ folder: path.join(dir, name), manifest: path.join(dir, name, 'manifest.json') }] : []));
+}
+
 /** In a stash: used only until FILE's filesystem has room for the journal. */
-export function journalInStash(stashDir: string, dev: number, ino: number): JournalPaths {
-  const key = stashKey(dev, ino);
+export function journalInStash(stashDir: string, id: Identity): JournalPaths {
+  const key = recordKey(id);
   const folder = path.join(path.resolve(stashDir), stateFolderName(), `${key}.blocks`);
   return { folder, manifest: path.join(folder, 'manifest.json'), stash: { dir: path.resolve(stashDir), key } };
 }
@@ -73,7 +96,7 @@ export function journalsInStash(stashDir: string): JournalPaths[] {
   return fs
     .readdirSync(folder)
     .map((name) => /^(\d+)-(\d+)\.blocks$/.exec(name))
-    .flatMap((k) => (k ? [journalInStash(stashDir, Number(k[1]), Number(k[2]))] : []));
+    .flatMap((k) => (k ? [journalInStash(stashDir, { ino: Number(k[1]), birth: k[2] })] : []));
 }
 
 export const partPath = (j: JournalPaths, index: number) => path.join(j.folder, `part-${String(index).padStart(8, '0')}.gz`);
@@ -84,6 +107,13 @@ export function createJournal(j: JournalPaths): void {
     stateFolderIn(j.stash.dir, true);
     leavePointer(j.stash.dir, j.stash.key);
   }
+  // A journal under this name that the rerun left alone (it did not prove itself this file's) is never taken over.
+  if (checkStateFolder(j.folder) && readOwnFile(j.folder, 'manifest.json') !== undefined)
+    throw new CmemError(
+      'UNFINISHED',
+      `${j.folder} holds the journal of an earlier block-mode job on this file that does not match it as it is now; it was left alone`,
+      `look at its parts (zcat ${j.folder}/part-*.gz | less); once they are not needed, remove ${j.folder}, then run cmemgzip again`,
+    );
   makeOwnFolder(j.folder);
   pin(j.folder);
 }
@@ -102,7 +132,7 @@ export function writeJournal(j: JournalPaths, manifest: JournalManifest): void {
   writeOwnFile(j.folder, 'manifest.json', `${JSON.stringify(manifest)}\n`);
 }
 
-const FACTS = ['dev', 'ino', 'size', 'blockSize', 'level', 'uid', 'gid', 'mode', 'atimeMs', 'mtimeMs', 'assembledParts', 'assembledBytes', 'pid'] as const;
+const FACTS = ['dev', 'ino', 'fsType', 'size', 'blockSize', 'level', 'uid', 'gid', 'mode', 'atimeMs', 'mtimeMs', 'assembledParts', 'assembledBytes', 'pid'] as const;
 const PART_FACTS = ['index', 'offset', 'length', 'crc', 'compressedSize'] as const;
 
 /** The journal's manifest when it is of our shape and accept says it is this job's, else undefined. */
@@ -110,8 +140,10 @@ export function readJournal(j: JournalPaths, accept: (m: JournalManifest) => boo
   try {
     const m = JSON.parse(readOwnFile(j.folder, 'manifest.json') ?? '') as JournalManifest;
     const shaped =
-      m.version === 2 &&
+      m.version === 3 &&
       m.kind === 'blocks' &&
+      /^\d+$/.test(m.birth) &&
+      typeof m.name === 'string' &&
       FACTS.every((f) => Number.isSafeInteger(Math.trunc(m[f]))) &&
       Array.isArray(m.parts) &&
       m.parts.every((p) => PART_FACTS.every((f) => Number.isSafeInteger(p?.[f]) && p[f] >= 0));

@@ -8,9 +8,6 @@ import { defaultStashDirs, uniqueDirs } from '../probe/stash.js';
 import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { at } from './pinned-folders.js';
 
-/** The key of a file's stash entries: its device and inode, as the stash names them. */
-export const stashKey = (dev: number, ino: number) => `${dev}-${ino}`;
-
 const noteName = (key: string) => `${key}.where`;
 const isDefault = (dir: string) => uniqueDirs(defaultStashDirs()).includes(uniqueDirs([dir])[0]);
 

@@ -1,23 +1,33 @@
 // The stash: a durable copy of the .gz on another filesystem, with a manifest that lets a later run
 // finish the job after a crash. Data is written before its manifest, and the manifest removed first,
 // so a data file without a manifest is always an incomplete copy that nothing depends on. Both live in
-// the user's own state folder, named by the file's dev-ino; a manifest holds facts, never a path.
+// the user's own state folder, named by the file's identity (inode and birth time, which survive a
+// remount); a manifest holds facts and proves it is the file's before anything acts on it, never a path.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { uniqueDirs } from '../probe/stash.js';
 import { checkStateFolder, createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
-import { dropPointer, leavePointer, stashKey } from './stash-pointer.js';
+import { dropPointer, leavePointer } from './stash-pointer.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from './pinned-folders.js';
+import { recordKey, sameIdentity, type Identity } from '../probe/identity.js';
+import { thisRun, type RunOwner } from '../probe/live-run.js';
 
 export type StashPhase = 'stashed' | 'rewriting';
 
-export interface StashManifest {
-  version: 2;
+export interface StashManifest extends RunOwner {
+  version: 3;
+  /** Shown in reports only; never matched: the device number changes with a remount. */
   dev: number;
   ino: number;
+  /** Birth time in ns: with ino, the file's identity. */
+  birth: string;
+  /** statfs f_type of FILE's filesystem. */
+  fsType: number;
+  /** FILE's path when the job began, for the operator's eyes only: nothing acts on it. */
+  name: string;
   size: number;
   crc: number;
   compressedSize: number;
@@ -31,13 +41,12 @@ export interface StashManifest {
   /** FILE is emptied in place, never rewritten (a process writes to it): finishing writes the .gz from the stash. */
   copytruncate?: boolean;
   /** On copy-on-write filesystems, the new .gz's identity, recorded before FILE is unlinked: it finds the job once FILE is gone. */
-  output?: { dev: number; ino: number };
-  pid: number;
+  output?: Identity;
   createdAt: string;
 }
 
 export interface StashPaths {
-  /** dev-ino of the file it belongs to. */
+  /** The identity (ino-birth) of the file it belongs to. */
   key: string;
   /** The place the operator or the defaults named; the state folder is inside it. */
   dir: string;
@@ -48,25 +57,36 @@ export interface StashPaths {
 
 /** The manifest of a new stash for a file as probed: facts only, phase 'stashed'. */
 export function newStashManifest(
-  facts: Pick<FileFacts, 'dev' | 'ino' | 'uid' | 'gid' | 'mode' | 'atimeMs' | 'mtimeMs'>,
+  facts: Pick<FileFacts, 'dev' | 'ino' | 'birth' | 'uid' | 'gid' | 'mode' | 'atimeMs' | 'mtimeMs'>,
+  where: { fsType: number; name: string },
   content: { size: number; crc: number },
   compressedSize: number,
   copytruncate = false,
 ): StashManifest {
-  const { dev, ino, uid, gid, mode, atimeMs, mtimeMs } = facts;
+  const { dev, ino, birth, uid, gid, mode, atimeMs, mtimeMs } = facts;
   return {
-    version: 2, dev, ino, size: content.size, crc: content.crc, compressedSize, uid, gid, mode, atimeMs, mtimeMs,
-    phase: 'stashed', ...(copytruncate ? { copytruncate } : {}), pid: process.pid, createdAt: new Date().toISOString(),
+    version: 3, dev, ino, birth, ...where, size: content.size, crc: content.crc, compressedSize, uid, gid, mode, atimeMs, mtimeMs,
+    phase: 'stashed', ...(copytruncate ? { copytruncate } : {}), ...thisRun(), createdAt: new Date().toISOString(),
   };
 }
 
-export function stashPaths(dir: string, dev: number, ino: number): StashPaths {
-  const key = stashKey(dev, ino);
+export function stashPaths(dir: string, id: Identity): StashPaths {
+  const key = recordKey(id);
   const folder = path.join(path.resolve(dir), stateFolderName());
   return { key, dir: path.resolve(dir), folder, data: path.join(folder, `${key}.gz`), manifest: path.join(folder, `${key}.json`) };
 }
 
 const writeManifest = (paths: StashPaths, manifest: StashManifest) => writeOwnFile(paths.folder, `${paths.key}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+
+/** Another job's record under this key (left alone because it did not prove itself this file's) is never replaced. */
+function refuseOccupied(paths: StashPaths): void {
+  if (readOwnFile(paths.folder, `${paths.key}.json`) === undefined) return;
+  throw new CmemError(
+    'UNFINISHED',
+    `${paths.manifest} holds the record of an earlier job on this file that does not match it as it is now; it was left alone, and no safety copy is made over it`,
+    `look at it (zcat ${paths.data} | less); once it is not needed, remove ${paths.data} and ${paths.manifest}, then run cmemgzip again`,
+  );
+}
 
 /** Writes and verifies the copy, then its manifest; on failure leaves nothing behind. */
 export async function writeStash(
@@ -76,6 +96,7 @@ export async function writeStash(
   verify: (file: string) => Promise<void>,
 ): Promise<void> {
   stateFolderIn(paths.dir, true);
+  refuseOccupied(paths);
   leavePointer(paths.dir, paths.key);
   let fd: number | undefined;
   try {
@@ -116,21 +137,22 @@ export interface FoundStash {
   manifest?: StashManifest;
 }
 
-const FACTS = ['dev', 'ino', 'size', 'crc', 'compressedSize', 'uid', 'gid', 'mode', 'atimeMs', 'mtimeMs', 'pid'] as const;
+const FACTS = ['dev', 'ino', 'fsType', 'size', 'crc', 'compressedSize', 'uid', 'gid', 'mode', 'atimeMs', 'mtimeMs', 'pid'] as const;
 
 /** A manifest of ours for key, or undefined: any other shape is no manifest at all. */
 export function parseStashManifest(text: string | undefined, key: string): StashManifest | undefined {
   try {
     const m = JSON.parse(text ?? '') as StashManifest;
-    const shaped = m.version === 2 && FACTS.every((f) => Number.isFinite(m[f])) && (m.phase === 'stashed' || m.phase === 'rewriting');
-    return shaped && stashKey(m.dev, m.ino) === key ? m : undefined;
+    const shaped =
+      m.version === 3 && FACTS.every((f) => Number.isFinite(m[f])) && /^\d+$/.test(m.birth) && typeof m.name === 'string' && (m.phase === 'stashed' || m.phase === 'rewriting');
+    return shaped && recordKey(m) === key ? m : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The complete stashes whose job writes one of these inodes (a temporary or the .gz): jobs whose FILE is gone. */
-export function findStashesByOutput(dirs: readonly string[], outputs: readonly { dev: number; ino: number }[], onRefused: (why: string) => void): FoundStash[] {
+/** The complete stashes whose job writes one of these files (a temporary or the .gz): jobs whose FILE is gone. */
+export function findStashesByOutput(dirs: readonly string[], outputs: readonly Identity[], onRefused: (why: string) => void): FoundStash[] {
   const found: FoundStash[] = [];
   for (const dir of uniqueDirs(dirs)) {
     let folder: string | undefined;
@@ -144,8 +166,7 @@ export function findStashesByOutput(dirs: readonly string[], outputs: readonly {
     for (const name of fs.readdirSync(at(folder))) {
       const key = /^(\d+-\d+)\.json$/.exec(name)?.[1];
       const manifest = key ? parseStashManifest(readOwnFile(folder, name), key) : undefined;
-      if (manifest && outputs.some((o) => o.dev === manifest.output?.dev && o.ino === manifest.output.ino))
-        found.push({ paths: stashPaths(dir, manifest.dev, manifest.ino), manifest });
+      if (manifest && outputs.some((o) => sameIdentity(o, manifest.output))) found.push({ paths: stashPaths(dir, manifest), manifest });
     }
   }
   return found;
@@ -159,8 +180,8 @@ export function findStashes(dirs: readonly string[], keys: readonly string[], on
   const found: FoundStash[] = [];
   for (const dir of uniqueDirs(dirs)) {
     for (const key of new Set(keys)) {
-      const [dev, ino] = key.split('-').map(Number);
-      const paths = stashPaths(dir, dev, ino);
+      const [ino, birth] = key.split('-');
+      const paths = stashPaths(dir, { ino: Number(ino), birth });
       try {
         if (!checkStateFolder(paths.folder) || !fs.lstatSync(at(paths.data), { throwIfNoEntry: false })?.isFile()) continue;
       } catch (err) {
