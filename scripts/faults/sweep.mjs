@@ -59,19 +59,24 @@ async function expectDone(bench, scenario, original, run, what) {
   if (!a.done || run.code !== 0) throw new Error(`${scenario.name}: the clean ${what} run did not do the job (exit ${run.code}): ${run.output}\nfiles: ${a.files.join(', ')}`);
 }
 
-/** The operand's inode number: the tool names its stash and notes after it, so each fresh file renames them. */
-const operandIno = (bench, scenario) => fs.statSync(scenario.input === 'gz' ? `${bench.file}.gz` : bench.file).ino;
+/** The operand's identity (inode number and birth time): the tool names its stash, journal and notes after it, so each fresh file renames them. */
+function operandKey(bench, scenario) {
+  const st = fs.statSync(scenario.input === 'gz' ? `${bench.file}.gz` : bench.file, { bigint: true });
+  return `${st.ino}-${st.birthtimeNs}`;
+}
 
 /**
- * The -P paths of a calibration for the file as prepared now: its inode number put in place of the
- * clean run's, where it stands as a number in a name below one of the watched folders.
+ * The -P paths of a calibration for the file as prepared now: its identity put in place of the clean
+ * run's, where it stands in a name below one of the watched folders.
  */
-function pathsFor(cal, ino) {
-  const number = new RegExp(`(?<!\\d)${cal.ino}(?!\\d)`, 'g');
+function pathsFor(cal, key) {
+  const number = new RegExp(`(?<!\\d)${cal.key}(?!\\d)`, 'g');
   return cal.paths
     .map((p) => {
-      const root = cal.within.filter((w) => p === w || p.startsWith(`${w}/`)).sort((a, b) => b.length - a.length)[0];
-      return root ? root + p.slice(root.length).replace(number, String(ino)) : p;
+      // A name in a folder the tool holds open is reached through /proc/self/fd/N: the journal's is named by the key too.
+      const pinned = /^\/proc\/self\/fd\/\d+/.exec(p)?.[0];
+      const root = pinned ?? cal.within.filter((w) => p === w || p.startsWith(`${w}/`)).sort((a, b) => b.length - a.length)[0];
+      return root ? root + p.slice(root.length).replace(number, key) : p;
     })
     .sort();
 }
@@ -91,19 +96,19 @@ export async function calibrate(bench, scenario) {
   if (!planMatches(report, scenario.plan)) throw new Error(`${scenario.name}: the plan is not the intended ${JSON.stringify(scenario.plan)}: ${sim.output}`);
   const within = [bench.dir, bench.stash, ...bench.roots];
   const discover = async () => {
-    const ino = operandIno(bench, scenario);
+    const key = operandKey(bench, scenario);
     const found = await discoverPaths(cli(bench, scenario), within, path.join(bench.base, 'discover.strace'));
     await expectDone(bench, scenario, original, found.run, 'traced');
-    return { ino, paths: found.paths, within };
+    return { key, paths: found.paths, within };
   };
   const cal = await discover();
   for (const p of cal.paths) if (!p.startsWith(`${bench.base}/`) && !bench.roots.includes(path.dirname(p))) bench.stateFolders.add(path.dirname(p));
   original = await prepare(bench, scenario);
   const again = await discover();
-  if (!sameList(pathsFor(cal, again.ino), again.paths))
-    throw new Error(`${scenario.name}: the paths a run touches do not follow from its file's inode, so the -P filter would miss some; run 1 (inode ${cal.ino}): ${cal.paths.join(' ')}; run 2 (inode ${again.ino}): ${again.paths.join(' ')}`);
+  if (!sameList(pathsFor(cal, again.key), again.paths))
+    throw new Error(`${scenario.name}: the paths a run touches do not follow from its file's identity, so the -P filter would miss some; run 1 (${cal.key}): ${cal.paths.join(' ')}; run 2 (${again.key}): ${again.paths.join(' ')}`);
   original = await prepare(bench, scenario);
-  const counted = await countCalls(cli(bench, scenario), pathsFor(cal, operandIno(bench, scenario)), path.join(bench.base, 'count.strace'));
+  const counted = await countCalls(cli(bench, scenario), pathsFor(cal, operandKey(bench, scenario)), path.join(bench.base, 'count.strace'));
   await expectDone(bench, scenario, original, counted.run, 'counted');
   return { ...cal, counts: counted.counts, threads: counted.threads, ms: counted.run.ms };
 }
@@ -138,7 +143,7 @@ const tail = (text, lines = 12) => text.trim().split('\n').slice(-lines).join('\
  */
 export async function runCase(bench, scenario, calibration, c) {
   const original = await prepare(bench, scenario);
-  const command = injectCommand(cli(bench, scenario), pathsFor(calibration, operandIno(bench, scenario)), c.call, c.fault, c.n);
+  const command = injectCommand(cli(bench, scenario), pathsFor(calibration, operandKey(bench, scenario)), c.call, c.fault, c.n);
   const injected = await runCommand(command);
   const steps = [{ what: 'injected', code: injected.code, timedOut: injected.timedOut, output: tail(injected.output) }];
   const afterFault = await assess(bench, scenario, original, bench.nonce);

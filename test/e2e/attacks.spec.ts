@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
-import { fillLeaving, gunzipHash, mountFs, mountSkipReason, run, sha256, sleep, treeHash, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fillLeaving, gunzipHash, mountFs, mountSkipReason, recordKeyOf, run, sha256, stashManifestFor, sleep, treeHash, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const canDrop = () => spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0;
@@ -50,10 +50,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
     return hash;
   }
 
-  const key = () => {
-    const st = fs.statSync(log);
-    return `${st.dev}-${st.ino}`;
-  };
+  const key = () => recordKeyOf(log);
 
   function expectCompressed(hash: string) {
     expect(fs.existsSync(log)).toBe(false);
@@ -64,7 +61,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
   it('a forged journal in the shared folder (old and new layout) naming a root-only secret is never followed', () => {
     const hash = prepare();
     const forged = (parts: object[]) =>
-      JSON.stringify({ version: 2, kind: 'blocks', dev: fs.statSync(log).dev, ino: fs.statSync(log).ino, size: fs.statSync(log).size, blockSize: 2 ** 20, level: 6, storeName: true, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, parts, assembledParts: 0, assembledBytes: 0, pid: 1, createdAt: '', file: log, outputPath: path.join(shared.dir, 'stolen') });
+      JSON.stringify({ version: 3, kind: 'blocks', ...stashManifestFor(log, {}), size: fs.statSync(log).size, blockSize: 2 ** 20, level: 6, storeName: true, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, parts, assembledParts: 0, assembledBytes: 0, pid: 1, createdAt: '', file: log, outputPath: path.join(shared.dir, 'stolen') });
     const part = { index: 0, offset: 0, length: fs.statSync(log).size, crc: 0, compressedSize: 10, path: secret };
     for (const folder of ['cmemgzip-stash', stateFolderName()])
       asAttacker(`mkdir -p -m 700 ${shared.dir}/${folder}/${key()}.blocks && printf '%s' '${forged([part])}' > ${shared.dir}/${folder}/${key()}.blocks/manifest.json && ln -s ${secret} ${shared.dir}/${folder}/${key()}.blocks/part-00000000.gz`);
@@ -80,7 +77,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
   it("a forged 'rewriting' stash naming an output of the attacker's choosing creates nothing there", () => {
     const hash = prepare(0);
     const st = fs.statSync(log);
-    const manifest = JSON.stringify({ version: 2, dev: st.dev, ino: st.ino, size: st.size, crc: 0, compressedSize: 10, uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, phase: 'rewriting', pid: 1, createdAt: '', file: log, outputPath: path.join(shared.dir, 'owned-by-root') });
+    const manifest = JSON.stringify(stashManifestFor(log, { size: st.size, crc: 0, compressedSize: 10, file: log, outputPath: path.join(shared.dir, 'owned-by-root') }));
     for (const folder of ['cmemgzip-stash', stateFolderName()])
       asAttacker(`mkdir -p -m 700 ${shared.dir}/${folder} && printf '%s' '${manifest}' > ${shared.dir}/${folder}/${key()}.json && echo x > ${shared.dir}/${folder}/${key()}.gz`);
     const before = treeHash(shared.dir);
@@ -177,12 +174,12 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
 
   it.each([
     ['the .gz temporary', '.app.log.gz.cmemgzip-tmp', 'file'],
-    ["block mode's journal folder", '.app.log.cmemgzip-blocks', 'dir'],
+    ["block mode's journal folder", '.KEY.cmemgzip-blocks', 'dir'],
     ['the .gz itself', 'app.log.gz', 'file'],
   ])('a symlink planted at %s beside FILE, in a folder the attacker can write, is never written through', (_what, name, kind) => {
     const hash = prepare(0);
     fs.chmodSync(disk.dir, 0o1777);
-    asAttacker(`ln -s ${kind === 'dir' ? decoys : path.join(decoys, 'victim')} ${path.join(disk.dir, name)}`);
+    asAttacker(`ln -s ${kind === 'dir' ? decoys : path.join(decoys, 'victim')} ${path.join(disk.dir, name.replace('KEY', key()))}`);
     const before = treeHash(decoys);
     for (const args of [['--yes'], ['-m', '256K', '--yes', '--no-stash']]) {
       const r = run([...args, log], { env: state() });
@@ -209,7 +206,7 @@ describe.skipIf(warnSkip(skip))('attacks by another local user on a root run', (
   it("-r walks past the tool's own journal folders and state folders", () => {
     prepare();
     const tree = path.join(disk.dir, 'tree');
-    const journal = path.join(tree, '.app.log.cmemgzip-blocks');
+    const journal = path.join(tree, '.1-2.cmemgzip-blocks');
     const own = path.join(tree, stateFolderName());
     fs.mkdirSync(journal, { recursive: true, mode: 0o700 });
     fs.mkdirSync(own, { mode: 0o700 });

@@ -58,7 +58,6 @@ class Bench {
   readonly file: string;
   readonly gz: string;
   readonly temp: string;
-  readonly beside: string;
   private live: Watched[] = [];
 
   constructor(
@@ -69,10 +68,14 @@ class Bench {
     this.file = path.join(m.dir, 'app.log');
     this.gz = `${this.file}.gz`;
     this.temp = path.join(m.dir, '.app.log.gz.cmemgzip-tmp');
-    this.beside = path.join(m.dir, '.app.log.cmemgzip-blocks');
   }
 
-  /** Journal folders in the stash (the user's state folder/<dev>-<ino>.blocks). */
+  /** Journal folders beside the file (named by its inode and birth time). */
+  besideJournals(): string[] {
+    return fs.readdirSync(this.m.dir).filter((n) => /^\.\d+-\d+\.cmemgzip-blocks$/.test(n)).map((n) => path.join(this.m.dir, n));
+  }
+
+  /** Journal folders in the stash (the user's state folder/<ino>-<birth>.blocks). */
   stashJournals(): string[] {
     const folder = path.join(this.stash, stateFolderName());
     return fs.existsSync(folder) ? fs.readdirSync(folder).filter((n) => n.endsWith('.blocks')).map((n) => path.join(folder, n)) : [];
@@ -80,7 +83,7 @@ class Bench {
 
   /** The manifests on disk, beside first (the newer one while the journal moves out of the stash). */
   manifests(): (JournalManifest & { folder: string })[] {
-    return [this.beside, ...this.stashJournals()].flatMap((folder) => {
+    return [...this.besideJournals(), ...this.stashJournals()].flatMap((folder) => {
       const m = manifestAt(folder);
       return m ? [{ ...m, folder }] : [];
     });
@@ -113,7 +116,7 @@ class Bench {
     const fileSize = fs.existsSync(this.file) ? fs.statSync(this.file).size : -1;
     if (!m) {
       if (fs.existsSync(this.gz)) return 'finishing: journal removed';
-      return fs.existsSync(this.beside) || this.stashJournals().length > 0 ? 'starting: journal folder made' : 'probing: nothing written yet';
+      return this.besideJournals().length > 0 || this.stashJournals().length > 0 ? 'starting: journal folder made' : 'probing: nothing written yet';
     }
     if (manifests.length > 1) return 'compressing: moving the journal beside';
     if (fs.existsSync(this.temp)) {

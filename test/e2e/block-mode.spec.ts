@@ -12,10 +12,12 @@ import {
   fill,
   freeBytes,
   gunzipHash,
+  journalBesideOf,
   onlyReport,
   logData,
   mountFs,
   mountSkipReason,
+  recordKeyOf,
   run,
   sha256,
   sleep,
@@ -200,7 +202,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
         const r = run(['-v', '-m', '2M', '--stash', stash.dir, log]);
         expect(r.stdout).toContain(`first part: in the stash ${stash.dir}`);
         expect(r.stdout).toContain(`journal ${stash.dir}/${stateFolderName()}/`);
-        expect(r.stdout).toMatch(/journal moved from the stash to .*\.app\.log\.cmemgzip-blocks/);
+        expect(r.stdout).toMatch(/journal moved from the stash to .*\/\.\d+-\d+\.cmemgzip-blocks/);
         expect(r.stdout).toContain('12 block(s) of 2 MiB');
         compressedAndClean(r);
       });
@@ -256,8 +258,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
     const stash = mount('tmpfs', 4);
     const log = path.join(dir, 'app.log');
     const hash = writeLog(log, MiB);
-    const st = fs.statSync(log);
-    const folders = [path.join(dir, '.app.log.cmemgzip-blocks'), path.join(stash.dir, stateFolderName(), `${st.dev}-${st.ino}.blocks`)];
+    const folders = [journalBesideOf(log), path.join(stash.dir, stateFolderName(), `${recordKeyOf(log)}.blocks`)];
     for (const folder of folders) {
       fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
       fs.writeFileSync(path.join(folder, 'manifest.json.tmp'), '{"version":1,"ki');
@@ -274,10 +275,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
     const log = path.join(dir, 'app.log');
     const original = logData(5 * MiB + 777);
     // What the window leaves if killed between the durable part and its manifest: FILE cut at block 2, part 2, no manifest.
-    const folder = path.join(dir, '.app.log.cmemgzip-blocks');
+    fs.writeFileSync(log, original.subarray(0, 4 * MiB));
+    const folder = journalBesideOf(log);
     fs.mkdirSync(folder, { mode: 0o700 });
     fs.writeFileSync(path.join(folder, 'part-00000002.gz'), zlib.gzipSync(original.subarray(4 * MiB)));
-    fs.writeFileSync(log, original.subarray(0, 4 * MiB));
     const before = treeHash(dir);
 
     const r = run(['--json', '--no-stash', '--yes', '-m', '2M', log]);
@@ -386,7 +387,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       fs.writeFileSync(log, original);
       const record = path.join(m.dir, `appended-${path.basename(dir)}`);
       const stop = `${record}.stop`;
-      const journal = path.join(dir, '.app.log.cmemgzip-blocks');
+      const journal = journalBesideOf(log);
 
       const w = watch(start(['-v', '--no-stash', '-m', '64K', log]));
       children.push(w.child);

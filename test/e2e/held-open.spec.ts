@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { fillLeaving, freeBytes, jsonLines, killChild, mountFs, mountSkipReason, run, startNode, warnSkip, type Mounted } from './helpers.js';
+import { fillLeaving, freeBytes, jsonLines, killChild, mountFs, mountSkipReason, recordKeyOf, run, startNode, stashManifestFor, warnSkip, type Mounted } from './helpers.js';
 import { stateFolderName } from '../../src/steps/state-folder.js';
 
 /**
@@ -142,12 +142,9 @@ describe.skipIf(warnSkip(mountSkipReason()))('files held open by a writer', () =
     const folder = path.join(stash.dir, stateFolderName());
     fs.mkdirSync(folder, { mode: 0o700 });
     const gz = execFileSync('gzip', ['-c'], { input: content });
-    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.gz`), gz);
-    const manifest = {
-      version: 2, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length,
-      uid: 0, gid: 0, mode: 0o100644, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, phase: 'rewriting', copytruncate: true, pid: 1, createdAt: new Date().toISOString(),
-    };
-    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.json`), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(folder, `${recordKeyOf(log)}.gz`), gz);
+    const manifest = stashManifestFor(log, { size: content.length, crc: zlib.crc32(content), compressedSize: gz.length, copytruncate: true, createdAt: new Date().toISOString() });
+    fs.writeFileSync(path.join(folder, `${recordKeyOf(log)}.json`), JSON.stringify(manifest));
     fs.writeFileSync(log, 'written after the truncation\n');
 
     const r = run(['--resume', '--stash', stash.dir, log]);

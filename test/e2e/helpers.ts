@@ -443,3 +443,22 @@ export async function killChild(child: ChildProcess | undefined): Promise<void> 
   child.kill('SIGKILL');
   await gone;
 }
+
+/** The name the tool gives a file's records: its inode number and birth time, which a remount keeps. */
+export function recordKeyOf(file: string): string {
+  const st = fs.lstatSync(file, { bigint: true });
+  return `${st.ino}-${st.birthtimeNs}`;
+}
+
+/** Block mode's journal folder beside a file, named by the file's identity. */
+export const journalBesideOf = (file: string) => path.join(path.dirname(file), `.${recordKeyOf(file)}.cmemgzip-blocks`);
+
+/** A safety copy's manifest as the tool writes one for file, with the given facts over it: what a killed run leaves. */
+export function stashManifestFor(file: string, over: Record<string, unknown>): Record<string, unknown> {
+  const st = fs.lstatSync(file, { bigint: true });
+  return {
+    version: 3, dev: Number(st.dev), ino: Number(st.ino), birth: String(st.birthtimeNs), fsType: fs.statfsSync(path.dirname(file)).type, name: file,
+    uid: Number(st.uid), gid: Number(st.gid), mode: Number(st.mode), atimeMs: Number(st.atimeNs / 1000n) / 1000, mtimeMs: Number(st.mtimeNs / 1000n) / 1000,
+    phase: 'rewriting', pid: 1, createdAt: '', ...over,
+  };
+}

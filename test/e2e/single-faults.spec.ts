@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
-import { fill, fillLeaving, gunzipHash, jsonLines, logData, mountFs, mountSkipReason, run, sha256, sha256File, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fill, fillLeaving, gunzipHash, journalBesideOf, jsonLines, logData, mountFs, mountSkipReason, recordKeyOf, run, sha256, sha256File, STATE_DIR, stashManifestFor, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 const hasStrace = () => spawnSync('strace', ['-V']).status === 0;
@@ -55,9 +55,9 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
   });
 
   it.each(['EIO', 'ENOSPC'])("block mode's one-block window, %s on the close of the first part after its fsync: nothing lost, the job goes on (it used to write the block back short)", (errno) => {
-    const { m, log, gz, hash } = prepare();
+    const { log, gz, hash } = prepare();
     // 6 MiB in 256 KiB blocks: the tail is block 23, its part the first one written.
-    const part = path.join(m.dir, '.app.log.cmemgzip-blocks', 'part-00000023.gz');
+    const part = path.join(journalBesideOf(log), 'part-00000023.gz');
     const r = run(['-m', '256K', '--no-stash', '--yes', log], { prefix: inject(part, 'close', `error=${errno}`, 1) });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(gunzipHash(gz)).toBe(hash);
@@ -132,9 +132,9 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     const gz = execFileSync('gzip', ['-c'], { input: content, maxBuffer: 2 ** 30 });
     const folder = path.join(stash.dir, stateFolderName());
     fs.mkdirSync(folder, { mode: 0o700 });
-    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.gz`), gz);
-    const manifest = { version: 2, dev: st.dev, ino: st.ino, size: content.length, crc: zlib.crc32(content), compressedSize: gz.length, uid: 0, gid: 0, mode: 0o100644, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, phase: 'rewriting', pid: 1, createdAt: '' };
-    fs.writeFileSync(path.join(folder, `${st.dev}-${st.ino}.json`), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(folder, `${recordKeyOf(log)}.gz`), gz);
+    const manifest = stashManifestFor(log, { size: content.length, crc: zlib.crc32(content), compressedSize: gz.length });
+    fs.writeFileSync(path.join(folder, `${recordKeyOf(log)}.json`), JSON.stringify(manifest));
     fill(m.dir);
     const r = run(['--resume', '--stash', stash.dir, log]);
     expect(r.code, r.stderr).toBe(0);
@@ -148,8 +148,7 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     const { m, log, gz } = prepare();
     const stash = mount('tmpfs', 16);
     // Killed as the manifest is about to say "rewriting": the stash is complete, FILE untouched.
-    const st = fs.statSync(log);
-    const manifest = path.join(stash.dir, stateFolderName(), `${st.dev}-${st.ino}.json`);
+    const manifest = path.join(stash.dir, stateFolderName(), `${recordKeyOf(log)}.json`);
     // strace -P matches a rename by its source: the manifest's temporary.
     const r = run(['--stash', stash.dir, log], { prefix: inject(`${manifest}.tmp`, 'rename', 'signal=SIGKILL', 2) });
     expect(r.signal ?? r.code).not.toBe(0);
