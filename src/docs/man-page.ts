@@ -61,7 +61,7 @@ const STRATEGIES: readonly [string, string][] = [
 ];
 
 const SAFETY = [
-  'The original\'s bytes go only after the .gz, or a stash copy, is durable and has been read back and decompressed to exactly the bytes that were read. What a killed run leaves (a temporary, a stash, a journal) is found by the next run on the file, reported, and finished or cleaned.',
+  'The original\'s bytes go only after the .gz, or a stash copy, is durable and has been read back and decompressed to exactly the bytes that were read. What a killed run leaves (a temporary, a stash, a journal) is found by the next run on the file, reported, and finished or cleaned. Records are named by the file\'s inode number and birth time, which a remount keeps, and act only when the file proves them its own (owner, filesystem type, and the original\'s CRC-32 or the .gz\'s first bytes, as the recorded step says); a record that does not is reported and left alone, and every compressing run names the records left with what to do. --simulate on a file with an unfinished job prints the steps a rerun takes.',
   'Refused, with exit status 1 and nothing touched: a missing file, a directory, a symlink, a FIFO, a device, a socket, an unreadable file, a file with other hard links (without -f), a file that changed while it was read, and a file another process holds open (each PID, command and fd is named; stop the service or use --copytruncate).',
   'As root in folders other users can write: the operand\'s folder is reached following only symlinks owned by root or the user, then held open by descriptor, so that every rename and unlink lands in the folder that was checked; nothing outside it is touched.',
   'SIGINT outside a critical step removes the temporaries and leaves the file untouched. SIGHUP never stops a run. Where consent is needed and no terminal can give it, the run refuses rather than waits.',
@@ -69,8 +69,8 @@ const SAFETY = [
 
 const FILES: readonly [string, string][] = [
   ['/var/tmp, /tmp, /run (root) or /run/user/UID, /dev/shm', 'where the safety copy (stash) goes when --stash is not given, and where notes and journals are found again: of those on another filesystem with room, a disk before RAM. CMEMGZIP_STATE_DIRS (colon-separated) replaces the list.'],
-  ['PLACE/cmemgzip-UID/', 'the user\'s own state folder in each place: mode 0700, owned by the user, checked at each use; one that is not is reported and never used. Its manifests hold facts (device, inode, sizes, CRC-32), never paths.'],
-  ['.FILE.cmemgzip-blocks/', 'block mode\'s journal folder beside FILE: the part files and their manifest, removed once the .gz is whole.'],
+  ['PLACE/cmemgzip-UID/', 'the user\'s own state folder in each place: mode 0700, owned by the user, checked at each use; one that is not is reported and never used. Its manifests hold facts (inode, birth time, owner, filesystem type, sizes, CRC-32, the run\'s PID with its start time and boot); the file name they hold is shown, never acted on.'],
+  ['.INODE-BIRTH.cmemgzip-blocks/', 'block mode\'s journal folder beside FILE, named by its inode number and birth time (so it follows FILE through a rename): the part files and their manifest, removed once the .gz is whole.'],
   ['.FILE.gz.cmemgzip-tmp', 'the temporary beside the output while the .gz is streamed, renamed to FILE.gz once verified.'],
 ];
 
