@@ -7,6 +7,7 @@ import type { FileReport } from '../report/file-report.js';
 import { bytes, duration, percent, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import type { Progress } from '../report/progress.js';
+import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
 import { freeOriginal } from '../steps/free-original.js';
 import type { HeaderFields } from '../steps/gzip-format.js';
 import { assertReadWhole } from '../steps/open-source.js';
@@ -42,7 +43,7 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
   planLines(input.steps, windowsOf(input.steps)).forEach((line) => log.info(line));
   const started = performance.now();
   let release: (() => void) | undefined;
-  const streamed = await progress.track('compressing', facts.size, (onBlock) =>
+  const stream = (onBlock: (bytes: number) => void) =>
     streamBeside({
       fd,
       outputPath: plan.outputPath,
@@ -58,8 +59,8 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
       // The temporary is gone and FILE untouched: the caller can plan again with what is free now.
       if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
       throw new CmemError('NO_SPACE', `${plan.outputPath}: no space left on device while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`);
-    }),
-  );
+    });
+  const streamed = await progress.track('compressing', facts.size, (onBlock) => (input.keep ? stream(onBlock) : withBesideNote(facts, () => stream(onBlock))));
   const ms = performance.now() - started;
   log.info(
     `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
@@ -68,6 +69,7 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
   if (!input.keep) {
     reached(STEP.removeFile);
     await critical(() => freeOriginal(facts));
+    dropBesideNote(facts);
     log.info(`removed ${facts.path}`);
   }
   return {

@@ -20,6 +20,7 @@ import { STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
 import { hasRawBytes, shellBytes } from '../probe/raw-names.js';
 import { fsTypeOf, identityOf, type Identity } from '../probe/identity.js';
+import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
 
 export interface Job {
   facts: FileFacts;
@@ -54,15 +55,18 @@ function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>, befo
 async function beside(job: Job): Promise<void> {
   const { facts, log } = job;
   log.info(`writing ${job.plan.outputPath} (temporary first, mode 0600, fsync)`);
-  await writeBesideTracked(job, async (f) => {
-    await verifyWritten(f, job.compressed, job.source);
-    // Checked before the rename too: a FILE written to meanwhile must not end up beside a stale FILE.gz.
-    if (!job.keep) assertUnchanged(facts);
-  });
+  const write = () =>
+    writeBesideTracked(job, async (f) => {
+      await verifyWritten(f, job.compressed, job.source);
+      // Checked before the rename too: a FILE written to meanwhile must not end up beside a stale FILE.gz.
+      if (!job.keep) assertUnchanged(facts);
+    });
+  await (job.keep ? write() : withBesideNote(facts, write));
   log.info(`verified ${job.plan.outputPath}: it decompresses to the ${bytes(job.source.size)} that were read`);
   if (job.keep) return;
   reached(STEP.removeFile);
   await critical(() => freeOriginal(facts));
+  dropBesideNote(facts);
   log.info(`removed ${facts.path}`);
 }
 

@@ -17,6 +17,7 @@ import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { identityOf, sameIdentity } from '../probe/identity.js';
+import { dropBesideNote, hasBesideNote } from '../steps/beside-note.js';
 import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside.js';
@@ -55,12 +56,13 @@ export const ownedLike = (st: fs.Stats, facts: Pick<FileFacts, 'uid'>) => st.nli
 
 /**
  * FILE beside a .gz that already holds exactly its bytes: what a run stopped between the rename and the
- * unlink leaves (a kill, or a folder fsync that failed). Finishing means removing FILE, as the run would have.
+ * unlink leaves (a kill, or a folder fsync that failed). Finishing means removing FILE, as the run would
+ * have; only when our note shows the job was ours (a .gz that gzip -k made is not ours to finish).
  */
 export async function finishedBeside(facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered | undefined> {
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
   // Only a .gz such as a run of ours leaves (FILE's owner, one link): never one another user planted.
-  if (facts.kind !== 'file' || !out?.isFile() || out.size < 20 || !ownedLike(out, facts)) return undefined;
+  if (facts.kind !== 'file' || !out?.isFile() || out.size < 20 || !ownedLike(out, facts) || !hasBesideNote(facts)) return undefined;
   let content;
   try {
     content = await testGzip(outputPath);
@@ -70,6 +72,7 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
   if (content.size !== facts.size || checksumFile(facts.path).crc !== content.crc) return undefined;
   log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); removing ${facts.path}`);
   await critical(() => freeOriginal(facts));
+  dropBesideNote(facts);
   return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
 }
 

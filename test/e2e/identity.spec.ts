@@ -264,3 +264,42 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
     expect(gunzipHash(`${file}.gz`)).toBe(sha256(original));
   });
 });
+
+describe.skipIf(warnSkip(mountSkipReason()))('a .gz beside FILE with its very bytes: finished only when our record shows the job ours', () => {
+  const mounts: Mounted[] = [];
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+
+  it('after gzip -k f, cmemgzip f answers as gzip does (exit 2, f kept); -f overwrites', () => {
+    const m = mountFs('tmpfs', 16);
+    mounts.push(m);
+    const file = path.join(m.dir, 'f.log');
+    const original = logData(2 * MiB);
+    fs.writeFileSync(file, original);
+    execFileSync('gzip', ['-k', file]);
+    const gz = fs.readFileSync(`${file}.gz`);
+    const r = run([file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/f\.log\.gz already exists; not overwritten/);
+    expect(fs.readFileSync(file).equals(original)).toBe(true);
+    expect(fs.readFileSync(`${file}.gz`).equals(gz)).toBe(true);
+    const forced = run(['-f', file]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(original));
+  });
+
+  it('a beside run of ours killed before it removed FILE is finished by a plain rerun', async () => {
+    const m = mountFs('tmpfs', 16);
+    mounts.push(m);
+    const file = path.join(m.dir, 'f.log');
+    const original = logData(2 * MiB);
+    fs.writeFileSync(file, original);
+    await killAt([file], 'remove FILE');
+    expect(fs.existsSync(`${file}.gz`)).toBe(true);
+    const r = run([file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/an earlier run stopped before removing it/);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(original));
+  });
+});
