@@ -33,6 +33,8 @@ import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
+import { checksumFd } from '../steps/checksum-file.js';
+import { shellQuote } from './execute.js';
 import { assembleParts } from './assemble.js';
 import { critical } from './signals.js';
 import { blockStep, STEP } from '../plan/steps.js';
@@ -90,14 +92,42 @@ function observe(fd: number): Seen {
   return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
 }
 
-function assertQuiet(fd: number, seen: Seen, file: string): void {
-  const now = observe(fd);
-  if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs || now.ctimeMs !== seen.ctimeMs)
-    throw new CmemError(
-      'CHANGED',
-      `${file} changed while block mode was running (another process writes to it); stopped, nothing more is touched`,
-      `every byte is in ${file} or in the journal's parts; bytes past the journal's end are the writer's: stop it, move them out of ${file}, then run: cmemgzip --resume ${file}`,
-    );
+const changed = (file: string) =>
+  new CmemError(
+    'CHANGED',
+    `${file} changed while block mode was running (another process wrote inside it, or cut it short); stopped, nothing more is touched`,
+    `every byte is in ${file} or in the journal's parts: stop the writer, then run: cmemgzip --resume ${shellQuote(file)}`,
+  );
+
+/**
+ * Bytes a writer appended past where FILE should end (a `>>` in a loop, a logger that opens, writes and
+ * closes: no holder to see) are the log's newest lines. Each run of them is saved as further parts after
+ * the tail, so the content grows by them; then FILE is cut to cutTo in the same breath as the last look
+ * at its size, so that the only moment left for a line to land and be cut is between two system calls.
+ */
+async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalManifest, journal: JournalPaths | undefined, file: string, log: Logger): Promise<Seen> {
+  let upTo = seen.size;
+  for (;;) {
+    const now = observe(fd);
+    if (now.size === upTo) {
+      if (upTo === seen.size && (now.mtimeMs !== seen.mtimeMs || now.ctimeMs !== seen.ctimeMs)) throw changed(file);
+      if (upTo === cutTo) return seen;
+      const cut = truncateTo(fd, cutTo);
+      if (upTo > seen.size) log.warn(`${file} grew by ${bytes(upTo - seen.size)} while block mode ran (a writer appends to it): saved as further gzip members after the tail, then cut off`);
+      return cut;
+    }
+    if (!journal || now.size < upTo) throw changed(file);
+    for (; upTo < now.size; ) {
+      const length = Math.min(m.blockSize, now.size - upTo);
+      const { source, compressed } = await readAndCompress(fd, { start: upTo, length }, { mtime: 0, level: m.level });
+      if (source.size !== length) throw changed(file);
+      const index = Math.max(Math.ceil(m.size / m.blockSize) - 1, ...m.parts.map((p) => p.index)) + 1;
+      const record = { index, offset: m.size, length, crc: source.crc, compressedSize: compressed.size };
+      m.size += length;
+      await commitPart(journal, m, record, source, compressed);
+      upTo += length;
+    }
+  }
 }
 
 const partsBytes = (m: JournalManifest) => m.parts.reduce((n, p) => n + p.compressedSize, 0);
@@ -109,10 +139,11 @@ function roomBeside(dir: string, m: JournalManifest, blockSize: number): boolean
   return inodes && st.bavail * st.bsize > partsBytes(m) + 2 * blockSize;
 }
 
+/** The cut, made durable. What it returns says FILE ends at offset: bytes appended meanwhile (during the fsync) count as appended, not as FILE's own. */
 function truncateTo(fd: number, offset: number): Seen {
   fs.ftruncateSync(fd, offset);
   fs.fsyncSync(fd);
-  return observe(fd);
+  return { ...observe(fd), size: offset };
 }
 
 /** Moves the journal from the stash to beside FILE once truncation has made room there. */
@@ -180,33 +211,38 @@ interface Prepared {
   compressed: Compressed;
 }
 
+/** Where FILE should end now: past the lowest part when that block was saved but not yet cut (its bytes still there). */
+function savedUncut(fd: number, m: JournalManifest, end: number, log: Logger): number {
+  const lowest = m.parts.find((p) => p.offset === end);
+  if (!lowest || observe(fd).size < end + lowest.length || checksumFd(fd, lowest.length, end).crc !== lowest.crc) return end;
+  log.info(`block ${lowest.index} was saved but not yet cut off the file: cutting it now`);
+  return end + lowest.length;
+}
+
 /** The tail-first loop from where the manifest stands, then assembly. */
 async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<void> {
   let journal = initial;
   const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
-    const st = fs.fstatSync(fd);
     if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m)) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
     let end = remainingBytes(m);
-    if (st.size !== end) {
-      const lowest = m.parts.find((p) => p.offset === end);
-      if (!lowest || st.size !== lowest.offset + lowest.length)
-        throw new CmemError('CHANGED', `${facts.path} is ${st.size} bytes, the journal expects ${end}; left as it is`, 'compare the file with the journal before going on');
-      log.info(`block ${lowest.index} was saved but not yet cut off the file: cutting it now`);
-    }
     // From here on the journal is ours: a run started meanwhile must see a live owner.
     if (journal && m.pid !== process.pid) {
       Object.assign(m, thisRun());
       writeJournal(journal, m);
     }
-    let seen = truncateTo(fd, end);
+    const expected = savedUncut(fd, m, end, log);
+    if (observe(fd).size < expected)
+      throw new CmemError('CHANGED', `${facts.path} is ${observe(fd).size} bytes, the journal expects ${expected}; left as it is`, 'compare the file with the journal before going on');
+    let seen = await absorbThenCut(fd, { ...observe(fd), size: expected }, end, m, journal, facts.path, log);
     const blockSize = m.blockSize;
     const started = performance.now();
     // An empty file still gets one (empty) member: a .gz of nothing is 20 bytes, not 0.
     const last = end === 0 && m.parts.length === 0 ? 0 : Math.ceil(end / blockSize) - 1;
     /** Reads and compresses one block; started only after the last cut was observed, so assertQuiet covers the read. */
     const prepare = async (index: number, upTo: number): Promise<Prepared> => {
-      assertQuiet(fd, seen, facts.path);
+      // Appends land past the cut and are caught before it; a file shorter than the cut was cut by another.
+      if (observe(fd).size < seen.size) throw changed(facts.path);
       const offset = index * blockSize;
       const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
       // Read and compressed at once: the pool starts on the first MiB instead of waiting for the whole block.
@@ -223,18 +259,17 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       // The block below compresses on the pool while this one is written, checked and cut: it lies below the cut.
       next = index > 0 ? prepare(index - 1, offset) : undefined;
       next?.catch(() => {});
-      // Bytes a writer appended since the read would be cut off with the block: check right before each cut.
-      assertQuiet(fd, seen, facts.path);
+      // Bytes a writer appended since the read would be cut off with the block: saved first, right before each cut.
+      seen = await absorbThenCut(fd, seen, seen.size, m, journal, facts.path, log);
       if (!journal) {
         journal = await firstBlockInWindow(fd, facts, source, index, offset, (j) => commitPart(j, m, record, source, compressed), log);
+        seen = { ...observe(fd), size: offset };
       } else {
         reached(blockStep(index, 'part'));
         await commitPart(journal, m, record, source, compressed);
-        assertQuiet(fd, seen, facts.path);
         reached(blockStep(index, 'cut'));
-        truncateTo(fd, offset);
+        seen = await absorbThenCut(fd, seen, offset, m, journal, facts.path, log);
       }
-      seen = observe(fd);
       end = offset;
       log.detail(`block ${index}: ${bytes(source.size)} -> ${bytes(compressed.size)}, file now ${bytes(offset)}`);
       if (journal.stash && roomBeside(facts.dir, m, blockSize)) journal = moveBeside(journal, m, facts.dir, log);

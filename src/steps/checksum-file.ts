@@ -16,12 +16,12 @@ export function checksumFile(file: string, limit = Infinity): { size: number; cr
   }
 }
 
-/** checksumFile through a descriptor already open (a deleted file reached through /proc/PID/fd/N). */
-export function checksumFd(fd: number, limit = Infinity): { size: number; crc: number } {
+/** checksumFile through a descriptor already open (a deleted file reached through /proc/PID/fd/N), from start on. */
+export function checksumFd(fd: number, limit = Infinity, start = 0): { size: number; crc: number } {
   const buf = Buffer.allocUnsafe(CHUNK);
   let size = 0;
   let crc = 0;
-  const next = () => readFull(fd, buf.subarray(0, Math.min(CHUNK, limit - size)), size);
+  const next = () => readFull(fd, buf.subarray(0, Math.min(CHUNK, limit - size)), start + size);
   for (let n = next(); n > 0; n = next()) {
     crc = crc32(buf.subarray(0, n), crc);
     size += n;

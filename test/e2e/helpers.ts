@@ -462,3 +462,27 @@ export function stashManifestFor(file: string, over: Record<string, unknown>): R
     phase: 'rewriting', pid: 1, createdAt: '', ...over,
   };
 }
+
+/** The process's state letter (T: stopped), or '' once it is gone. */
+export function stateOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+  } catch {
+    return '';
+  }
+}
+
+/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
+export async function killAt(args: readonly string[], step: string): Promise<void> {
+  const child = watch(start(args, { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
+  const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
+  for (let seen = 0; ; seen++) {
+    while (!child.done() && stops().length <= seen) await Promise.race([sleep(2), child.exited]);
+    if (child.done()) throw new Error(`the run ended before it reached "${step}":\n${child.output()}`);
+    while (stateOf(child.child.pid!) !== 'T' && !child.done()) await sleep(1);
+    if (stops()[seen] === step) break;
+    child.child.kill('SIGCONT');
+  }
+  child.child.kill('SIGKILL');
+  await child.exited;
+}

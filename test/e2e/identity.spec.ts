@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fill, gunzipHash, logData, mountFs, mountSkipReason, run, sha256, sleep, start, startNode, killChild, warnSkip, watch, type Mounted } from './helpers.js';
+import { fill, gunzipHash, killAt, killChild, logData, mountFs, mountSkipReason, run, sha256, sleep, startNode, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -15,30 +15,6 @@ const ino = (file: string) => fs.statSync(file).ino;
 
 /** A log unlike logData's: what a new file of the same name holds after the old one is gone. */
 const otherLog = (bytes: number) => Buffer.concat([Buffer.from('a new log, written after the old job was stopped\n'), logData(bytes)]).subarray(0, bytes).reverse();
-
-/** The process's state letter (T: stopped), or '' once it is gone. */
-function stateOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-  } catch {
-    return '';
-  }
-}
-
-/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
-async function killAt(args: readonly string[], step: string): Promise<void> {
-  const child = watch(start(args, { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
-  const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
-  for (let seen = 0; ; seen++) {
-    while (!child.done() && stops().length <= seen) await Promise.race([sleep(2), child.exited]);
-    if (child.done()) throw new Error(`the run ended before it reached "${step}":\n${child.output()}`);
-    while (stateOf(child.child.pid!) !== 'T' && !child.done()) await sleep(1);
-    if (stops()[seen] === step) break;
-    child.child.kill('SIGCONT');
-  }
-  child.child.kill('SIGKILL');
-  await child.exited;
-}
 
 /** A filesystem on a loop device of its own, which can be mounted again through another device (another st_dev). */
 interface LoopFs {
