@@ -1,12 +1,10 @@
 // Block mode, tail first: each block is read, compressed into a durable part, and only then cut off
 // the file, so at every instant each byte is in FILE or in a fsynced part. Memory stays near one block.
 import fs from 'node:fs';
-import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
 import { runningElsewhere, thisRun } from '../probe/live-run.js';
 import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
-import { uniqueDirs } from '../probe/stash.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -16,12 +14,7 @@ import {
   createJournal,
   journalBeside,
   journalInStash,
-  journalsBeside,
-  journalsInStash,
-  openJournal,
   partPath,
-  partsIn,
-  readJournal,
   removeJournal,
   writeJournal,
   writePart,
@@ -36,6 +29,7 @@ import { writeChunks } from '../steps/write-chunks.js';
 import { checksumFd } from '../steps/checksum-file.js';
 import { shellQuote } from './execute.js';
 import { assembleParts } from './assemble.js';
+import { secondLink, type Journaled } from './find-journal.js';
 import { critical } from './signals.js';
 import { blockStep, STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
@@ -155,11 +149,6 @@ function moveBeside(from: JournalPaths, m: JournalManifest, dir: string, log: Lo
   removeJournal(from);
   log.detail(`journal moved from the stash to ${to.folder}`);
   return to;
-}
-
-export interface Journaled {
-  journal: JournalPaths;
-  manifest: JournalManifest;
 }
 
 /** Starts block mode: the journal where the plan says (none yet in the one-block window), then the loop. */
@@ -338,72 +327,4 @@ async function firstBlockInWindow(
       throw err;
     }
   });
-}
-
-/** Runs a look into a state folder; one that fails its check is reported and passed over. */
-function safely<T>(look: () => T, log: Logger): T | undefined {
-  try {
-    return look();
-  } catch (err) {
-    if (!(err instanceof CmemError)) throw err;
-    log.warn(err.message);
-    return undefined;
-  }
-}
-
-/** What a resume refuses as a fresh run does: a second hard link would keep the blocks and see the file emptied. */
-export const secondLink = (facts: FileFacts, record: string) =>
-  new CmemError(
-    'HARD_LINKS',
-    `${facts.path} has ${facts.nlink} hard links now; an interrupted job's record ${record} was left as it is`,
-    `remove the other links, or give -f to finish the job on this name alone`,
-  );
-
-/**
- * Finds the journal of an interrupted block-mode run on this file, beside it or in a stash, and holds it
- * open. Journals are named by the file's identity (inode and birth time) and their manifest must record
- * the same, with its owner and filesystem type: one of another file is never read, taken over or deleted.
- */
-export function findJournal(facts: FileFacts, outputPath: string, stashDirs: readonly string[], log: Logger, dryRun = false): Journaled | undefined {
-  // FILE is gone only after assembly renamed the .gz into place: then the journal is the one that made it.
-  const outSt = facts.kind === 'missing' ? fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false }) : undefined;
-  const out = outSt?.isFile() ? identityOf(outSt) : undefined;
-  if (facts.kind !== 'file' && !out) return undefined;
-  const fsType = fsTypeOf(out ? path.dirname(outputPath) : facts.dir);
-  const accept = (m: JournalManifest) => (out ? sameIdentity(m.output, out) : sameIdentity(m, facts) && m.uid === facts.uid && m.fsType === fsType);
-  // Each stash folder once (a symlinked /run/shm, a pointer to --stash), or the one journal would look stale.
-  const inStash = (d: string) => (out ? safely(() => journalsInStash(d), log) ?? [] : [journalInStash(d, facts)]);
-  const beside = out ? journalsBeside(facts.dir) : [journalBeside(facts.dir, facts)];
-  const candidates = [...beside, ...uniqueDirs(stashDirs).flatMap(inStash)].filter((j) => safely(() => openJournal(j), log));
-  const read = candidates.map((journal) => ({ journal, manifest: readJournal(journal, accept) }));
-  const found = read.filter((j): j is Journaled => j.manifest !== undefined);
-  for (const { journal, manifest } of read) {
-    if (manifest) continue;
-    if (out) {
-      closeJournal(journal); // another job's journal in the same folder
-      continue;
-    }
-    if (fs.existsSync(at(journal.manifest))) {
-      // Under this file's name but not proving itself its: reported, never followed, never deleted.
-      log.warn(`${journal.manifest} does not describe ${facts.path} as it is now (owner, filesystem or shape differ); left in place`);
-      closeJournal(journal);
-      continue;
-    }
-    // A folder without a manifest is a run killed before its first one, or a move out of the stash cut short: its parts
-    // are copies. Except with no manifest anywhere: then a part is from a one-block window, maybe the only copy of FILE's end.
-    const parts = partsIn(journal) ?? [];
-    if (parts.length > 0 && found.length === 0) {
-      read.forEach((r) => closeJournal(r.journal));
-      throw new CmemError(
-        'CHANGED',
-        `${journal.folder} holds ${parts.join(', ')} but no manifest: a run was killed in its one-block window, and this may be the only copy of the end of ${facts.path}; nothing was touched`,
-        `if gzip -t accepts the part, put it back: gzip -dc PART >> ${facts.path}; then remove ${journal.folder} and run cmemgzip again`,
-      );
-    }
-    if (dryRun) closeJournal(journal);
-    else removeJournal(journal);
-  }
-  // A run killed while moving the journal out of the stash leaves two; the one beside FILE is the newer.
-  found.slice(1).forEach((stale) => (dryRun ? closeJournal(stale.journal) : removeJournal(stale.journal)));
-  return found[0];
 }

@@ -14,7 +14,8 @@ import { bytes, percent } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { closeJournal } from '../steps/journal.js';
 import { CORES } from '../steps/parallel.js';
-import { findJournal, startBlocks } from './block-mode.js';
+import { startBlocks } from './block-mode.js';
+import { findJournal } from './find-journal.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { consentToWindow } from './consent.js';
 

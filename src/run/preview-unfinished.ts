@@ -14,7 +14,8 @@ import { closeJournal } from '../steps/journal.js';
 import { at } from '../steps/pinned-folders.js';
 import { holdsOriginal } from '../steps/record-proof.js';
 import type { FoundStash, StashManifest } from '../steps/stash.js';
-import { remainingBytes, type Journaled } from './block-mode.js';
+import { remainingBytes } from './block-mode.js';
+import type { Journaled } from './find-journal.js';
 import { findUnfinished } from './unfinished-jobs.js';
 import fs from 'node:fs';
 

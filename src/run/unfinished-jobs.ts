@@ -16,7 +16,7 @@ import { beginsWith, holdsOriginal } from '../steps/record-proof.js';
 import { findStashes, findStashesByOutput, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { pointedStashDirs } from '../steps/stash-pointer.js';
 import { tempPathFor } from '../steps/write-beside.js';
-import { findJournal, secondLink, type Journaled } from './block-mode.js';
+import { findJournal, secondLink, type Journaled } from './find-journal.js';
 import { shellQuote } from './execute.js';
 
 export type StashDecision =
