@@ -5,11 +5,22 @@ import type { FsFacts } from '../probe/filesystem.js';
 import type { StashCandidate } from '../probe/stash.js';
 import { RESERVE, roundUp } from './plan.js';
 
-export type Place = { kind: 'beside'; reason: string } | { kind: 'stash'; stash: StashCandidate; reason: string };
+/** append: an earlier archive is at the .gz's name; it is copied ahead of the new members, never replaced by them alone. */
+export type Place = { kind: 'beside'; reason: string; append?: boolean } | { kind: 'stash'; stash: StashCandidate; reason: string };
 
 const fits = (fs: FsFacts, size: number) => fs.freeBytes >= roundUp(size, fs.blockSize) + RESERVE;
 
-export function copyTruncatePlace(fileDev: number, outputFs: FsFacts, stashes: readonly StashCandidate[], compressedSize: number): Place {
+export function copyTruncatePlace(fileDev: number, outputFs: FsFacts, stashes: readonly StashCandidate[], compressedSize: number, archiveBytes?: number): Place {
+  if (archiveBytes !== undefined) {
+    if (fits(outputFs, archiveBytes + compressedSize))
+      return { kind: 'beside', append: true, reason: `${outputFs.mountPoint} has room for the earlier archive's copy with the new member after it` };
+    throw new CmemError(
+      'NO_SPACE',
+      `no room on ${outputFs.mountPoint} (${outputFs.freeBytes} bytes free) for a new copy of the earlier archive (${archiveBytes} bytes) with the new member (${compressedSize}) after it: ` +
+        'a repeated --copytruncate keeps the earlier archive whole until that copy has replaced it; nothing was touched',
+      `free ${archiveBytes + compressedSize + RESERVE} bytes there, or move the earlier archive to another filesystem (a new one is then started)`,
+    );
+  }
   if (fits(outputFs, compressedSize)) return { kind: 'beside', reason: `${outputFs.mountPoint} has room for the .gz` };
   if (outputFs.dev !== fileDev)
     throw new CmemError(

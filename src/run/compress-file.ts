@@ -128,7 +128,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     if (!opts.force) await refuseRewrittenHead(facts, outputPath);
     const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
-    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists, unwritable }, opts);
+    // A repeated --copytruncate appends to the .gz it finds (or refuses that one), never replaces it.
+    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists: outputExists && !opts.copytruncate, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
     if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');

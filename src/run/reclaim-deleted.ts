@@ -12,8 +12,9 @@ import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
+import { earlierArchive } from '../steps/append-archive.js';
 import { LeftBehind } from './execute.js';
-import { exists, outputPathFor } from './output-path.js';
+import { outputPathFor } from './output-path.js';
 
 /** Opens the link (it follows to the deleted inode) and checks it is still that inode. */
 function openLink(target: ProcFdTarget, flags: number): number {
@@ -41,7 +42,8 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
     const { facts } = target;
     const outputPath = outputPathFor(facts.path, opts);
     report.output = outputPath;
-    if (exists(outputPath) && !opts.force) throw new CmemWarning('OUTPUT_EXISTS', `${outputPath} already exists; not overwritten (use -f)`);
+    // An earlier reclaim's .gz is appended to, never replaced: -f cannot make it lose what it holds.
+    const archive = await earlierArchive(outputPath, facts);
     const fileFs = target.fs;
     log.info(`${link}: ${facts.path} (deleted), ${bytes(facts.size)}, on ${fileFs.mountPoint} (${fileFs.type}) with ${bytes(fileFs.freeBytes)} free`);
     const readFd = openLink(target, fs.constants.O_RDONLY);
@@ -55,6 +57,7 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
           fileFs,
           stashes: stashCandidates(facts.dev, opts.stash ? [opts.stash] : [], opts.noStash, (why) => log.warn(why)),
           opts,
+          archive,
           log,
           trace: report,
         });
