@@ -30,6 +30,7 @@ import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
+import { isNoRoom } from '../steps/no-room.js';
 import { assembleParts } from './assemble.js';
 import { critical } from './signals.js';
 import { blockStep, STEP } from '../plan/steps.js';
@@ -283,7 +284,7 @@ async function firstBlockInWindow(
       try {
         writeChunks(fd, source.blocks, offset);
       } catch (again) {
-        if ((again as NodeJS.ErrnoException).code !== 'ENOSPC') throw again;
+        if (!isNoRoom(again)) throw again;
         // The part took the room the block needs back: drop it and write again. Meanwhile the block is in
         // memory alone, as it has been all along in this window (signals are still held).
         removeJournal(journal);

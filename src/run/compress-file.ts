@@ -10,6 +10,8 @@ import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/pl
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
+import { quotaNote } from '../probe/quota.js';
+import { saysQuota } from '../steps/no-room.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
 import { findHolders } from '../probe/holders.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
@@ -147,7 +149,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let fileFs = probeFilesystem(facts.dir);
     let outputFs = probeFilesystem(path.dirname(outputPath));
     const freeBefore = fileFs.freeBytes;
-    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
+    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free${quotaNote(fileFs.quota)} of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
     const budget = memoryBudget();
     const memory = budget.available;
     report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
@@ -195,6 +197,12 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           log.warn(`${err.message}; planning again with what is free now`);
           fileFs = probeFilesystem(facts.dir);
           outputFs = probeFilesystem(path.dirname(outputPath));
+          // A quota this probe cannot read (ext4, xfs, a nested subvolume's or a parent qgroup) leaves the disk looking roomy.
+          if (saysQuota(err.message) && !outputFs.quota) {
+            log.warn(`the quota cannot be read here: planning as if nothing were free on ${outputFs.mountPoint} for this user`);
+            outputFs = { ...outputFs, freeBytes: 0 };
+            if (outputFs.dev === fileFs.dev) fileFs = { ...fileFs, freeBytes: 0 };
+          }
           estimate = estimateCompressed(fd, facts.size, opts.level);
         }
       }

@@ -14,6 +14,7 @@ import type { Logger } from '../report/logger.js';
 import { at } from '../steps/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { freeOriginal } from '../steps/free-original.js';
+import { isNoRoom } from '../steps/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { findStashes, findStashesByOutput, removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
@@ -126,7 +127,7 @@ async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileF
       try {
         rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        if (!isNoRoom(err)) throw err;
         // Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own bytes unneeded.
         log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
         // The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
