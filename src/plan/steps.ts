@@ -42,6 +42,7 @@ export const STEP = {
   removeStash: 'remove the safety copy',
   catchUp: 'catch up with bytes appended meanwhile',
   copyArchive: "write the temporary .gz: the earlier archive's bytes, then the new member",
+  appendStash: 'append the safety copy to the earlier archive, fsync, verify',
   truncate: 'truncate FILE to 0 bytes',
   createJournal: 'create the journal',
   createGz: 'create the temporary .gz',
@@ -189,7 +190,7 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
     step(STEP.catchUp, [['file'], [safety]]),
     step(STEP.truncate, [[safety]]),
     step(STEP.fsyncFile, [[safety]]),
-    ...tempSteps([[safety]], [[safety], [gz]], s.compressedSize),
+    ...(place.append ? [step(STEP.appendStash, [[safety]], s.compressedSize)] : tempSteps([[safety]], [[safety], [gz]], s.compressedSize)),
     step(STEP.removeStash, [[gz]]),
   ];
 }

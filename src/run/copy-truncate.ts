@@ -17,7 +17,7 @@ import type { StashCandidate } from '../probe/stash.js';
 import { bytes, percent } from '../report/format.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
-import { appendedContent, writeAppendedTemp, type Archive } from '../steps/append-archive.js';
+import { appendedContent, appendInPlace, appendTarget, writeAppendedTemp, type Archive } from '../steps/append-archive.js';
 import { appendMember } from '../steps/append-member.js';
 import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
@@ -147,7 +147,7 @@ async function makeDurable(job: TruncateJob, place: Place, compressed: Compresse
     return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
   }
   const paths = stashPaths(place.stash.dir, facts.dev, facts.ino);
-  const manifest = newStashManifest(facts, first, compressed.size, true);
+  const manifest = { ...newStashManifest(facts, first, compressed.size, true), ...(job.archive ? { appendTo: appendTarget(job.archive) } : {}) };
   const undo = () => removeStash(paths);
   const releaseInterrupt = onInterrupt(undo);
   reached(STEP.writeStash);
@@ -284,7 +284,10 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     }
     const { paths } = durable.stash;
     try {
-      await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, copied), () => {});
+      if (job.archive) {
+        reached(STEP.appendStash);
+        await appendInPlace(job.outputPath, appendTarget(job.archive), readFileBlocks(paths.data), copied, meta);
+      } else await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, copied), () => {});
     } catch (err) {
       const command = `cmemgzip --resume ${shellQuote(name)}`;
       throw new LeftBehind(toCmemError(err, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);

@@ -13,6 +13,7 @@ import { defaultStashDirs } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
 import { at } from '../steps/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
+import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { isNoRoom } from '../steps/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
@@ -146,6 +147,13 @@ async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileF
       fsyncDir(facts.dir);
     } else if (out && out.ino === m.ino && out.dev === m.dev) {
       await verifyContent(outputPath, expected);
+    } else if (m.copytruncate && out) {
+      const changed = new CmemError('CHANGED', `${outputPath} exists and is not the archive the stash ${found.paths.data} was to be appended to; both are kept`, `move ${shellQuote(outputPath)} away, then run: cmemgzip --resume ${shellQuote(facts.path)}`);
+      // A first copy stopped after writing its .gz whole leaves one that holds what the stash does.
+      if (m.appendTo === undefined) await verifyContent(outputPath, expected).catch(() => Promise.reject(changed));
+      // A repeated --copytruncate's member goes onto the earlier archive, cut back first to the length on record.
+      else if (!isAppendTarget(m.appendTo) || out.dev !== m.appendTo.dev || out.ino !== m.appendTo.ino) throw changed;
+      else await appendInPlace(outputPath, m.appendTo, chunks, expected, target);
     } else if (!now || m.copytruncate) {
       // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
       const temp = tempPathFor(outputPath);

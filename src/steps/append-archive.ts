@@ -1,13 +1,16 @@
-// A repeated --copytruncate keeps the earlier archive: its bytes go first into the new temporary .gz,
-// the new members after them, and only that verified whole replaces it, by rename. At every instant
-// FILE.gz is the old whole or the new one; a run killed before the rename leaves it as it was.
+// A repeated --copytruncate keeps the earlier archive. Beside: its bytes go first into the new temporary
+// .gz, the new members after them, and only that verified whole replaces it, by rename, so that FILE.gz
+// is at every instant the old whole or the new one. Through a stash: once the truncation has freed the
+// room, the stash's member is appended in place past the length the stash's manifest records.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
 import { crc32Combine } from './crc32-combine.js';
 import { at } from './pinned-folders.js';
 import { readFull } from './read-blocks.js';
+import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { testGzip, type Content } from './test-gzip.js';
+import { verifyContent } from './verify-content.js';
 import { tempPathFor } from './write-beside.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 
@@ -112,4 +115,47 @@ export function writeAppendedTemp(archive: Archive, members: readonly Buffer[], 
       fsyncDir(path.dirname(archive.path));
     },
   };
+}
+
+/** The archive a stash's new member goes onto, as the stash manifest records it: which inode, its length and content before. */
+export interface AppendTarget {
+  dev: number;
+  ino: number;
+  bytes: number;
+  size: number;
+  crc: number;
+}
+
+export const appendTarget = (a: Archive): AppendTarget => ({ dev: a.dev, ino: a.ino, bytes: a.bytes, size: a.content.size, crc: a.content.crc });
+
+/** A record read back from a manifest (data, never trusted): whole numbers where numbers belong. */
+export const isAppendTarget = (t: unknown): t is AppendTarget =>
+  typeof t === 'object' && t !== null && (['dev', 'ino', 'bytes', 'size', 'crc'] as const).every((k) => Number.isSafeInteger((t as Record<string, unknown>)[k]));
+
+/**
+ * Appends chunks (whole gzip members) to the archive in place, past its recorded length, fsyncs and
+ * verifies the whole; on a failure it is cut back to that length. The earlier bytes are never written:
+ * a kill while appending leaves a torn tail after them, which the record lets a rerun cut off the same way.
+ */
+export async function appendInPlace(file: string, target: AppendTarget, chunks: readonly Buffer[], more: Content, meta: Metadata): Promise<void> {
+  const fd = fs.openSync(at(file), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.dev !== target.dev || st.ino !== target.ino || st.size < target.bytes)
+      throw new CmemError('CHANGED', `${file} is no longer the archive of ${target.bytes} bytes the new member goes onto (replaced or cut by someone else); left as it is`, 'compare it with the stash, then run cmemgzip --resume again');
+    try {
+      if (st.size > target.bytes) fs.ftruncateSync(fd, target.bytes);
+      writeChunks(fd, chunks, target.bytes);
+      fs.fsyncSync(fd);
+      await verifyContent(file, appendedContent(target, more));
+      restoreMetadata(fd, meta);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      fs.ftruncateSync(fd, target.bytes);
+      fs.fsyncSync(fd);
+      throw err;
+    }
+  } finally {
+    closeJudged(fd);
+  }
 }

@@ -2,6 +2,7 @@
 // finish the job after a crash. Data is written before its manifest, and the manifest removed first,
 // so a data file without a manifest is always an incomplete copy that nothing depends on. Both live in
 // the user's own state folder, named by the file's dev-ino; a manifest holds facts, never a path.
+import type { AppendTarget } from './append-archive.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
@@ -32,6 +33,8 @@ export interface StashManifest {
   copytruncate?: boolean;
   /** On copy-on-write filesystems, the new .gz's identity, recorded before FILE is unlinked: it finds the job once FILE is gone. */
   output?: { dev: number; ino: number };
+  /** A repeated --copytruncate: the earlier archive the stash's member is appended to, and its length before. */
+  appendTo?: AppendTarget;
   pid: number;
   createdAt: string;
 }

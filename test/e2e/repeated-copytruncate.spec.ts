@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killChild, mountFs, mountSkipReason, onlyReport, run, sleep, start, startNode, warnSkip, watch, type Mounted } from './helpers.js';
+import { fill, killChild, mountFs, mountSkipReason, onlyReport, run, sleep, start, startNode, warnSkip, watch, type Mounted } from './helpers.js';
 
 /** Holds FILE open (O_APPEND) all along; writes `batch` numbered lines at the start and at each SIGUSR1, then says so. */
 const WRITER = `
@@ -46,8 +46,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a liv
   afterAll(() => mounts.forEach((m) => m.unmount()));
 
   /** A log on its own tmpfs with a writer that holds it, and the first copytruncate done: FILE.gz holds batch 1. */
-  async function firstCycle() {
-    const m = mountFs('tmpfs', 64);
+  async function firstCycle(mib = 64) {
+    const m = mountFs('tmpfs', mib);
     mounts.push(m);
     const log = path.join(m.dir, 'app.log');
     const started = await startNode(WRITER, [log, String(BATCH)]);
@@ -71,7 +71,18 @@ describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a liv
     expect(first.code, first.stderr).toBe(0);
     expect(gunzip(`${log}.gz`)).toBe(lines(1, BATCH));
     expect(fs.statSync(log).size).toBe(0);
-    return { log, gz: `${log}.gz`, more };
+    return { log, gz: `${log}.gz`, more, dir: m.dir };
+  }
+
+  /** The second cycle on a full disk: the new member goes to a stash on another tmpfs, then onto the archive in place. */
+  async function fullSecondCycle() {
+    const cycle = await firstCycle(24);
+    await cycle.more(2 * BATCH);
+    fill(cycle.dir);
+    const stash = mountFs('tmpfs', 16);
+    mounts.push(stash);
+    const files = () => fs.readdirSync(stash.dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(stash.dir, f)).isFile());
+    return { ...cycle, stash: stash.dir, files };
   }
 
   it.each([[[] as string[]], [['-f']]])('the second run %j appends to the archive: gzip -dc gives every line the writer wrote up to its truncation', async (extra) => {
@@ -137,6 +148,47 @@ describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a liv
       const twice = stop > renamedAt && stop <= truncatedAt;
       expect(gunzip(gz), `killed at "${planned[stop]}"`).toBe(lines(1, 2 * BATCH) + (twice ? lines(BATCH + 1, 2 * BATCH) : ''));
       expect(fs.readdirSync(path.dirname(log)).sort()).toEqual(['app.log', 'app.log.gz']);
+      await killChild(writer);
+    }
+  }, 300_000);
+
+  it('on a full disk, through a stash: the new member goes onto the archive in place once the truncation freed the room', async () => {
+    const { log, gz, stash, files } = await fullSecondCycle();
+    const report = onlyReport(run(['--copytruncate', '--stash', stash, '--json', log]), 0);
+    expect(report).toMatchObject({ status: 'compressed', strategy: 'stash' });
+    expect(gunzip(gz)).toBe(lines(1, 2 * BATCH));
+    expect(fs.statSync(log).size).toBe(0);
+    expect(files()).toEqual([]);
+  }, 60_000);
+
+  it('through a stash, killed at each step: the earlier archive keeps its bytes, and a rerun ends with every line once', async () => {
+    const probe = await fullSecondCycle();
+    const planned = (onlyReport(run(['-s', '--json', '--copytruncate', '--stash', probe.stash, probe.log]), 0).steps as { name: string }[]).map((s) => s.name);
+    expect(planned).toContain('append the safety copy to the earlier archive, fsync, verify');
+    await killChild(writer);
+    for (let stop = 1; stop < planned.length; stop++) {
+      const { log, gz, stash, files } = await fullSecondCycle();
+      const earlier = fs.readFileSync(gz);
+      const child = watch(start(['--copytruncate', '--stash', stash, log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
+      for (let seen = 0; seen < stop; seen++) {
+        await child.waitFor(`stopped at: ${planned[seen + 1]}`);
+        while (stateOf(child.child.pid!) !== 'T') await sleep(1);
+        if (seen + 1 < stop) child.child.kill('SIGCONT');
+      }
+      child.child.kill('SIGKILL');
+      await child.exited;
+      const now = fs.readFileSync(gz);
+      expect(now.subarray(0, earlier.length).equals(earlier), `killed at "${planned[stop]}"`).toBe(true);
+      if (planned[stop] === 'append the safety copy to the earlier archive, fsync, verify') {
+        // A kill in the middle of the append: half the member written after the archive's bytes.
+        const data = files().find((f) => f.endsWith('.gz'))!;
+        const member = fs.readFileSync(path.join(stash, data));
+        fs.appendFileSync(gz, member.subarray(0, member.length >> 1));
+      }
+      const again = run(['--copytruncate', '--stash', stash, log]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(gunzip(gz), `killed at "${planned[stop]}"`).toBe(lines(1, 2 * BATCH));
+      expect(files()).toEqual([]);
       await killChild(writer);
     }
   }, 300_000);
