@@ -122,7 +122,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
-    const outputExists = exists(outputPath) && !(opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log)));
+    const staleCopyGone = opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log));
+    const outputExists = exists(outputPath) && !staleCopyGone;
     const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.checked && holders.holders.length === 0 ? await finishedBeside(facts, outputPath, log) : undefined;
     if (finished) {
       clock.total();

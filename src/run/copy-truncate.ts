@@ -27,9 +27,10 @@ import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-block
 import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
 import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
 import { truncateHeld } from '../steps/truncate-held.js';
+import { dropTruncateRecord, leaveTruncateRecord } from '../steps/truncate-record.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { verifyWritten } from '../steps/verify.js';
-import { writeBeside } from '../steps/write-beside.js';
+import { NotDurable, writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
@@ -117,13 +118,26 @@ function checkMemory(job: TruncateJob): void {
 async function makeDurable(job: TruncateJob, place: Place, compressed: Compressed, first: SourceData): Promise<Durable> {
   const { facts } = job.source;
   const verify = (f: string) => verifyWritten(f, compressed, first);
+  // Beside, the copy is under the .gz's name before FILE is truncated: a note says so meanwhile, for a rerun.
+  const note = (temp: string, before: number) => {
+    const { dev, ino } = fs.lstatSync(at(temp));
+    leaveTruncateRecord(facts, { gz: { dev, ino }, before });
+  };
   if (place.kind === 'beside' && job.archive) {
     const archive = job.archive;
     let releaseTemp: (() => void) | undefined;
     reached(STEP.copyArchive);
-    const temp = writeAppendedTemp(archive, chunksOf(compressed), (t) => (releaseTemp = removeOnInterrupt(t)));
+    const temp = writeAppendedTemp(archive, chunksOf(compressed), (t) => {
+      releaseTemp = removeOnInterrupt(t);
+      note(t, archive.bytes);
+    });
     releaseTemp?.();
-    const undo = () => temp.remove();
+    // Once renamed (its fsync of the folder failed, say) the copy is the archive: the note stays for the rerun to cut it back.
+    const undo = () => {
+      if (!fs.existsSync(at(temp.temp))) return;
+      temp.remove();
+      dropTruncateRecord(facts);
+    };
     const releaseInterrupt = onInterrupt(undo);
     try {
       reached(STEP.verify);
@@ -141,9 +155,17 @@ async function makeDurable(job: TruncateJob, place: Place, compressed: Compresse
     await writeBeside(job.outputPath, chunksOf(compressed), facts, verify, (temp) => {
       releaseTemp?.();
       releaseTemp = temp ? removeOnInterrupt(temp) : undefined;
+      if (temp) note(temp, 0);
+    }).catch((err: unknown) => {
+      // Renamed, only its folder's fsync failed: the copy is under the .gz's name, and the note stays for the rerun.
+      if (!(err instanceof NotDurable)) dropTruncateRecord(facts);
+      throw err;
     });
     job.log.info(`wrote and verified ${job.outputPath}`);
-    const undo = () => fs.rmSync(at(job.outputPath), { force: true });
+    const undo = () => {
+      fs.rmSync(at(job.outputPath), { force: true });
+      dropTruncateRecord(facts);
+    };
     return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
   }
   const paths = stashPaths(place.stash.dir, facts.dev, facts.ino);
@@ -250,6 +272,8 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     durable.undo();
     throw err;
   }
+  // Past the truncation the note has served (a rerun that still found it would see FILE no longer begins with the copy).
+  dropTruncateRecord(facts);
   const copied = { size: progress.size, crc: progress.crc };
   const expected = job.archive ? appendedContent(job.archive.content, copied) : copied;
   const result = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };

@@ -14,6 +14,7 @@ import type { Logger } from '../report/logger.js';
 import { at } from '../steps/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
+import { contentFrom, dropTruncateRecord, readTruncateRecord } from '../steps/truncate-record.js';
 import { freeOriginal } from '../steps/free-original.js';
 import { isNoRoom } from '../steps/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
@@ -75,19 +76,44 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
   return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
 }
 
+/** Cuts the very inode the note names back to its earlier length, durably. */
+function cutBack(file: string, id: { dev: number; ino: number }, length: number): void {
+  const fd = fs.openSync(at(file), fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.dev !== id.dev || st.ino !== id.ino) throw new CmemError('CHANGED', `${file} was replaced while it was looked at; left as it is`, 'run cmemgzip again');
+    fs.ftruncateSync(fd, length);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
- * --copytruncate: a .gz beside FILE whose content FILE still begins with is the copy of a run stopped
- * before its truncation: every byte of it is in FILE, so it is removed and the job starts afresh.
+ * --copytruncate: the copy a run put under the .gz's name and then stopped before truncating, as its
+ * note says, while FILE still begins with what the copy holds: every byte of it is in FILE, so the .gz is
+ * cut back to what it was (removed when there was none) and the job starts afresh. Returns whether the
+ * .gz is gone. Without the note the .gz is an archive, kept, whatever FILE holds.
  */
 export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
+  if (facts.kind !== 'file') return false;
+  const record = readTruncateRecord(facts);
+  if (!record) return false;
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  if (facts.kind !== 'file' || !out?.isFile() || !ownedLike(out, facts)) return false;
-  const content = await testGzip(outputPath).catch(() => undefined);
-  if (!content || facts.size < content.size || checksumFile(facts.path, content.size).crc !== content.crc) return false;
-  fs.rmSync(at(outputPath));
-  fsyncDir(path.dirname(outputPath));
-  log.warn(`removed ${outputPath}: a copy of the first ${content.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`);
-  return true;
+  // No .gz: the run that left the note was stopped before its rename, and FILE was never touched.
+  const copy = out?.isFile() && ownedLike(out, facts) && out.dev === record.gz.dev && out.ino === record.gz.ino && out.size >= record.before ? await contentFrom(outputPath, record.before) : undefined;
+  const stale = copy !== undefined && facts.size >= copy.size && checksumFile(facts.path, copy.size).crc === copy.crc;
+  if (stale && record.before === 0) fs.rmSync(at(outputPath));
+  else if (stale) cutBack(outputPath, record.gz, record.before);
+  if (stale) fsyncDir(path.dirname(outputPath));
+  dropTruncateRecord(facts);
+  if (!stale) return false;
+  log.warn(
+    record.before === 0
+      ? `removed ${outputPath}: a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`
+      : `cut ${outputPath} back to its earlier ${record.before} bytes: past them was a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`,
+  );
+  return record.before === 0;
 }
 
 /**
