@@ -10,7 +10,7 @@ import { gunzipHash, mountFs, mountSkipReason, onlyReport, run, warnSkip, writeL
 const MiB = 2 ** 20;
 
 /** A btrfs image of 384 MiB with quotas on, and a limit on its top subvolume (0/5) or on a parent qgroup the probe cannot see. */
-function mountBtrfs(limit: 'subvolume' | 'parent'): Mounted {
+function mountBtrfs(limit: 'subvolume' | 'parent'): Pick<Mounted, 'dir' | 'unmount'> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-btrfs-'));
   const image = `${dir}.img`;
   fs.writeFileSync(image, '');
@@ -34,7 +34,7 @@ function mountBtrfs(limit: 'subvolume' | 'parent'): Mounted {
     unmount();
     throw err;
   }
-  return { dir, kind: 'ext4', unmount };
+  return { dir, unmount };
 }
 
 function btrfsSkipReason(): string | undefined {
@@ -81,7 +81,7 @@ function fillQuota(dir: string): void {
 }
 
 describe.skipIf(warnSkip(btrfsSkipReason()))('a user at its btrfs qgroup limit, on a filesystem with room', () => {
-  const mounts: Mounted[] = [];
+  const mounts: Pick<Mounted, 'unmount'>[] = [];
   afterAll(() => mounts.forEach((m) => m.unmount()));
   const atQuota = (limit: 'subvolume' | 'parent') => {
     const m = mountBtrfs(limit);
