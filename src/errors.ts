@@ -1,4 +1,5 @@
 // Error and warning codes, their messages' shape, and the one mapping from outcomes to exit codes.
+import { isQuota, quotaExceeded } from './steps/no-room.js';
 
 export type ErrorCode =
   | 'ENOENT'
@@ -65,6 +66,7 @@ export function toCmemError(err: unknown, doing: string): CmemError {
   if (err instanceof CmemError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOSPC') return new CmemError('NO_SPACE', `${doing}: no space left on device`);
+  if (isQuota(e)) return new CmemError('NO_SPACE', `${doing}: ${quotaExceeded()}`, 'free some of that user\'s files on this filesystem or raise the quota (btrfs qgroup limit, setquota); at a full btrfs qgroup only removing a file frees room, not even a truncation is allowed');
   if (e?.code === 'EROFS') return new CmemError('READ_ONLY', `${doing}: read-only filesystem`, 'remount it read-write if that is intended');
   // EPERM is no lack of rights: root gets it too, from chattr +i / +a (or a security module).
   if (e?.code === 'EPERM')

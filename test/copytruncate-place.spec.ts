@@ -30,3 +30,20 @@ it.each<[string, FsFacts, StashCandidate[], string]>([
   }
   expect(got).toBe(expected);
 });
+
+// A repeated --copytruncate: beside needs room for a copy of the earlier archive with the new member; else a stash, on FILE's own disk only.
+it.each<[string, FsFacts, StashCandidate[], string]>([
+  ['room for the archive and the member', fsFacts(1, 3 * GZ + RESERVE), [], 'beside+append'],
+  ['room for the member, not the archive: the stash', fsFacts(1, GZ + RESERVE), [stash(3, 8 * MiB)], 'stash+append'],
+  ['full, no stash: nothing touched', fsFacts(1, 0), [], 'NO_SPACE'],
+  ['another -o filesystem full: truncating frees nothing there', fsFacts(2, 0), [stash(3, 8 * MiB)], 'NO_SPACE'],
+])('an earlier archive of 2 MiB, %s -> %s', (_name, outputFs, stashes, expected) => {
+  let got: string;
+  try {
+    const place = copyTruncatePlace(1, outputFs, stashes, GZ, 2 * GZ);
+    got = `${place.kind}${place.append ? '+append' : ''}`;
+  } catch (err) {
+    got = (err as CmemError).code;
+  }
+  expect(got).toBe(expected);
+});

@@ -17,6 +17,8 @@ const errno = (code: string, message = `${code}: boom`) => Object.assign(new Err
 
 it.each([
   [errno('ENOSPC'), 'NO_SPACE', 'writing x: no space left on device'],
+  // libuv has no name for EDQUOT: Node says "Unknown system error -122", code UNKNOWN.
+  [Object.assign(errno('UNKNOWN', 'UNKNOWN: unknown error, write'), { errno: -122 }), 'NO_SPACE', `writing x: disk quota exceeded for uid ${process.geteuid!()} (or its btrfs subvolume's qgroup)`],
   [errno('EACCES'), 'UNREADABLE', 'writing x: permission denied'],
   [errno('EPERM'), 'NOT_PERMITTED', 'writing x: operation not permitted'],
   [errno('EROFS'), 'READ_ONLY', 'writing x: read-only filesystem'],

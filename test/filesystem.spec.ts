@@ -80,5 +80,5 @@ describe.skipIf(warnSkip(mountSkipReason()))('on real mounts', () => {
 
 it('parseMountinfo: the mounted root, an escaped mount point and the superblock options', () =>
   expect(parseMountinfo('35 31 0:32 /docker/abc /sys/fs/cgroup/my\\040mem rw,relatime shared:9 - cgroup cgroup rw,memory\n')).toEqual([
-    { root: '/docker/abc', mountPoint: '/sys/fs/cgroup/my mem', type: 'cgroup', superOptions: ['rw', 'memory'] },
+    { root: '/docker/abc', mountPoint: '/sys/fs/cgroup/my mem', type: 'cgroup', source: 'cgroup', superOptions: ['rw', 'memory'] },
   ]));

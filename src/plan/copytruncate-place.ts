@@ -5,11 +5,26 @@ import type { FsFacts } from '../probe/filesystem.js';
 import type { StashCandidate } from '../probe/stash.js';
 import { RESERVE, roundUp } from './plan.js';
 
-export type Place = { kind: 'beside'; reason: string } | { kind: 'stash'; stash: StashCandidate; reason: string };
+/** append: an earlier archive is at the .gz's name; it is copied ahead of the new members, never replaced by them alone. */
+export type Place = { kind: 'beside'; reason: string; append?: boolean } | { kind: 'stash'; stash: StashCandidate; reason: string; append?: boolean };
 
 const fits = (fs: FsFacts, size: number) => fs.freeBytes >= roundUp(size, fs.blockSize) + RESERVE;
 
-export function copyTruncatePlace(fileDev: number, outputFs: FsFacts, stashes: readonly StashCandidate[], compressedSize: number): Place {
+export function copyTruncatePlace(fileDev: number, outputFs: FsFacts, stashes: readonly StashCandidate[], compressedSize: number, archiveBytes?: number): Place {
+  if (archiveBytes !== undefined) {
+    if (fits(outputFs, archiveBytes + compressedSize))
+      return { kind: 'beside', append: true, reason: `${outputFs.mountPoint} has room for the earlier archive's copy with the new member after it` };
+    // Appended in place after the truncation freed the room: the stash's manifest records the archive's length to cut back to.
+    const stash = outputFs.dev === fileDev ? stashes.find((s) => fits(s.fs, compressedSize)) : undefined;
+    if (stash)
+      return { kind: 'stash', append: true, stash, reason: `no room on ${outputFs.mountPoint} for a copy of the earlier archive with the new member: the member goes to ${stash.dir} (${stash.fs.type}) until the truncation frees the space, then onto the archive` };
+    throw new CmemError(
+      'NO_SPACE',
+      `no room on ${outputFs.mountPoint} (${outputFs.freeBytes} bytes free) for a new copy of the earlier archive (${archiveBytes} bytes) with the new member (${compressedSize}) after it, ` +
+        'and no other filesystem with room for a stash copy; nothing was touched',
+      `free ${archiveBytes + compressedSize + RESERVE} bytes there, or give --stash DIR on another filesystem with room`,
+    );
+  }
   if (fits(outputFs, compressedSize)) return { kind: 'beside', reason: `${outputFs.mountPoint} has room for the .gz` };
   if (outputFs.dev !== fileDev)
     throw new CmemError(

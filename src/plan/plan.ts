@@ -3,6 +3,7 @@ import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes } from '../report/format.js';
 import type { FsFacts } from '../probe/filesystem.js';
+import { quotaNote } from '../probe/quota.js';
 import type { StashCandidate } from '../probe/stash.js';
 import type { Options } from './options.js';
 
@@ -76,7 +77,7 @@ export function plan(input: PlanInput, opts: Options): Plan {
     const why = !sameFs ? "the output's filesystem is full" : opts.keep ? '-k keeps the original' : 'the file has other hard links';
     throw new CmemError(
       'NO_SPACE',
-      `${why}: ${outputFs.freeBytes} bytes free on ${outputFs.mountPoint}, the .gz needs ${spaceNeeded}`,
+      `${why}: ${outputFs.freeBytes} bytes free on ${outputFs.mountPoint}${quotaNote(outputFs.quota)}, the .gz needs ${spaceNeeded}`,
       !sameFs ? 'free space there or choose another -o' : 'free some space, or drop -k / compress the other link instead',
     );
   }
@@ -99,7 +100,7 @@ export function plan(input: PlanInput, opts: Options): Plan {
       ...base,
       method,
       strategy: 'stash',
-      reason: `no room for the .gz beside the file; a copy goes to ${stash.dir} (${stash.fs.type}, ${stash.fs.ramBacked ? 'in RAM: it survives a kill -9, not a power cut' : 'on disk'}) first, then the file is rewritten in place`,
+      reason: `no room for the .gz beside the file${quotaNote(fileFs.quota)}; a copy goes to ${stash.dir} (${stash.fs.type}, ${stash.fs.ramBacked ? 'in RAM: it survives a kill -9, not a power cut' : 'on disk'}) first, then the file is rewritten in place`,
       stash,
       freed,
     };
@@ -113,7 +114,7 @@ export function plan(input: PlanInput, opts: Options): Plan {
     ...base,
     method,
     strategy: 'in-place',
-    reason: 'no room for the .gz and no filesystem for a stash copy: the file is rewritten in place',
+    reason: `no room for the .gz${quotaNote(fileFs.quota)} and no filesystem for a stash copy: the file is rewritten in place`,
     window: true,
     freed,
   };

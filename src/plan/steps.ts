@@ -41,6 +41,8 @@ export const STEP = {
   cut: "cut FILE to the .gz's length, fsync",
   removeStash: 'remove the safety copy',
   catchUp: 'catch up with bytes appended meanwhile',
+  copyArchive: "write the temporary .gz: the earlier archive's bytes, then the new member",
+  appendStash: 'append the safety copy to the earlier archive, fsync, verify',
   truncate: 'truncate FILE to 0 bytes',
   createJournal: 'create the journal',
   createGz: 'create the temporary .gz',
@@ -160,6 +162,19 @@ export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize
 export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
   const gz = s.gz ?? 'gz';
   const read = step(STEP.read, [['file']], s.size);
+  // The earlier archive holds none of FILE's bytes: it is replaced, by rename, only by a whole that begins with it.
+  if (place.kind === 'beside' && place.append)
+    return [
+      read,
+      step(STEP.copyArchive, [['file'], ['memory']], s.compressedSize),
+      step(STEP.verify, [['file'], [gz], ['memory']], s.compressedSize),
+      step(STEP.catchUp, [['file'], [gz]]),
+      step(STEP.rename, [['file'], [gz]]),
+      step(STEP.fsyncFolder, [['file'], [gz]]),
+      step(STEP.truncate, [[gz]]),
+      step(STEP.fsyncFile, [[gz]]),
+      step(STEP.verify, [[gz]], s.compressedSize),
+    ];
   if (place.kind === 'beside')
     return [
       read,
@@ -176,7 +191,7 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
     step(STEP.catchUp, [['file'], [safety]]),
     step(STEP.truncate, [[safety]]),
     step(STEP.fsyncFile, [[safety]]),
-    ...tempSteps([[safety]], [[safety], [gz]], s.compressedSize),
+    ...(place.append ? [step(STEP.appendStash, [[safety]], s.compressedSize)] : tempSteps([[safety]], [[safety], [gz]], s.compressedSize)),
     step(STEP.removeStash, [[gz]]),
   ];
 }

@@ -1,6 +1,7 @@
 // Facts about the filesystem holding a path: free bytes and inodes (statfs), type and mount point.
 import fs from 'node:fs';
 import path from 'node:path';
+import { btrfsQuota, type Quota } from './quota.js';
 import { decode, fsPath, realPath } from './raw-names.js';
 
 export interface FsFacts {
@@ -19,6 +20,8 @@ export interface FsFacts {
   ramBacked: boolean;
   /** NFS, SMB, Ceph, sshfs...: a stash there depends on a server and a network. */
   network?: boolean;
+  /** A quota limiting this process here, where one can be read: freeBytes is then the room it leaves, if less. */
+  quota?: Quota;
 }
 
 const NETWORK = /^(nfs4?|cifs|smb3?|ceph|glusterfs|fuse\.(sshfs|glusterfs|s3fs|rclone)|9p|afs)$/;
@@ -46,6 +49,8 @@ export interface Mount {
 /** A mountinfo line in full: which folder of the filesystem is mounted (root), and the superblock's options. */
 export interface MountEntry extends Mount {
   root: string;
+  /** The device (or the name a virtual filesystem gives). */
+  source?: string;
   superOptions: string[];
 }
 
@@ -60,7 +65,13 @@ export function parseMountinfo(text: string): MountEntry[] {
     .map((line) => {
       const fields = line.split(' ');
       const sep = fields.indexOf('-');
-      return { root: unescapeMount(fields[3]), mountPoint: unescapeMount(fields[4]), type: fields[sep + 1], superOptions: (fields[sep + 3] ?? '').split(',') };
+      return {
+        root: unescapeMount(fields[3]),
+        mountPoint: unescapeMount(fields[4]),
+        type: fields[sep + 1],
+        source: unescapeMount(fields[sep + 2] ?? ''),
+        superOptions: (fields[sep + 3] ?? '').split(','),
+      };
     });
 }
 
@@ -73,8 +84,8 @@ export function readMounts(file = '/proc/self/mountinfo'): MountEntry[] {
 }
 
 /** The mount whose point is the longest prefix of the (real) path. */
-export function mountOf(realPath: string, mounts: readonly Mount[]): Mount | undefined {
-  let best: Mount | undefined;
+export function mountOf<M extends Mount>(realPath: string, mounts: readonly M[]): M | undefined {
+  let best: M | undefined;
   for (const m of mounts) {
     const inside = realPath === m.mountPoint || realPath.startsWith(m.mountPoint === '/' ? '/' : `${m.mountPoint}/`);
     if (inside && (!best || m.mountPoint.length >= best.mountPoint.length)) best = m;
@@ -87,13 +98,18 @@ export function probeFilesystem(dirOrFile: string): FsFacts {
   const real = realPath(dirOrFile);
   const mount = mountOf(real, readMounts());
   const type = mount?.type ?? MAGIC[st.type] ?? `0x${st.type.toString(16)}`;
+  const dev = fs.statSync(fsPath(dirOrFile)).dev;
+  // Each btrfs subvolume has a device number of its own: the same as the mount point's means the mounted one.
+  const sameSubvolume = () => fs.statSync(mount!.mountPoint, { throwIfNoEntry: false })?.dev === dev;
+  const quota = type === 'btrfs' && mount?.source ? btrfsQuota(mount.source, mount.superOptions, sameSubvolume()) : undefined;
   return {
     type,
     mountPoint: mount?.mountPoint ?? path.parse(real).root,
-    dev: fs.statSync(fsPath(dirOrFile)).dev,
+    dev,
     blockSize: st.bsize,
     totalBytes: st.blocks * st.bsize,
-    freeBytes: st.bavail * st.bsize,
+    freeBytes: Math.min(st.bavail * st.bsize, quota?.room ?? Infinity),
+    ...(quota ? { quota } : {}),
     totalInodes: st.files,
     freeInodes: st.ffree,
     copyOnWrite: type === 'btrfs' || type === 'zfs',

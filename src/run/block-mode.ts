@@ -28,6 +28,7 @@ import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { checksumFd } from '../steps/checksum-file.js';
 import { shellQuote } from './execute.js';
+import { isNoRoom } from '../steps/no-room.js';
 import { assembleParts } from './assemble.js';
 import { secondLink, type Journaled } from './find-journal.js';
 import { critical } from './signals.js';
@@ -316,7 +317,7 @@ async function firstBlockInWindow(
       try {
         writeChunks(fd, source.blocks, offset);
       } catch (again) {
-        if ((again as NodeJS.ErrnoException).code !== 'ENOSPC') throw again;
+        if (!isNoRoom(again)) throw again;
         // The part took the room the block needs back: drop it and write again. Meanwhile the block is in
         // memory alone, as it has been all along in this window (signals are still held).
         removeJournal(journal);

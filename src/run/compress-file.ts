@@ -10,6 +10,8 @@ import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/pl
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
+import { quotaNote } from '../probe/quota.js';
+import { saysQuota } from '../steps/no-room.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
 import { findHolders } from '../probe/holders.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
@@ -123,7 +125,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
-    const outputExists = exists(outputPath) && !(opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log)));
+    const staleCopyGone = opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log));
+    const outputExists = exists(outputPath) && !staleCopyGone;
     const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.checked && holders.holders.length === 0 ? await finishedBeside(facts, outputPath, log) : undefined;
     if (finished) {
       clock.total();
@@ -131,7 +134,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     if (!opts.force) await refuseRewrittenHead(facts, outputPath);
     const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
-    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists, unwritable }, opts);
+    // A repeated --copytruncate appends to the .gz it finds (or refuses that one), never replaces it.
+    const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists: outputExists && !opts.copytruncate, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
     if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
@@ -149,7 +153,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     let fileFs = probeFilesystem(facts.dir);
     let outputFs = probeFilesystem(path.dirname(outputPath));
     const freeBefore = fileFs.freeBytes;
-    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
+    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free${quotaNote(fileFs.quota)} of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
     const budget = memoryBudget();
     const memory = budget.available;
     report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
@@ -197,6 +201,12 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           log.warn(`${err.message}; planning again with what is free now`);
           fileFs = probeFilesystem(facts.dir);
           outputFs = probeFilesystem(path.dirname(outputPath));
+          // A quota this probe cannot read (ext4, xfs, a nested subvolume's or a parent qgroup) leaves the disk looking roomy.
+          if (saysQuota(err.message) && !outputFs.quota) {
+            log.warn(`the quota cannot be read here: planning as if nothing were free on ${outputFs.mountPoint} for this user`);
+            outputFs = { ...outputFs, freeBytes: 0 };
+            if (outputFs.dev === fileFs.dev) fileFs = { ...fileFs, freeBytes: 0 };
+          }
           estimate = estimateCompressed(fd, facts.size, opts.level);
         }
       }

@@ -12,6 +12,7 @@ import { freeOriginal } from '../steps/free-original.js';
 import type { HeaderFields } from '../steps/gzip-format.js';
 import { assertReadWhole } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
+import { isNoRoom, isQuota, quotaExceeded } from '../steps/no-room.js';
 import { streamBeside } from '../steps/stream-beside.js';
 import { critical, removeOnInterrupt } from './signals.js';
 import { windowsOf } from '../plan/loss-windows.js';
@@ -57,8 +58,9 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
       assertSource: (bytesRead) => assertReadWhole(fd, facts, bytesRead),
     }).catch((err: unknown) => {
       // The temporary is gone and FILE untouched: the caller can plan again with what is free now.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      throw new CmemError('NO_SPACE', `${plan.outputPath}: no space left on device while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`);
+      if (!isNoRoom(err)) throw err;
+      const why = isQuota(err) ? quotaExceeded() : 'no space left on device';
+      throw new CmemError('NO_SPACE', `${plan.outputPath}: ${why} while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${facts.path} is untouched`);
     });
   const streamed = await progress.track('compressing', facts.size, (onBlock) => (input.keep ? stream(onBlock) : withBesideNote(facts, () => stream(onBlock))));
   const ms = performance.now() - started;

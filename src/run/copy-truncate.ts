@@ -17,6 +17,7 @@ import type { StashCandidate } from '../probe/stash.js';
 import { bytes, percent } from '../report/format.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
+import { appendedContent, appendInPlace, appendTarget, writeAppendedTemp, type Archive } from '../steps/append-archive.js';
 import { appendMember } from '../steps/append-member.js';
 import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
@@ -26,13 +27,14 @@ import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-block
 import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
 import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
 import { truncateHeld } from '../steps/truncate-held.js';
+import { dropTruncateRecord, leaveTruncateRecord } from '../steps/truncate-record.js';
 import { verifyContent } from '../steps/verify-content.js';
 import { verifyWritten } from '../steps/verify.js';
-import { writeBeside } from '../steps/write-beside.js';
+import { NotDurable, writeBeside } from '../steps/write-beside.js';
 import { LeftBehind, shellQuote } from './execute.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
 import { at } from '../steps/pinned-folders.js';
-import { fsTypeOf } from '../probe/identity.js';
+import { fsTypeOf, identityOf } from '../probe/identity.js';
 import { isProcFd } from '../probe/proc-fd.js';
 import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
 import { gzPlace, ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
@@ -56,6 +58,8 @@ export interface TruncateJob {
   fileFs: Pick<FsFacts, 'ramBacked'>;
   stashes: StashCandidate[];
   opts: Pick<Options, 'level' | 'simulate' | 'safe' | 'allowRamStash'>;
+  /** The .gz an earlier --copytruncate left at outputPath: kept, with the new members after it. */
+  archive?: Archive;
   log: Logger;
   /** Where the plan's steps, then the steps taken, go however the run ends: the operand's report. */
   trace: { steps?: StepJson[] };
@@ -85,6 +89,8 @@ interface Durable {
   stash?: { paths: StashPaths; manifest: StashManifest };
   /** Undoes the copy when we stop before the truncation (the file still holds every byte then). */
   undo(): void;
+  /** Puts the copy under the .gz's name, if it is not there yet: just before the truncation. */
+  commit?(): void;
   releaseInterrupt(): void;
 }
 
@@ -114,18 +120,58 @@ function checkMemory(job: TruncateJob): void {
 async function makeDurable(job: TruncateJob, place: Place, compressed: Compressed, first: SourceData): Promise<Durable> {
   const { facts } = job.source;
   const verify = (f: string) => verifyWritten(f, compressed, first);
+  // Beside, the copy is under the .gz's name before FILE is truncated: a note says so meanwhile, for a rerun.
+  const note = (temp: string, before: number) => {
+    leaveTruncateRecord(facts, { gz: identityOf(fs.lstatSync(at(temp), { bigint: true })), before });
+  };
+  if (place.kind === 'beside' && job.archive) {
+    const archive = job.archive;
+    let releaseTemp: (() => void) | undefined;
+    reached(STEP.copyArchive);
+    const temp = writeAppendedTemp(archive, chunksOf(compressed), (t) => {
+      releaseTemp = removeOnInterrupt(t);
+      note(t, archive.bytes);
+    });
+    releaseTemp?.();
+    // Once renamed (its fsync of the folder failed, say) the copy is the archive: the note stays for the rerun to cut it back.
+    const undo = () => {
+      if (!fs.existsSync(at(temp.temp))) return;
+      temp.remove();
+      dropTruncateRecord(facts);
+    };
+    const releaseInterrupt = onInterrupt(undo);
+    try {
+      reached(STEP.verify);
+      await verifyContent(temp.temp, appendedContent(archive.content, first));
+    } catch (err) {
+      releaseInterrupt();
+      undo();
+      throw err;
+    }
+    job.log.info(`wrote and verified ${temp.temp}: the earlier archive's ${bytes(archive.content.size)} of content, then the new member`);
+    return { file: temp.temp, undo, commit: () => temp.commit(), releaseInterrupt };
+  }
   if (place.kind === 'beside') {
     let releaseTemp: (() => void) | undefined;
     await writeBeside(job.outputPath, chunksOf(compressed), facts, verify, (temp) => {
       releaseTemp?.();
       releaseTemp = temp ? removeOnInterrupt(temp) : undefined;
+      if (temp) note(temp, 0);
+    }).catch((err: unknown) => {
+      // Renamed, only its folder's fsync failed: the copy is under the .gz's name, and the note stays for the rerun.
+      if (!(err instanceof NotDurable)) dropTruncateRecord(facts);
+      throw err;
     });
     job.log.info(`wrote and verified ${job.outputPath}`);
-    const undo = () => fs.rmSync(at(job.outputPath), { force: true });
+    const undo = () => {
+      fs.rmSync(at(job.outputPath), { force: true });
+      dropTruncateRecord(facts);
+    };
     return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
   }
   const paths = stashPaths(place.stash.dir, facts);
-  const manifest = newStashManifest(facts, { fsType: fsTypeOf(job.source.name), name: job.source.name }, first, compressed.size, true);
+  const where = { fsType: fsTypeOf(job.source.name), name: job.source.name };
+  const manifest = { ...newStashManifest(facts, where, first, compressed.size, true), ...(job.archive ? { appendTo: appendTarget(job.archive) } : {}) };
   const undo = () => removeStash(paths);
   const releaseInterrupt = onInterrupt(undo);
   reached(STEP.writeStash);
@@ -184,7 +230,9 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
   const compressed = await compressSource(first, headerFieldsFor(facts, job.opts));
   const read = { name: STEP.read, ms: Math.round(performance.now() - started) };
   log.info(`read ${bytes(first.size)}; compressed to ${bytes(compressed.size)} (${percent(compressed.size, first.size)})`);
-  const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size);
+  const place = copyTruncatePlace(facts.dev, job.outputFs, job.stashes, compressed.size, job.archive?.bytes);
+  if (job.archive)
+    log.info(`${job.outputPath} already holds ${bytes(job.archive.content.size)} an earlier run copied: the new copy is appended to it as further gzip members, and those bytes are kept`);
   log.info(`copy goes ${place.kind === 'beside' ? `to ${job.outputPath}` : 'to a stash'}: ${place.reason}`);
   const steps = truncateSteps(place, { size: first.size, compressedSize: compressed.size, gz: gzPlace(job.fileFs, job.outputFs) });
   const windows = windowsOf(steps, ramPlace(place.kind === 'stash' ? place.stash : undefined));
@@ -212,6 +260,12 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     // From the truncation on, the copy is all there is: an interrupt must not undo it, so that hook goes first.
     before = await critical(() => {
       durable.releaseInterrupt();
+      if (durable.commit) {
+        reached(STEP.rename);
+        durable.commit();
+        reached(STEP.fsyncFolder);
+        job.log.info(`renamed it to ${job.outputPath}: the earlier archive with the new members after it`);
+      }
       reached(STEP.truncate);
       return truncateHeld(source.writeFd, name, facts, progress!.size);
     });
@@ -220,7 +274,10 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     durable.undo();
     throw err;
   }
-  const expected = { size: progress.size, crc: progress.crc };
+  // Past the truncation the note has served (a rerun that still found it would see FILE no longer begins with the copy).
+  dropTruncateRecord(facts);
+  const copied = { size: progress.size, crc: progress.crc };
+  const expected = job.archive ? appendedContent(job.archive.content, copied) : copied;
   const result = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
   log.info(`truncated ${name} to 0 bytes in place (inode ${facts.ino}, owner and mode unchanged); the writer keeps its descriptor`);
   log.info(`caught ${bytes(result.caught)} written after the first read, in ${result.rounds} more gzip member(s)`);
@@ -253,7 +310,10 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     }
     const { paths } = durable.stash;
     try {
-      await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, expected), () => {});
+      if (job.archive) {
+        reached(STEP.appendStash);
+        await appendInPlace(job.outputPath, appendTarget(job.archive), readFileBlocks(paths.data), copied, meta);
+      } else await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, copied), () => {});
     } catch (err) {
       // A deleted file reached through /proc has no folder to write beside: the command names DEST.
       const command = `cmemgzip --resume ${isProcFd(name) ? `-o ${shellQuote(job.outputPath)} ` : ''}${shellQuote(name)}`;
@@ -263,10 +323,12 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
     removeStash(paths);
     log.info(`wrote ${job.outputPath} from the stash now that the space is free; removed the stash`);
   });
-  log.info(`verified ${job.outputPath}: it decompresses to the ${bytes(progress.size)} that were read`);
+  const earlier = job.archive ? `the earlier archive's ${bytes(job.archive.content.size)}, kept, then ` : '';
+  log.info(`verified ${job.outputPath}: it decompresses to ${earlier}the ${bytes(progress.size)} that were read`);
   log.success(
     `${name} -> ${job.outputPath}: ${bytes(result.size)} -> ${bytes(result.compressedSize)} (${percent(result.compressedSize, result.size)}), ` +
-      `${bytes(result.freed)} given back by the truncation`,
+      `${bytes(result.freed)} given back by the truncation` +
+      (job.archive ? `; appended as further gzip members to the earlier archive, whose ${bytes(job.archive.content.size)} of content are kept` : ''),
   );
   return result;
 }

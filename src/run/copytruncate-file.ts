@@ -10,6 +10,7 @@ import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
+import { earlierArchive } from '../steps/append-archive.js';
 import { at } from '../steps/pinned-folders.js';
 import type { StepJson } from '../report/steps-taken.js';
 
@@ -34,6 +35,7 @@ export async function copyTruncateFile(
   trace: { steps?: StepJson[] },
 ): Promise<Partial<FileReport>> {
   if (opts.keep) throw new CmemError('BAD_OPTION', '--copytruncate empties the file, which -k (keep) forbids', 'drop -k, or drop --copytruncate and stop the writer');
+  const archive = await earlierArchive(outputPath, facts);
   const readFd = openSame(facts, fs.constants.O_RDONLY);
   try {
     const writeFd = openSame(facts, fs.constants.O_WRONLY);
@@ -45,6 +47,7 @@ export async function copyTruncateFile(
         fileFs: probeFilesystem(facts.dir),
         stashes: stashCandidates(facts.dev, stashDirs, opts.noStash, (why) => log.warn(why)),
         opts,
+        archive,
         log,
         trace,
       });

@@ -12,6 +12,7 @@ import type { SourceData } from '../steps/read-blocks.js';
 import { assertLength, putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash } from '../steps/stash.js';
 import { verifyWritten } from '../steps/verify.js';
+import { isQuota, quotaExceeded } from '../steps/no-room.js';
 import { NotDurable, writeBesideWith } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
@@ -88,17 +89,34 @@ type OnOutput = (id: Identity) => void;
 async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () => {}): Promise<void> {
   const { facts, compressed, plan, log } = job;
   if (plan.method === 'unlink') {
+    const removed = () =>
+      log.info(`removed ${facts.path}: its blocks are freed before the .gz is written (overwriting would need new blocks, on a copy-on-write filesystem or for the file's holes)`);
+    let unlinked = false;
     // The temporary exists, and is on record, before FILE goes: a rerun finds the job by it.
     const unlinkFirst = (fd: number) => {
       onOutput(identityOf(fs.fstatSync(fd, { bigint: true })));
       reached(STEP.removeFile);
       freeOriginal(facts);
-      log.info(`removed ${facts.path}: its blocks are freed before the .gz is written (overwriting would need new blocks, on a copy-on-write filesystem or for the file's holes)`);
+      unlinked = true;
+      removed();
     };
-    await writeBesideTracked(job, (f) => verifyWritten(f, compressed, job.source), unlinkFirst).catch((err: unknown) => {
+    const verify = (f: string) => verifyWritten(f, compressed, job.source);
+    const judged = (err: unknown) => {
       if (err instanceof NotDurable) progress.renamed = true;
       throw err;
-    });
+    };
+    try {
+      await writeBesideTracked(job, verify, unlinkFirst);
+    } catch (err) {
+      // At a full quota (a btrfs qgroup) not even an empty file can be created, but an unlink is allowed:
+      // FILE goes first, its bytes then held by the stash or, in the in-place window, by memory alone.
+      if (unlinked || !isQuota(err)) return judged(err);
+      log.warn(`${quotaExceeded()}: not even the temporary .gz can be created; removing ${facts.path} first, then writing it`);
+      reached(STEP.removeFile);
+      freeOriginal(facts);
+      removed();
+      await writeBesideTracked(job, verify, (fd) => onOutput(identityOf(fs.fstatSync(fd, { bigint: true })))).catch(judged);
+    }
     return;
   }
   rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks, progress });

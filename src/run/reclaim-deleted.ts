@@ -12,8 +12,9 @@ import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
+import { earlierArchive } from '../steps/append-archive.js';
 import { LeftBehind } from './execute.js';
-import { exists, outputPathFor } from './output-path.js';
+import { outputPathFor } from './output-path.js';
 import { resumeReclaim } from './resume-reclaim.js';
 
 /** Opens the link (it follows to the deleted inode) and checks it is still that inode. */
@@ -52,7 +53,8 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
         return { ...report, status: 'resumed', originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes), timings: { total: Math.round(performance.now() - start) } };
       }
       if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${link}: no unfinished reclaim of ${facts.path} was found`);
-      if (exists(outputPath) && !opts.force) throw new CmemWarning('OUTPUT_EXISTS', `${outputPath} already exists; not overwritten (use -f)`);
+      // An earlier reclaim's .gz is appended to, never replaced: -f cannot make it lose what it holds.
+      const archive = await earlierArchive(outputPath, facts);
       const writeFd = openLink(target, fs.constants.O_WRONLY);
       try {
         const result = await copyTruncate({
@@ -62,6 +64,7 @@ export async function reclaimDeleted(link: string, opts: Options, log: Logger): 
           fileFs,
           stashes: stashCandidates(facts.dev, opts.stash ? [opts.stash] : [], opts.noStash, (why) => log.warn(why)),
           opts,
+          archive,
           log,
           trace: report,
         });

@@ -12,11 +12,14 @@ import { namesItself, readHead } from '../probe/rewritten-head.js';
 import type { Logger } from '../report/logger.js';
 import { at } from '../steps/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
+import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
+import { contentFrom, dropTruncateRecord, readTruncateRecord } from '../steps/truncate-record.js';
 import { freeOriginal } from '../steps/free-original.js';
+import { isNoRoom } from '../steps/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
-import { identityOf, sameIdentity } from '../probe/identity.js';
+import { identityAt, identityOf, sameIdentity, type Identity } from '../probe/identity.js';
 import { dropBesideNote, hasBesideNote } from '../steps/beside-note.js';
 import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
@@ -76,19 +79,44 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
   return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
 }
 
+/** Cuts the very inode the note names back to its earlier length, durably. */
+function cutBack(file: string, id: Identity, length: number): void {
+  const fd = fs.openSync(at(file), fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  try {
+    if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), id)) throw new CmemError('CHANGED', `${file} was replaced while it was looked at; left as it is`, 'run cmemgzip again');
+    fs.ftruncateSync(fd, length);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
- * --copytruncate: a .gz beside FILE whose content FILE still begins with is the copy of a run stopped
- * before its truncation: every byte of it is in FILE, so it is removed and the job starts afresh.
+ * --copytruncate: the copy a run put under the .gz's name and then stopped before truncating, as its
+ * note says, while FILE still begins with what the copy holds: every byte of it is in FILE, so the .gz is
+ * cut back to what it was (removed when there was none) and the job starts afresh. Returns whether the
+ * .gz is gone. Without the note the .gz is an archive, kept, whatever FILE holds.
  */
 export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
+  if (facts.kind !== 'file') return false;
+  const record = readTruncateRecord(facts);
+  if (!record) return false;
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
-  if (facts.kind !== 'file' || !out?.isFile() || !ownedLike(out, facts)) return false;
-  const content = await testGzip(outputPath).catch(() => undefined);
-  if (!content || facts.size < content.size || checksumFile(facts.path, content.size).crc !== content.crc) return false;
-  fs.rmSync(at(outputPath));
-  fsyncDir(path.dirname(outputPath));
-  log.warn(`removed ${outputPath}: a copy of the first ${content.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`);
-  return true;
+  const outId = identityAt(at(outputPath));
+  // No .gz: the run that left the note was stopped before its rename, and FILE was never touched.
+  const copy = out?.isFile() && ownedLike(out, facts) && sameIdentity(outId, record.gz) && out.size >= record.before ? await contentFrom(outputPath, record.before) : undefined;
+  const stale = copy !== undefined && facts.size >= copy.size && checksumFile(facts.path, copy.size).crc === copy.crc;
+  if (stale && record.before === 0) fs.rmSync(at(outputPath));
+  else if (stale) cutBack(outputPath, record.gz, record.before);
+  if (stale) fsyncDir(path.dirname(outputPath));
+  dropTruncateRecord(facts);
+  if (!stale) return false;
+  log.warn(
+    record.before === 0
+      ? `removed ${outputPath}: a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`
+      : `cut ${outputPath} back to its earlier ${record.before} bytes: past them was a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`,
+  );
+  return record.before === 0;
 }
 
 /**
@@ -130,7 +158,7 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
       try {
         rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        if (!isNoRoom(err)) throw err;
         // Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own bytes unneeded.
         log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
         // The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
@@ -148,6 +176,13 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
       fsyncDir(facts.dir);
     } else if (out && sameIdentity(identityOf(out), m)) {
       await verifyContent(outputPath, expected);
+    } else if (m.copytruncate && out) {
+      const changed = new CmemError('CHANGED', `${outputPath} exists and is not the archive the stash ${found.paths.data} was to be appended to; both are kept`, `move ${shellQuote(outputPath)} away, then run: cmemgzip --resume ${shellQuote(facts.path)}`);
+      // A first copy stopped after writing its .gz whole leaves one that holds what the stash does.
+      if (m.appendTo === undefined) await verifyContent(outputPath, expected).catch(() => Promise.reject(changed));
+      // A repeated --copytruncate's member goes onto the earlier archive, cut back first to the length on record.
+      else if (!isAppendTarget(m.appendTo) || !sameIdentity(identityOf(out), m.appendTo)) throw changed;
+      else await appendInPlace(outputPath, m.appendTo, chunks, expected, target);
     } else if (!now || m.copytruncate) {
       // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
       const temp = tempPathFor(outputPath);

@@ -3,6 +3,7 @@
 // so a data file without a manifest is always an incomplete copy that nothing depends on. Both live in
 // the user's own state folder, named by the file's identity (inode and birth time, which survive a
 // remount); a manifest holds facts and proves it is the file's before anything acts on it, never a path.
+import type { AppendTarget } from './append-archive.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
@@ -42,6 +43,8 @@ export interface StashManifest extends RunOwner {
   copytruncate?: boolean;
   /** On copy-on-write filesystems, the new .gz's identity, recorded before FILE is unlinked: it finds the job once FILE is gone. */
   output?: Identity;
+  /** A repeated --copytruncate: the earlier archive the stash's member is appended to, and its length before. */
+  appendTo?: AppendTarget;
   createdAt: string;
 }
 

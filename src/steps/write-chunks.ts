@@ -4,7 +4,7 @@ import { at, pinnedFd } from './pinned-folders.js';
 
 /**
  * Writes every byte of chunks at position; returns the end offset. libuv already splits long lists and
- * retries, so a short count means the disk refused the rest: the next call throws (ENOSPC, EIO).
+ * retries, so a short count means the disk refused the rest: the next call throws (ENOSPC, EDQUOT, EIO).
  */
 export function writeChunks(fd: number, chunks: readonly Buffer[], position = 0): number {
   let pos = position;
