@@ -44,6 +44,8 @@ export interface Options {
   target?: Target;
   /** With a target: also take the active log of a rotated set (app.log beside app.log.1). */
   includeActive: boolean;
+  /** With --until: act only when df's Use% is above this (a guard run from a timer); no window unless yes. */
+  above?: number;
 }
 
 export const DEFAULT_OPTIONS: Options = {
