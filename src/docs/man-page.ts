@@ -74,6 +74,12 @@ const FILES: readonly [string, string][] = [
   ['.FILE.gz.cmemgzip-tmp', 'the temporary beside the output while the .gz is streamed, renamed to FILE.gz once verified.'],
 ];
 
+const GUARD = [
+  'The Debian package installs cmemgzip-guard.service and cmemgzip-guard.timer, disabled. systemctl enable --now cmemgzip-guard.timer starts it: every 5 minutes the service runs cmemgzip --until 80% --above 90% /var/log, which does nothing while the filesystem is at most 90% used as df counts it, and above that compresses rotated logs, with no loss window, until it is at most 80% used.',
+  'To tune it, set CMEMGZIP_GUARD_ARGS in /etc/default/cmemgzip-guard (for example CMEMGZIP_GUARD_ARGS="--until 70% --above 85% /var/log /srv/logs"), and change how often with systemctl edit cmemgzip-guard.timer. Exit status 2, a target that could not be met, marks the service failed; journalctl -u cmemgzip-guard shows each run.',
+  'logrotate cannot compress on a full disk. The recipe /usr/share/doc/cmemgzip/examples/logrotate-full-disk.conf keeps it working there: compress with delaycompress, and a postrotate script that runs cmemgzip on the file just rotated.',
+];
+
 /** The whole page. date is the page's date (YYYY-MM-DD), version the package's. */
 export function manPage(program: Command, version: string, date: string): string {
   const help = program.createHelp();
@@ -90,6 +96,7 @@ export function manPage(program: Command, version: string, date: string): string
     ...section('OPTIONS', ...[options.join('\n')]),
     ...section('STRATEGIES', [roff('The plan comes from real figures: free space, memory (capped by a cgroup limit), the filesystem type and the compressed size. It is a numbered list of steps, each with where complete copies of FILE\'s bytes are while it runs (FILE, the .gz, block mode\'s parts, a safety copy on another disk or in RAM, this process\'s memory), and two loss windows read off it: the steps a kill -9 can lose the file in, and those a power cut or reboot can. --simulate prints it and stops; -v shows each step as the run reaches it; --json carries the list as steps.'), ...STRATEGIES.flatMap(([name, text]) => tagged(`\\fB${escape(name)}\\fR`, roff(text)))].join('\n')),
     ...section('SAFETY', ...SAFETY.map(roff)),
+    ...section('GUARD AND LOGROTATE', ...GUARD.map(roff)),
     ...section('EXIT STATUS', EXIT_CODES.flatMap((e) => tagged(`\\fB${e.code}\\fR`, roff(e.meaning))).join('\n')),
     ...section('ENVIRONMENT', tagged('\\fBNO_COLOR\\fR', 'when set, no colour, as with \\fB\\-b\\fR.').join('\n')),
     ...section('FILES', FILES.flatMap(([name, text]) => tagged(`\\fI${escape(name)}\\fR`, roff(text))).join('\n')),
