@@ -46,6 +46,8 @@ export interface Options {
   includeActive: boolean;
   /** With --until: act only when df's Use% is above this (a guard run from a timer); no window unless yes. */
   above?: number;
+  /** --reserve SIZE DIR: make, resize or (0) remove the reserve on DIR's filesystem, instead of compressing. */
+  reserve?: number;
 }
 
 export const DEFAULT_OPTIONS: Options = {
