@@ -17,6 +17,7 @@ import { compressFile } from './compress-file.js';
 import { inOperandFolders } from './operand-folders.js';
 import { DEFAULT_SCAN_DIRS } from './scan.js';
 import { gatherCandidates, groupOperands, type OperandGroup } from './set-candidates.js';
+import { loanableOn } from './reserve-loan.js';
 import { fsPath, withNameBytes } from '../probe/raw-names.js';
 
 /** Options that make no sense when the files are chosen for the operator. */
@@ -64,7 +65,7 @@ async function freeOne(group: OperandGroup, opts: Options, log: Logger): Promise
   }
   const gathered = gatherCandidates(group, opts);
   const stashes = stashCandidates(fs.dev, opts.stash ? [opts.stash] : [], opts.noStash, (why) => log.detail(why));
-  const input: SetInput = { fs, target, candidates: gathered.candidates, stashes, memoryAvailable: availableMemory(), cores: CORES, riskyTaken: false };
+  const input: SetInput = { fs, target, candidates: gathered.candidates, stashes, memoryAvailable: availableMemory(), cores: CORES, riskyTaken: false, loanable: loanableOn(fs.dev) };
   const planned = planSet(input, opts);
   planLines(fs, target, planned, gathered.passed).forEach((line) => log.info(line));
   gathered.passed.forEach((f) => log.detail(`passed over ${f.path}: ${f.reason}`));

@@ -30,6 +30,12 @@ export function loanFor(fsNow: FsFacts, estimate: number): Loan | undefined {
   return loan > 0 && loan <= size ? { record, bytes: loan } : undefined;
 }
 
+/** What the reserve on the filesystem dev could lend now: its size (0 without one). */
+export function loanableOn(dev: number): number {
+  const record = reserveOn(dev);
+  return record ? fs.statSync(fsPath(record.path)).size : 0;
+}
+
 /** fsNow as the plan sees it once the loan is given back. */
 export const withLoan = (fsNow: FsFacts, loan: Loan): FsFacts => ({ ...fsNow, freeBytes: fsNow.freeBytes + loan.bytes });
 

@@ -1,6 +1,7 @@
 // --until --above, the guard a timer runs: below the mark it changes nothing; above it, the rotated logs
 // go and the active one stays; at 0 free with no safe way it takes no window and exits 2.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256File, treeHash, warnSkip, writeLog, type Mounted } from './helpers.js';
@@ -57,6 +58,25 @@ describe.skipIf(warnSkip(mountSkipReason()))('--until --above', () => {
     expect(summary).toMatchObject({ met: true, guard: { above: 90, usedPercent: used, acted: true } });
     expect(summary.passedOver).toContainEqual({ path: d('app.log'), reason: expect.stringMatching(/active log of a rotated set/) });
     expect(dfPercent(dir)).toBeLessThanOrEqual(60);
+    for (const name of ['app.log.1', 'app.log.2']) expect(gunzipHash(d(`${name}.gz`))).toBe(hashes[name]);
+    expect(sha256File(d('app.log'))).toBe(hashes['app.log']);
+  });
+
+  it('above the mark at 0 free with a reserve: the rotated logs go beside in room it lends, no stash, and it is whole after', () => {
+    const { dir, d, hashes } = rotatedSet();
+    fs.chmodSync(dir, 0o755);
+    expect(run(['--reserve', '4M', dir]).code).toBe(0);
+    fill(dir);
+    const r = run(['--until', '70%', '--above', '90%', '--json', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.slice(0, -1).map((s) => [path.basename(String(s.file)), s.strategy, s.stash, s.windows])).toEqual([
+      ['app.log.1', 'beside', undefined, {}],
+      ['app.log.2', 'beside', undefined, {}],
+    ]);
+    expect(lines[0].reserve).toMatchObject({ path: d('.cmemgzip-reserve'), grownBackBytes: (lines[0].reserve as { lentBytes: number }).lentBytes });
+    expect(lines.at(-1)).toMatchObject({ met: true, guard: { acted: true } });
+    expect(fs.statSync(d('.cmemgzip-reserve')).size).toBe(4 * MiB);
     for (const name of ['app.log.1', 'app.log.2']) expect(gunzipHash(d(`${name}.gz`))).toBe(hashes[name]);
     expect(sha256File(d('app.log'))).toBe(hashes['app.log']);
   });
