@@ -71,12 +71,13 @@ const FILES: readonly [string, string][] = [
   ['/var/tmp, /tmp, /run (root) or /run/user/UID, /dev/shm', 'where the safety copy (stash) goes when --stash is not given, and where notes and journals are found again: of those on another filesystem with room, a disk before RAM. CMEMGZIP_STATE_DIRS (colon-separated) replaces the list.'],
   ['PLACE/cmemgzip-UID/', 'the user\'s own state folder in each place: mode 0700, owned by the user, checked at each use; one that is not is reported and never used. Its manifests hold facts (device, inode, sizes, CRC-32), never paths.'],
   ['.FILE.cmemgzip-blocks/', 'block mode\'s journal folder beside FILE: the part files and their manifest, removed once the .gz is whole.'],
+  ['DIR/.cmemgzip-reserve', 'the reserve of --reserve: root\'s, mode 0600, its zeros allocated. A run with no room beside borrows from it and grows it back from the space freed; its record is reserves.json in the state folder of the first place above.'],
   ['.FILE.gz.cmemgzip-tmp', 'the temporary beside the output while the .gz is streamed, renamed to FILE.gz once verified.'],
 ];
 
 const GUARD = [
-  'The Debian package installs cmemgzip-guard.service and cmemgzip-guard.timer, disabled. systemctl enable --now cmemgzip-guard.timer starts it: every 5 minutes the service runs cmemgzip --until 80% --above 90% /var/log, which does nothing while the filesystem is at most 90% used as df counts it, and above that compresses rotated logs, with no loss window, until it is at most 80% used.',
-  'To tune it, set CMEMGZIP_GUARD_ARGS in /etc/default/cmemgzip-guard (for example CMEMGZIP_GUARD_ARGS="--until 70% --above 85% /var/log /srv/logs"), and change how often with systemctl edit cmemgzip-guard.timer. Exit status 2, a target that could not be met, marks the service failed; journalctl -u cmemgzip-guard shows each run.',
+  'The Debian package installs cmemgzip-guard.service and cmemgzip-guard.timer, disabled. systemctl enable --now cmemgzip-guard.timer starts it: every 5 minutes the service runs cmemgzip --until 80% --above 90% /var/log, which does nothing while the filesystem is at most 90% used as df counts it, and above that compresses rotated logs, with no loss window, until it is at most 80% used. Before each run it keeps a reserve of 256M in /var/log (cmemgzip --reserve 256M /var/log), which lets it write beside at 0 bytes free.',
+  'To tune it, set CMEMGZIP_GUARD_ARGS in /etc/default/cmemgzip-guard (for example CMEMGZIP_GUARD_ARGS="--until 70% --above 85% /var/log /srv/logs") and the reserve in CMEMGZIP_GUARD_RESERVE (SIZE and folder; "0 /var/log" for none), and change how often with systemctl edit cmemgzip-guard.timer. Exit status 2, a target that could not be met, marks the service failed; journalctl -u cmemgzip-guard shows each run.',
   'logrotate cannot compress on a full disk. The recipe /usr/share/doc/cmemgzip/examples/logrotate-full-disk.conf keeps it working there: compress with delaycompress, and a postrotate script that runs cmemgzip on the file just rotated.',
 ];
 

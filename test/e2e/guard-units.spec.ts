@@ -1,5 +1,6 @@
 // The guard's systemd units (contrib/systemd, shipped in the .deb): systemd-analyze verify accepts them,
-// the timer fires every 5 minutes once enabled, and the service runs `--until 80% --above 90% /var/log`.
+// the timer fires every 5 minutes once enabled, and the service keeps a reserve on /var/log and runs
+// `--until 80% --above 90% /var/log`.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,11 +39,15 @@ describe('the units', () => {
 
   it('run cmemgzip --until 80% --above 90% /var/log, as cmemgzip parses it (%% is systemd for %)', () => {
     expect(valueOf(service, 'ExecStart')).toBe('/usr/bin/cmemgzip $CMEMGZIP_GUARD_ARGS');
-    const args = /^"CMEMGZIP_GUARD_ARGS=(.*)"$/.exec(valueOf(service, 'Environment')!)![1].replaceAll('%%', '%').split(/\s+/);
+    const args = [...service.matchAll(/^Environment="CMEMGZIP_GUARD_ARGS=(.*)"$/gm)][0][1].replaceAll('%%', '%').split(/\s+/);
     expect(args).toEqual(['--until', '80%', '--above', '90%', '/var/log']);
     const parsed = parseArgs(args, {});
     expect(parsed).toMatchObject({ options: { target: { kind: 'until', usedFraction: 0.8 }, above: 90, yes: false }, files: ['/var/log'] });
     expect(valueOf(service, 'EnvironmentFile')).toBe('-/etc/default/cmemgzip-guard');
+    // The reserve, kept before each run; its failure (no room yet) does not stop the guard.
+    expect(valueOf(service, 'ExecStartPre')).toBe('-/usr/bin/cmemgzip --quiet --reserve $CMEMGZIP_GUARD_RESERVE');
+    const reserve = [...service.matchAll(/^Environment="CMEMGZIP_GUARD_RESERVE=(.*)"$/gm)][0][1].split(/\s+/);
+    expect(parseArgs(['--quiet', '--reserve', ...reserve], {})).toMatchObject({ options: { reserve: 256 * 2 ** 20, quiet: true }, files: ['/var/log'] });
     expect(valueOf(service, 'Type')).toBe('oneshot');
     expect(service, 'a private /tmp would take a safety copy with it').not.toMatch(/^PrivateTmp=(yes|true)/m);
   });

@@ -87,6 +87,11 @@ describe.skipIf(warnSkip(mountSkipReason()))('--reserve', () => {
     fill(dir);
     const sim = onlyReport(run(['--simulate', '--json', log]), 0);
     expect(sim.strategy).toBe('beside');
+    // --simulate's list says where FILE's bytes are during each step, the reserve's two included.
+    const shown = run(['--simulate', log]).stdout;
+    expect(shown).toContain('1. give back part of the reserve (ftruncate, fsync) [FILE]');
+    expect(shown).toContain('7. grow the reserve back from the space freed (zeros, fsync) [the .gz]');
+    expect(shown).toMatch(/loss window on kill -9: none\n.*loss window on power cut or reboot: none/);
     const r = onlyReport(run(['--json', log]), 0);
     expect(r).toMatchObject({ status: 'compressed', strategy: 'beside' });
     expect(r.windows, 'no loss window of either kind').toEqual({});
@@ -116,7 +121,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('--reserve', () => {
       const { dir, log, hash, reserve } = withLog();
       expect(run(['--reserve', '4M', dir]).code).toBe(0);
       fill(dir);
-      const child = watch(start([log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
+      const child = watch(start(['-v', log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
       const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
       for (let seen = 0; seen < k; seen++) {
         if (seen > 0) child.child.kill('SIGCONT');
@@ -124,6 +129,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('--reserve', () => {
         while (!child.done() && stateOf(child.child.pid!) !== 'T') await sleep(1);
       }
       expect(stops()[k - 1], child.output()).toBe(planned[k - 1]);
+      expect(child.output(), '-v names each step as it is reached').toContain(`step ${k}/${planned.length}: ${planned[k - 1]}; copies meanwhile: ${k === 1 ? 'FILE' : ''}`);
       child.child.kill('SIGKILL');
       await child.exited;
       const rerun = run([log]);
