@@ -20,20 +20,21 @@ export interface Loan {
   bytes: number;
 }
 
+const sizeNow = (record: ReserveRecord) => fs.statSync(fsPath(record.path)).size;
+
 /** The loan that lets a .gz of about estimate bytes go beside on fs, or undefined when there is no reserve there or it is too small. */
 export function loanFor(fsNow: FsFacts, estimate: number): Loan | undefined {
   const record = reserveOn(fsNow.dev);
   if (!record) return undefined;
   const needed = roundUp(Math.ceil(estimate * ESTIMATE_MARGIN), fsNow.blockSize) + RESERVE - fsNow.freeBytes;
   const loan = roundUp(Math.max(0, needed), fsNow.blockSize);
-  const size = fs.statSync(fsPath(record.path)).size;
-  return loan > 0 && loan <= size ? { record, bytes: loan } : undefined;
+  return loan > 0 && loan <= sizeNow(record) ? { record, bytes: loan } : undefined;
 }
 
 /** What the reserve on the filesystem dev could lend now: its size (0 without one). */
 export function loanableOn(dev: number): number {
   const record = reserveOn(dev);
-  return record ? fs.statSync(fsPath(record.path)).size : 0;
+  return record ? sizeNow(record) : 0;
 }
 
 /** fsNow as the plan sees it once the loan is given back. */

@@ -21,8 +21,14 @@ function recordFolder(create: boolean): string | undefined {
   return base === undefined ? undefined : stateFolderIn(base, create);
 }
 
+/** The records; none when the state folder is missing or cannot be trusted (the stash's choice reports that, once). */
 export function readReserves(): ReserveRecord[] {
-  const folder = recordFolder(false);
+  let folder: string | undefined;
+  try {
+    folder = recordFolder(false);
+  } catch {
+    return [];
+  }
   const text = folder && readOwnFile(folder, NAME);
   if (!text) return [];
   try {
