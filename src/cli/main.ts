@@ -32,7 +32,7 @@ export async function main(argv: readonly string[] = rawArgs(process.argv.slice(
     return;
   }
   if (options.reserve !== undefined) {
-    process.exitCode = reserveCommand(files, options.reserve, options.json, log);
+    process.exitCode = reserveCommand(files, options.reserve, options, log);
     return;
   }
   if (options.target) {

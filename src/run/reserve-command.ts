@@ -9,6 +9,7 @@ import { failedReport } from '../report/file-report.js';
 import { bytes, shortBytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { printReport } from '../report/print-report.js';
+import type { Options } from '../plan/options.js';
 import { createReserve, growReserve, insecureParent, openReserve, removeReserve, reservePath, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
 import { recordReserve } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
@@ -45,11 +46,28 @@ function setSize(dir: string, size: number): { file: string; size: number; alloc
   }
 }
 
-export function reserveCommand(operands: readonly string[], size: number, json: boolean, log: Logger): number {
+/** --simulate: what is there now and what would be set, changing nothing. */
+function simulateSize(dir: string, size: number): { file: string; size: number; allocated: number } {
+  const bad = insecureParent(dir);
+  if (bad) throw bad;
+  const file = reservePath(dir);
+  const st = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
+  return { file, size, allocated: st?.isFile() ? st.blocks * 512 : 0 };
+}
+
+export function reserveCommand(operands: readonly string[], size: number, opts: Pick<Options, 'json' | 'simulate' | 'target'>, log: Logger): number {
+  const { json } = opts;
   const dir = path.resolve(operands[0] ?? '');
   try {
     if (operands.length !== 1) throw new CmemError('BAD_OPTION', `--reserve takes one folder, ${operands.length} given`, 'cmemgzip --reserve SIZE DIR (0 removes it)');
+    if (opts.target) throw new CmemError('BAD_OPTION', '--reserve does not go with --until or --free', 'set the reserve first, then run the target');
     if (!fs.existsSync(fsPath(dir))) throw new CmemError('ENOENT', `${dir}: no such folder`);
+    if (opts.simulate) {
+      const would = simulateSize(dir, size);
+      if (json) process.stdout.write(`${JSON.stringify(withNameBytes({ reserve: would.file, status: 'planned', sizeBytes: size, allocatedBytes: would.allocated }))}\n`);
+      log.success(`simulation only: the reserve ${would.file} would be ${size === 0 ? 'removed' : `set to ${bytes(size)}`} (it holds ${bytes(would.allocated)} now); nothing was changed`);
+      return EXIT.ok;
+    }
     const set = setSize(dir, size);
     const f = probeFilesystem(dir);
     if (json) process.stdout.write(`${JSON.stringify(withNameBytes({ reserve: set.file, sizeBytes: set.size, allocatedBytes: set.allocated, mountPoint: f.mountPoint, freeBytes: f.freeBytes }))}\n`);

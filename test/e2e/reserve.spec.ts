@@ -36,6 +36,11 @@ describe.skipIf(warnSkip(mountSkipReason()))('--reserve', () => {
 
   it('is made, listed by --scan, resized and removed, its record following', () => {
     const { dir, reserve } = withLog();
+    const sim = run(['--reserve', '4M', '--simulate', dir]);
+    expect(sim.code, sim.stderr).toBe(0);
+    expect(sim.stdout).toContain(`the reserve ${reserve} would be set to 4 MiB`);
+    expect(fs.existsSync(reserve), '--simulate makes nothing').toBe(false);
+    expect(run(['--reserve', '4M', '--until', '80%', dir]).stderr).toMatch(/--reserve does not go with --until/);
     const made = run(['--reserve', '4M', '--json', dir]);
     expect(made.code, made.stderr).toBe(0);
     expect(jsonLines(made.stdout)[0]).toMatchObject({ reserve, sizeBytes: RESERVE, allocatedBytes: RESERVE });
