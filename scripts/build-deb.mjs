@@ -1,4 +1,4 @@
-// Packs dist/cmemgzip_VERSION_ARCH.deb for each Debian arch named (default: amd64 and arm64) from the single executables, the man page and the completions.
+// Packs dist/cmemgzip_VERSION_ARCH.deb for each Debian arch named (default: amd64 and arm64) from the single executables, the man page, the completions, the guard's systemd units and the logrotate recipe.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,7 +49,9 @@ for (const arch of archs) {
   execFileSync('gzip', ['-9nf', path.join(stage, 'usr/share/man/man1/cmemgzip.1')]);
   put('usr/share/bash-completion/completions/cmemgzip', dist('completion/cmemgzip.bash'));
   put('usr/share/zsh/vendor-completions/_cmemgzip', dist('completion/_cmemgzip'));
-  fs.mkdirSync(path.join(stage, 'usr/share/doc/cmemgzip'), { recursive: true });
+  // The guard's units, disabled: no maintainer script enables them; the operator does (README, man page).
+  for (const unit of ['cmemgzip-guard.service', 'cmemgzip-guard.timer']) put(`usr/lib/systemd/system/${unit}`, path.join(root, 'contrib/systemd', unit));
+  put('usr/share/doc/cmemgzip/examples/logrotate-full-disk.conf', path.join(root, 'contrib/logrotate/full-disk.conf'));
   fs.writeFileSync(path.join(stage, 'usr/share/doc/cmemgzip/copyright'), copyright);
 
   const installedKiB = Math.ceil(Number(execFileSync('du', ['-sb', path.join(stage, 'usr')], { encoding: 'utf8' }).split('\t')[0]) / 1024);

@@ -14,7 +14,7 @@ it('opens with the title line: name, section, date, version', () => expect(page.
 
 it('has the sections an operator looks for, in order', () => {
   const sections = page.split('\n').filter((l) => l.startsWith('.SH ')).map((l) => l.slice(4));
-  expect(sections).toEqual(['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'STRATEGIES', 'SAFETY', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO']);
+  expect(sections).toEqual(['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'STRATEGIES', 'SAFETY', 'GUARD AND LOGROTATE', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO']);
 });
 
 it('documents every option --help shows, with its description', () => {

@@ -87,6 +87,8 @@ it.each([
   [['--free', '2G'], { target: { kind: 'free', bytes: 2 * 2 ** 30 } }],
   [['--free=512M'], { target: { kind: 'free', bytes: 512 * 2 ** 20 } }],
   [['--include-active'], { includeActive: true }],
+  [['--until', '80%', '--above', '90%'], { target: { kind: 'until', usedFraction: 0.8 }, above: 90 }],
+  [['--above=92.5', '--until=80'], { above: 92.5 }],
 ])('%j sets %j', (args, expected) => expect(opts(...args)).toMatchObject(expected));
 
 it.each([
@@ -108,7 +110,7 @@ it.each([
   [{ NO_COLOR: '' }, true],
 ])('with env %j colour is %s', (env, color) => expect(parse(['f'], env).options.color).toBe(color));
 
-it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots'], ['-m='], ['-m'], ['--bogus'], ['-x'], ['-S'], ['--until', '100%'], ['--until', '80%%'], ['--until', 'most'], ['--free', '0'], ['--free', 'lots'], ['--until', '80%', '--free', '1G']])(
+it.each([['-m', 'abc'], ['-m', '0'], ['-m', '1K'], ['-m=63K'], ['--memory=lots'], ['-m='], ['-m'], ['--bogus'], ['-x'], ['-S'], ['--until', '100%'], ['--until', '80%%'], ['--until', 'most'], ['--free', '0'], ['--free', 'lots'], ['--until', '80%', '--free', '1G'], ['--above', '90%'], ['--free', '1G', '--above', '90%'], ['--until', '80%', '--above', '100%'], ['--until', '80%', '--above', 'high']])(
   '%j is refused with exit code 1',
   (...args) => {
     expect(parseArgs(args, {})).toBe(1);

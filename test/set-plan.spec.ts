@@ -49,6 +49,8 @@ it.each([
   ['--copytruncate: the copy goes to the stash, never in place', input(), opts({ copytruncate: true }), 'a.log:copytruncate! b.log:copytruncate met'],
   ['--copytruncate without a stash: refused at 0 free', input({ stashes: [] }), opts({ copytruncate: true }), 'short'],
   ['a file larger than memory: block mode, its first part in the stash', input({ memoryAvailable: 150 * MiB }), opts(), 'a.log:blocks! b.log:beside met'],
+  ['a reserve that lends room for the .gz: beside from the start, --safe or not', input({ loanable: 20 * MiB, stashes: [] }), opts({ safe: true }), 'a.log:beside b.log:beside met'],
+  ['a reserve too small for the .gz lends nothing', input({ loanable: 5 * MiB, stashes: [] }), opts({ safe: true }), 'short'],
   ['--free SIZE: bytes free at the end', input({ target: { kind: 'free', bytes: 150 * MiB } }), opts(), 'a.log:stash! b.log:beside met'],
 ])('%s', (_what, i, o, expected) => {
   expect(shape(i, o)).toBe(expected);

@@ -1,6 +1,6 @@
 // Each strategy's list of steps, and where complete copies of FILE's bytes are during each.
 import { expect, it } from 'vitest';
-import { blockSteps, describeCopies, gzPlace, repeatedName, streamedSteps, truncateSteps, wholeFileSteps, type Step } from '../src/plan/steps.js';
+import { blockSteps, describeCopies, gzPlace, repeatedName, streamedSteps, truncateSteps, wholeFileSteps, withReserveLoan, type Step } from '../src/plan/steps.js';
 import type { StashCandidate } from '../src/probe/stash.js';
 
 const stash = (ramBacked: boolean) => ({ dir: '/s', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;
@@ -29,6 +29,17 @@ it('beside, streamed', () =>
     'rename it to the .gz name: file | gz',
     'fsync the folder: file | gz',
     'remove FILE: gz',
+  ]));
+
+it('beside, streamed, in room the reserve lends: FILE whole while it gives back, the .gz while it grows back', () =>
+  expect(custody(withReserveLoan(streamedSteps(sizes), 3 * MiB))).toEqual([
+    'give back part of the reserve (ftruncate, fsync): file',
+    'read, compress and write the temporary .gz, each block checked: file',
+    'fsync the temporary: file',
+    'rename it to the .gz name: file | gz',
+    'fsync the folder: file | gz',
+    'remove FILE: gz',
+    'grow the reserve back from the space freed (zeros, fsync): gz',
   ]));
 
 it('stash in RAM, then FILE rewritten in place', () =>

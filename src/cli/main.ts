@@ -7,6 +7,7 @@ import { compressFile } from '../run/compress-file.js';
 import { listDeleted } from '../run/list-deleted.js';
 import { freeToTarget } from '../run/free-to-target.js';
 import { reclaimDeleted } from '../run/reclaim-deleted.js';
+import { reserveCommand } from '../run/reserve-command.js';
 import { scan } from '../run/scan.js';
 import { installSignalHandlers } from '../run/signals.js';
 import { dataOnStdout, runOperands } from '../run/run-operands.js';
@@ -28,6 +29,10 @@ export async function main(argv: readonly string[] = rawArgs(process.argv.slice(
   installSignalHandlers((m) => log.warn(m));
   if (report) {
     process.exitCode = options.deleted ? listDeleted(options.json, log) : scan(files, options.json, options.level, log);
+    return;
+  }
+  if (options.reserve !== undefined) {
+    process.exitCode = reserveCommand(files, options.reserve, options, log);
     return;
   }
   if (options.target) {

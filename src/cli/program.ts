@@ -35,6 +35,20 @@ function untilOption(text: string): Target {
   return { kind: 'until', usedFraction: pct / 100 };
 }
 
+/** --above PCT: a whole or decimal percentage, compared with df's figure. */
+function aboveOption(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  const pct = m ? Number(m[1]) : NaN;
+  if (!(pct >= 0 && pct < 100)) throw new InvalidArgumentError('give the mark as a percentage below 100, such as 90%.');
+  return pct;
+}
+
+function reserveOption(text: string): number {
+  const size = parseSize(text);
+  if (size === undefined) throw new InvalidArgumentError('give the reserve\'s size, such as 1G (K, M, G, T are binary units), or 0 to remove it.');
+  return size;
+}
+
 function freeOption(text: string): Target {
   const size = parseSize(text);
   if (size === undefined || size === 0) throw new InvalidArgumentError('give the free space to reach, such as 2G (K, M, G, T are binary units).');
@@ -68,6 +82,8 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
     .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
     .option('--free <size>', 'as --until, but until SIZE is free (K, M, G, T)', freeOption)
+    .option('--above <pct>', "with --until: act only when the filesystem is more than PCT used (df's figure), and never through a window (-y allows one)", aboveOption)
+    .option('--reserve <size>', "keep a reserve of SIZE on DIR's filesystem (DIR/.cmemgzip-reserve) that a run at 0 free borrows from to write beside; 0 removes it", reserveOption)
     .option('--include-active', 'with --until/--free: also take the active log of a rotated set (app.log beside app.log.1)')
     .option('-d, --decompress', 'decompress .gz files: beside them when there is room, else refused with the room needed')
     .addOption(new Option('--uncompress', 'same as -d').hideHelp())
@@ -118,6 +134,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     throw err;
   }
   const o = program.opts();
+  if (o.above !== undefined && o.until === undefined) {
+    process.stderr.write('error: --above needs --until: the mark to act above, and the use to free down to (--until 80% --above 90%)\n');
+    return 1;
+  }
   const options: Options = {
     keep: !!o.keep,
     force: !!o.force,
@@ -147,6 +167,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     name: o.name,
     target: o.until ?? o.free,
     includeActive: !!o.includeActive,
+    above: o.above,
+    reserve: o.reserve,
   };
   return { options, files: program.args };
 }

@@ -71,7 +71,14 @@ const FILES: readonly [string, string][] = [
   ['/var/tmp, /tmp, /run (root) or /run/user/UID, /dev/shm', 'where the safety copy (stash) goes when --stash is not given, and where notes and journals are found again: of those on another filesystem with room, a disk before RAM. CMEMGZIP_STATE_DIRS (colon-separated) replaces the list.'],
   ['PLACE/cmemgzip-UID/', 'the user\'s own state folder in each place: mode 0700, owned by the user, checked at each use; one that is not is reported and never used. Its manifests hold facts (inode, birth time, owner, filesystem type, sizes, CRC-32, the run\'s PID with its start time and boot); the file name they hold is shown, never acted on.'],
   ['.INODE-BIRTH.cmemgzip-blocks/', 'block mode\'s journal folder beside FILE, named by its inode number and birth time (so it follows FILE through a rename): the part files and their manifest, removed once the .gz is whole.'],
+  ['DIR/.cmemgzip-reserve', 'the reserve of --reserve: root\'s, mode 0600, its zeros allocated. A run with no room beside borrows from it and grows it back from the space freed; its record is reserves.json in the state folder of the first place above.'],
   ['.FILE.gz.cmemgzip-tmp', 'the temporary beside the output while the .gz is streamed, renamed to FILE.gz once verified.'],
+];
+
+const GUARD = [
+  'The Debian package installs cmemgzip-guard.service and cmemgzip-guard.timer, disabled. systemctl enable --now cmemgzip-guard.timer starts it: every 5 minutes the service runs cmemgzip --until 80% --above 90% /var/log, which does nothing while the filesystem is at most 90% used as df counts it, and above that compresses rotated logs, with no loss window, until it is at most 80% used. Before each run it keeps a reserve of 256M in /var/log (cmemgzip --reserve 256M /var/log), which lets it write beside at 0 bytes free.',
+  'To tune it, set CMEMGZIP_GUARD_ARGS in /etc/default/cmemgzip-guard (for example CMEMGZIP_GUARD_ARGS="--until 70% --above 85% /var/log /srv/logs") and the reserve in CMEMGZIP_GUARD_RESERVE (SIZE and folder; "0 /var/log" for none), and change how often with systemctl edit cmemgzip-guard.timer. Exit status 2, a target that could not be met, marks the service failed; journalctl -u cmemgzip-guard shows each run.',
+  'logrotate cannot compress on a full disk. The recipe /usr/share/doc/cmemgzip/examples/logrotate-full-disk.conf keeps it working there: compress with delaycompress, and a postrotate script that runs cmemgzip on the file just rotated.',
 ];
 
 /** The whole page. date is the page's date (YYYY-MM-DD), version the package's. */
@@ -90,6 +97,7 @@ export function manPage(program: Command, version: string, date: string): string
     ...section('OPTIONS', ...[options.join('\n')]),
     ...section('STRATEGIES', [roff('The plan comes from real figures: free space, memory (capped by a cgroup limit), the filesystem type and the compressed size. It is a numbered list of steps, each with where complete copies of FILE\'s bytes are while it runs (FILE, the .gz, block mode\'s parts, a safety copy on another disk or in RAM, this process\'s memory), and two loss windows read off it: the steps a kill -9 can lose the file in, and those a power cut or reboot can. --simulate prints it and stops; -v shows each step as the run reaches it; --json carries the list as steps.'), ...STRATEGIES.flatMap(([name, text]) => tagged(`\\fB${escape(name)}\\fR`, roff(text)))].join('\n')),
     ...section('SAFETY', ...SAFETY.map(roff)),
+    ...section('GUARD AND LOGROTATE', ...GUARD.map(roff)),
     ...section('EXIT STATUS', EXIT_CODES.flatMap((e) => tagged(`\\fB${e.code}\\fR`, roff(e.meaning))).join('\n')),
     ...section('ENVIRONMENT', tagged('\\fBNO_COLOR\\fR', 'when set, no colour, as with \\fB\\-b\\fR.').join('\n')),
     ...section('FILES', FILES.flatMap(([name, text]) => tagged(`\\fI${escape(name)}\\fR`, roff(text))).join('\n')),

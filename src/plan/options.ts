@@ -44,6 +44,10 @@ export interface Options {
   target?: Target;
   /** With a target: also take the active log of a rotated set (app.log beside app.log.1). */
   includeActive: boolean;
+  /** With --until: act only when df's Use% is above this (a guard run from a timer); no window unless yes. */
+  above?: number;
+  /** --reserve SIZE DIR: make, resize or (0) remove the reserve on DIR's filesystem, instead of compressing. */
+  reserve?: number;
 }
 
 export const DEFAULT_OPTIONS: Options = {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
 import { NAME_MAX } from '../steps/name-max.js';
+import { RESERVE_NAME } from '../steps/reserve-file.js';
 import { byteLength } from '../probe/raw-names.js';
 import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
@@ -62,6 +63,8 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
     return new CmemError('SYMLINK', `${name} is a symbolic link; not followed`, 'name the file it points to instead');
   if (file.kind !== 'file')
     return new CmemError('NOT_REGULAR', `${name} ${NOT_REGULAR[file.kind]}, not a regular file; ignored`);
+  if (file.base === RESERVE_NAME)
+    return new CmemError('BAD_OPTION', `${name} is the reserve of --reserve: compressing its zeros would throw it away; left as it is`, `cmemgzip --reserve 0 ${path.dirname(name)} removes it`);
   if (opts.suffix && file.base.endsWith(opts.suffix))
     return new CmemWarning('HAS_SUFFIX', `${name} already has the ${opts.suffix} suffix; unchanged`);
   if (!input.readable)

@@ -25,6 +25,8 @@ export interface SetInput {
   cores: number;
   /** An earlier step of this run was risky already: the budget of one is spent. */
   riskyTaken: boolean;
+  /** Bytes the reserve on fs (--reserve) can lend a .gz beside: a file goes beside in that room, and the reserve grows back. */
+  loanable?: number;
 }
 
 export interface SetStep {
@@ -74,6 +76,8 @@ function place(c: SetCandidate, fsNow: FsFacts, input: SetInput, opts: Options):
     const planInput = { file: c.file, fs: fsNow, outputPath: c.outputPath, outputFs: fsNow, stashes: input.stashes, compressedSize: c.estimated, memoryAvailable: input.memoryAvailable };
     const whole = planByEstimate(planInput, opts);
     if (whole?.strategy === 'beside') return { strategy: 'beside', risky: false };
+    const lentFs = { ...fsNow, freeBytes: fsNow.freeBytes + (input.loanable ?? 0) };
+    if (input.loanable && planByEstimate({ ...planInput, fs: lentFs, outputFs: lentFs }, opts)?.strategy === 'beside') return { strategy: 'beside', risky: false };
     if (needsBlockMode(c.file.size, c.estimated, input.memoryAvailable, opts)) {
       const blocks = planBlocks({ file: c.file, fs: fsNow, stashes: input.stashes, estimatedCompressed: c.estimated, memoryAvailable: input.memoryAvailable, cores: input.cores }, opts);
       return { strategy: 'blocks', stash: blocks.stash?.dir, risky: blocks.window || ramStash(blocks.stash) };

@@ -48,6 +48,8 @@ export const STEP = {
   createGz: 'create the temporary .gz',
   removeEmpty: 'remove the emptied FILE and the journal',
   checkStash: 'verify the safety copy',
+  giveBack: 'give back part of the reserve (ftruncate, fsync)',
+  growBack: 'grow the reserve back from the space freed (zeros, fsync)',
 } as const;
 
 export const blockStep = (index: number, what: BlockWork) =>
@@ -108,6 +110,11 @@ export function streamedSteps(s: StepFacts): Step[] {
     step(STEP.fsyncFolder, [['file'], [gz]]),
     ...(s.keep ? [] : [step(STEP.removeFile, [[gz]])]),
   ];
+}
+
+/** A plan beside in room lent by the reserve: the reserve gives it back first, and grows again last. */
+export function withReserveLoan(steps: readonly Step[], lent: number): Step[] {
+  return [step(STEP.giveBack, steps[0].copies), ...steps, step(STEP.growBack, steps.at(-1)!.copies, lent)];
 }
 
 /** What one block goes through: the kinds of its steps, named by blockStep. */

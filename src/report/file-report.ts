@@ -35,6 +35,8 @@ export interface FileReport {
   /** The plan's steps in order, each with where copies of FILE's bytes are meanwhile; a run adds each step's milliseconds. */
   steps?: StepJson[];
   stash?: string;
+  /** Room lent by the reserve on FILE's filesystem for the .gz beside, and what was grown back after. */
+  reserve?: { path: string; lentBytes: number; grownBackBytes?: number };
   timings: Record<string, number>;
   warning?: { code: string; message: string };
   error?: { code: string; message: string; hint?: string };

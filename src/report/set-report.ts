@@ -58,6 +58,8 @@ export interface SetOutcome {
   simulated: boolean;
   /** Why it stopped short of the target. */
   short?: string;
+  /** --above: df's Use% when the run began, the mark, and whether it was above it. */
+  guard?: { above: number; usedPercent: number; acted: boolean };
 }
 
 export function summaryJson(o: SetOutcome) {
@@ -74,10 +76,17 @@ export function summaryJson(o: SetOutcome) {
     short: o.short,
     failed: o.failed,
     passedOver: o.passed,
+    guard: o.guard,
   };
 }
 
+/** Where --above found the filesystem against its mark. */
+export function guardLine(mountPoint: string, g: NonNullable<SetOutcome['guard']>): string {
+  return `${mountPoint}: ${g.usedPercent}% used as df counts it, ${g.acted ? 'above' : 'not above'} the ${g.above}% mark${g.acted ? '' : ': nothing to do'}`;
+}
+
 export function summaryLine(o: SetOutcome): string {
+  if (o.guard && !o.guard.acted) return guardLine(o.fs.mountPoint, o.guard);
   const verb = o.simulated ? 'would compress' : 'compressed';
   const head = `${o.fs.mountPoint}: ${verb} ${o.files.length} file(s), free ${shortBytes(o.before)} -> ${shortBytes(o.after)} (${used(o.after, o.fs)} used)`;
   return o.met ? `${head}: target met (${targetText(o.target, o.wanted)})` : `${head}: target NOT met (${targetText(o.target, o.wanted)}): ${o.short}`;

@@ -5,7 +5,7 @@ import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
 import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
-import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, type Step } from '../plan/steps.js';
+import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, withReserveLoan, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
@@ -36,6 +36,7 @@ import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
 import { previewUnfinished } from './preview-unfinished.js';
+import { lendFromReserve, loanFor, restoreReserve, withLoan, type Loan } from './reserve-loan.js';
 import { fsPath } from '../probe/raw-names.js';
 
 function isReadable(file: string): boolean {
@@ -98,7 +99,14 @@ function logDone(log: Logger, facts: FileFacts, outputPath: string, original: nu
   log.detail(gzipVerboseLine(facts.path, outputPath, original, compressed, kept));
 }
 
+/** One operand; then a reserve a killed run left short grows back, unless this run lent from it (it grew it back itself). */
 export async function compressFile(file: string, opts: Options, log: Logger): Promise<FileReport> {
+  const report = await compressOne(file, opts, log);
+  if (!opts.simulate && !report.reserve) restoreReserve(path.dirname(path.resolve(file)), log);
+  return report;
+}
+
+async function compressOne(file: string, opts: Options, log: Logger): Promise<FileReport> {
   const clock = stopwatch();
   let facts = probeFile(file);
   const report: FileReport = { file: facts.path, status: 'failed', timings: clock.timings };
@@ -158,6 +166,12 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const memory = budget.available;
     report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
     const fd = openSource(facts);
+    // Closed before a loan from the reserve is grown back: FILE's blocks are freed only once no descriptor holds it.
+    let sourceOpen = true;
+    const closeSource = () => {
+      if (sourceOpen) fs.closeSync(fd);
+      sourceOpen = false;
+    };
     let source, compressed;
     try {
       const header = headerFieldsFor(facts, opts);
@@ -170,6 +184,19 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       let early = byEstimate(worstCaseCompressed(facts.size), 1);
       let estimate = early?.strategy === 'beside' ? 0 : estimateCompressed(fd, facts.size, opts.level);
       if (early?.strategy !== 'beside') early = byEstimate(estimate);
+      // No room beside, but a reserve on this filesystem: it lends just the room the .gz needs, so no stash and no window.
+      let loan: Loan | undefined;
+      if (early?.strategy !== 'beside' && !opts.keep && opts.memory === undefined && outputFs.dev === fileFs.dev) loan = loanFor(fileFs, estimate);
+      if (loan) {
+        const lent = loan;
+        const lentFs = withLoan(fileFs, lent);
+        const besideByLoan = planByEstimate({ file: facts, fs: lentFs, outputPath, outputFs: lentFs, stashes: [], compressedSize: estimate, memoryAvailable: memory }, opts);
+        if (besideByLoan?.strategy === 'beside') {
+          [early, fileFs, outputFs] = [besideByLoan, lentFs, lentFs];
+          log.info(`the reserve ${lent.record.path} lends ${bytes(lent.bytes)} for the .gz beside; it grows back after, from the space freed`);
+        } else loan = undefined;
+      }
+      const loanSteps = (steps: Step[]) => (loan ? withReserveLoan(steps, loan.bytes) : steps);
       clock.lap('probe');
       if (early?.strategy === 'beside' && opts.simulate) {
         // The streamed run, counted instead of written: its figures exact, its memory one block.
@@ -177,7 +204,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
         clock.lap('compress');
         const exact = planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: counted.compressedSize, memoryAvailable: memory }, opts, 1);
         if (exact?.strategy === 'beside') {
-          const steps = streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
+          const steps = loanSteps(streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(fileFs, outputFs) }));
           logPlan(exact, facts, counted.compressedSize, budget, steps, log);
           refuseUnsafe(steps, exact, opts);
           return simulated({ ...report, ...planReport(exact, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
@@ -188,10 +215,11 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       }
       if (early?.strategy === 'beside' && !opts.simulate) {
         try {
-          const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
+          const steps = loanSteps(streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) }));
           refuseUnsafe(steps, early, opts);
           report.windows = windowsOf(steps);
-          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log));
+          const stream = () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log);
+          const streamed = await takeSteps(steps, log, [], report, () => (loan ? lendFromReserve(loan, facts.dir, report, log, stream, closeSource) : stream()));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
           return { ...report, ...streamed, status: 'compressed', ...measured() };
@@ -218,7 +246,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       ({ source, compressed } = await progress.track('compressing', facts.size, (advance) => readAndCompress(fd, {}, header, advance)));
       assertReadWhole(fd, facts, source.size);
     } finally {
-      fs.closeSync(fd);
+      closeSource();
     }
     const compressMs = clock.lap('compress');
     log.info(

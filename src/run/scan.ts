@@ -16,6 +16,15 @@ import { scanJson, scanLines, type Candidate, type FsScan } from '../report/scan
 import { estimateCompressed } from '../steps/estimate.js';
 import { dirExists, warnHidden } from './list-deleted.js';
 import { fsPath, withNameBytes } from '../probe/raw-names.js';
+import { shortBytes } from '../report/format.js';
+import { RESERVE_NAME } from '../steps/reserve-file.js';
+import { reserveOn } from '../steps/reserve-record.js';
+
+/** The reserve on a filesystem (--reserve), with its size now and the size a run grows it back to. */
+function reserveFound(dev: number) {
+  const r = reserveOn(dev);
+  return r && { path: r.path, sizeBytes: fs.statSync(fsPath(r.path)).size, recordedBytes: r.size };
+}
 
 /** Files shown per filesystem, and how many of the largest are looked at to find them. */
 const SHOWN = 10;
@@ -54,6 +63,7 @@ function scanFilesystem(group: { fs: FsFacts; dirs: string[] }, level: number): 
   const compressed: FsScan['compressed'] = [];
   for (const file of walk.largest) {
     if (candidates.length >= SHOWN || file.size === 0) break;
+    if (path.basename(file.path) === RESERVE_NAME) continue; // not to compress: runs borrow from it
     let seen;
     try {
       seen = look(file.path, file.size, level);
@@ -88,8 +98,11 @@ export function scan(dirs: readonly string[], json: boolean, level: number, log:
         .filter((f) => f.dev === group.fs.dev)
         .map((file) => ({ file, mappedBy: [...(mapped.get(fileKey(file.dev, file.ino)) ?? [])], command: reclaimCommand(file, dirExists(file)) })),
     };
-    if (json) process.stdout.write(`${JSON.stringify(withNameBytes(scanJson(found)))}\n`);
+    const reserve = reserveFound(group.fs.dev);
+    if (json) process.stdout.write(`${JSON.stringify(withNameBytes({ ...scanJson(found), reserve }))}\n`);
     else scanLines(found).forEach((line) => log.info(line));
+    if (reserve && !json)
+      log.info(`  reserve: ${reserve.path}, ${shortBytes(reserve.sizeBytes)}${reserve.sizeBytes < reserve.recordedBytes ? ` of its ${shortBytes(reserve.recordedBytes)} (the next run grows it back)` : ''}`);
   }
   warnHidden(deleted, log);
   return EXIT.ok;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSea, gunzipHash, PACKAGE_VERSION, ROOT, run, seaPath, warnSkip, writeLog } from './helpers.js';
+import { cannotVerifyUnits, verifyUnits } from './systemd-verify.js';
 
 const DEB = path.join(ROOT, `dist/cmemgzip_${PACKAGE_VERSION}_amd64.deb`);
 const mtime = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
@@ -22,8 +23,9 @@ describe.skipIf(warnSkip(cannotTest()))('the amd64 .deb', () => {
   beforeAll(() => {
     skip = ensureSea('x64');
     if (warnSkip(skip)) return;
-    // Packed again only when the executable or the man page is newer: xz over 95 MiB takes a minute.
-    if (mtime(DEB) < Math.max(mtime(seaPath('x64')), mtime(path.join(ROOT, 'dist/cmemgzip.1'))))
+    // Packed again only when what it holds is newer: xz over 95 MiB takes a minute.
+    const held = [seaPath('x64'), path.join(ROOT, 'dist/cmemgzip.1'), ...['contrib/systemd/cmemgzip-guard.service', 'contrib/systemd/cmemgzip-guard.timer', 'contrib/logrotate/full-disk.conf', 'scripts/build-deb.mjs'].map((f) => path.join(ROOT, f))];
+    if (mtime(DEB) < Math.max(...held.map(mtime)))
       execFileSync(process.execPath, ['scripts/build-deb.mjs', 'amd64'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
     console.log(`${path.basename(DEB)}: ${fs.statSync(DEB).size} bytes`);
     // dpkg -x: the files as dpkg would install them, without touching this machine's package database.
@@ -44,6 +46,18 @@ describe.skipIf(warnSkip(cannotTest()))('the amd64 .deb', () => {
     expect(fs.readFileSync(installed('usr/share/bash-completion/completions/cmemgzip'), 'utf8')).toContain('complete -o filenames -F _cmemgzip cmemgzip');
     expect(fs.readFileSync(installed('usr/share/zsh/vendor-completions/_cmemgzip'), 'utf8')).toMatch(/^#compdef cmemgzip/);
     expect(fs.readFileSync(installed('usr/share/doc/cmemgzip/copyright'), 'utf8')).toMatch(/^Format: .*\n[\s\S]*License: MIT/);
+  });
+  it('ships the guard units, which systemd-analyze verify accepts, disabled (no maintainer script), and the logrotate recipe', ({ skip: skipTest }) => {
+    skipTest(skip !== undefined, skip);
+    const units = ['cmemgzip-guard.service', 'cmemgzip-guard.timer'].map((u) => installed(`usr/lib/systemd/system/${u}`));
+    for (const u of units) expect(fs.readFileSync(u, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'contrib/systemd', path.basename(u)), 'utf8'));
+    // Nothing enables them: a package enables a unit only from its postinst (deb-systemd-helper), and this one has none.
+    const control = execFileSync('dpkg-deb', ['--ctrl-tarfile', DEB]);
+    expect(execFileSync('tar', ['-t'], { input: control, encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['./', './control']);
+    if (!warnSkip(cannotVerifyUnits())) expect(verifyUnits(units)).toEqual({ code: 0, output: '' });
+    expect(fs.readFileSync(installed('usr/share/doc/cmemgzip/examples/logrotate-full-disk.conf'), 'utf8')).toBe(
+      fs.readFileSync(path.join(ROOT, 'contrib/logrotate/full-disk.conf'), 'utf8'),
+    );
   });
   it('runs from /usr/bin with no node on PATH', ({ skip: skipTest }) => {
     skipTest(skip !== undefined, skip);

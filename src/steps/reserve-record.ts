@@ -1,0 +1,55 @@
+// Where the reserves are and the size each should have: one record in the state folder of the first
+// state place (/var/tmp by default, which survives a reboot), so a rerun or --scan finds them again.
+import fs from 'node:fs';
+import { defaultStashDirs } from '../probe/stash.js';
+import { fsPath } from '../probe/raw-names.js';
+import { readOwnFile, stateFolderIn, writeOwnFile } from './state-folder.js';
+
+export interface ReserveRecord {
+  path: string;
+  /** The file's inode when it was made: a file put there by anyone else is not ours. */
+  ino: number;
+  /** The size the operator asked for: what a run grows it back to. */
+  size: number;
+}
+
+const NAME = 'reserves.json';
+
+/** The first state place there is: records are kept there, and only there. */
+function recordFolder(create: boolean): string | undefined {
+  const base = defaultStashDirs().find((d) => fs.existsSync(fsPath(d)));
+  return base === undefined ? undefined : stateFolderIn(base, create);
+}
+
+/** The records; none when the state folder is missing or cannot be trusted (the stash's choice reports that, once). */
+export function readReserves(): ReserveRecord[] {
+  let folder: string | undefined;
+  try {
+    folder = recordFolder(false);
+  } catch {
+    return [];
+  }
+  const text = folder && readOwnFile(folder, NAME);
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as ReserveRecord[];
+    return Array.isArray(parsed) ? parsed.filter((r) => typeof r.path === 'string' && Number.isSafeInteger(r.size) && Number.isSafeInteger(r.ino)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Replaces the record of r.path with r, or removes it when size is 0. */
+export function recordReserve(r: ReserveRecord): void {
+  const others = readReserves().filter((x) => x.path !== r.path);
+  const all = r.size > 0 ? [...others, r] : others;
+  writeOwnFile(recordFolder(true)!, NAME, `${JSON.stringify(all, null, 1)}\n`);
+}
+
+/** The reserve recorded on the filesystem dev, if any: the first whose file is still there on it. */
+export function reserveOn(dev: number): ReserveRecord | undefined {
+  return readReserves().find((r) => {
+    const st = fs.lstatSync(fsPath(r.path), { throwIfNoEntry: false });
+    return st?.dev === dev && st.ino === r.ino;
+  });
+}
