@@ -62,7 +62,7 @@ const STRATEGIES: readonly [string, string][] = [
 
 const SAFETY = [
   'The original\'s bytes go only after the .gz, or a stash copy, is durable and has been read back and decompressed to exactly the bytes that were read. What a killed run leaves (a temporary, a stash, a journal) is found by the next run on the file, reported, and finished or cleaned.',
-  'Refused, with exit status 1 and nothing touched: a missing file, a directory, a symlink, a FIFO, a device, a socket, an unreadable file, a file with other hard links (without -f), a file that changed while it was read, and a file another process holds open (each PID, command and fd is named; stop the service or use --copytruncate).',
+  'Refused, with exit status 1 and nothing touched: a missing file, a directory, a symlink, a FIFO, a device, a socket, an unreadable file, a file with other hard links (without -f), a file that changed while it was read, and a file another process holds open (each PID, command and fd is named; stop the service or use --copytruncate). Also a file whose holders could not all be checked (not root, /proc mounted hidepid=2): the processes not inspected are counted, and only root, -k, --copytruncate or --assume-unheld go ahead.',
   'As root in folders other users can write: the operand\'s folder is reached following only symlinks owned by root or the user, then held open by descriptor, so that every rename and unlink lands in the folder that was checked; nothing outside it is touched.',
   'SIGINT outside a critical step removes the temporaries and leaves the file untouched. SIGHUP never stops a run. Where consent is needed and no terminal can give it, the run refuses rather than waits.',
 ];

@@ -8,6 +8,7 @@ import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
 import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
+import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
@@ -120,8 +121,10 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
     const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
+    const gap = holderCheckGap(holders);
+    report.holderCheck = holderCheckJson(holders);
     const outputExists = exists(outputPath) && !(opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log)));
-    const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.checked && holders.holders.length === 0 ? await finishedBeside(facts, outputPath, log) : undefined;
+    const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld) ? await finishedBeside(facts, outputPath, log) : undefined;
     if (finished) {
       clock.total();
       return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
@@ -131,14 +134,16 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
-    if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
-    else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
+    if (gap) {
+      const then = opts.assumeUnheld ? ' (--assume-unheld: going ahead)' : opts.simulate && !opts.keep && !opts.copytruncate ? '; a real run would refuse to remove or rewrite it (see --assume-unheld)' : '';
+      log.warn(`${gap}: whether one of them holds ${facts.path} open is not known${then}`);
+    }
     if (opts.copytruncate) {
       const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log, report);
       clock.total();
       return { ...report, ...truncated };
     }
-    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
+    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, ${gap ? 'not known whether another process holds it open' : 'no other process holds it open'}`);
 
     // What is freed is measured in blocks at the end: the plan's figure is an estimate, rounded up by a worst case.
     const allocatedBefore = allocatedBytes(facts.path);
