@@ -12,7 +12,6 @@ import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
-import { findHolders } from '../probe/holders.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
 import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
@@ -31,6 +30,8 @@ import { compressInBlocks } from './compress-blocks.js';
 import { compressStreaming, countStreamed } from './compress-streaming.js';
 import { ask, consentToWindow } from './consent.js';
 import { copyTruncateFile } from './copytruncate-file.js';
+import { firstLook, lastCheck } from './holders-gate.js';
+import { lookAgain } from './clear-to-remove.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
@@ -120,11 +121,14 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     }
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
-    const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
+    let holders = facts.kind === 'file' ? firstLook(facts) : { checked: true, hidden: 0, holders: [] };
     const gap = holderCheckGap(holders);
     report.holderCheck = holderCheckJson(holders);
     const outputExists = exists(outputPath) && !(opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log)));
-    const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld) ? await finishedBeside(facts, outputPath, log) : undefined;
+    const mayFinish = () => outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld);
+    // Finishing removes FILE: who holds it is asked again first, as before any removal.
+    if (mayFinish()) holders = await lastCheck(facts);
+    const finished = mayFinish() ? await finishedBeside(facts, outputPath, log) : undefined;
     if (finished) {
       clock.total();
       return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
@@ -189,7 +193,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
           refuseUnsafe(steps, early, opts);
           report.windows = windowsOf(steps);
-          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log));
+          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, assumeUnheld: opts.assumeUnheld, steps }, progress, log));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
           return { ...report, ...streamed, status: 'compressed', ...measured() };
@@ -202,6 +206,8 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           estimate = estimateCompressed(fd, facts.size, opts.level);
         }
       }
+      // Every strategy from here on removes or rewrites FILE (or, with -k, leaves it): the first look may be a batch old.
+      if (!opts.simulate && !opts.keep) await lookAgain(facts, opts);
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
         const blocks = await compressInBlocks({ facts, fileFs, outputFs, outputPath, estimate, memory: budget, stashDirs, trace: report }, opts, log);
         clock.total();

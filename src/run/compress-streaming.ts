@@ -12,6 +12,7 @@ import type { HeaderFields } from '../steps/gzip-format.js';
 import { assertReadWhole } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { streamBeside } from '../steps/stream-beside.js';
+import { clearToRemove } from './clear-to-remove.js';
 import { critical, removeOnInterrupt } from './signals.js';
 import { windowsOf } from '../plan/loss-windows.js';
 import { STEP, type Step } from '../plan/steps.js';
@@ -26,6 +27,7 @@ export interface StreamingInput {
   plan: Plan;
   header: HeaderFields;
   keep: boolean;
+  assumeUnheld: boolean;
   steps: readonly Step[];
 }
 
@@ -67,6 +69,8 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
   );
   if (!input.keep) {
     reached(STEP.removeFile);
+    // The first look may be a batch old: who holds FILE is asked again now, after the test seam above.
+    await clearToRemove(facts, plan.outputPath, input);
     await critical(() => freeOriginal(facts));
     log.info(`removed ${facts.path}`);
   }
