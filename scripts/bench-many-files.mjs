@@ -26,10 +26,10 @@ function makeTree(dir, data, n) {
   return bytes;
 }
 
-/** Runs cmd to its end; wall ms, and user+sys CPU seconds when /usr/bin/time is there. */
+/** Runs cmd to its end; wall ms, and user+sys CPU seconds and peak RSS when /usr/bin/time is there. */
 function timed(cmd, args) {
   const out = path.join(os.tmpdir(), `cmem-bench-many-${process.pid}`);
-  const [exe, argv] = TIME ? [TIME, ['-f', '%U %S', '-o', out, cmd, ...args]] : [cmd, args];
+  const [exe, argv] = TIME ? [TIME, ['-f', '%U %S %M', '-o', out, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(exe, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -38,13 +38,13 @@ function timed(cmd, args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - start;
-      let cpu;
+      let cpu, rssKiB;
       if (TIME) {
-        const [u, s] = fs.readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-        cpu = u + s;
+        const [u, s, m] = fs.readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        [cpu, rssKiB] = [u + s, m];
         fs.rmSync(out, { force: true });
       }
-      resolve({ wallMs, cpu, code, stderr });
+      resolve({ wallMs, cpu, rssKiB, code, stderr });
     });
   });
 }
@@ -88,6 +88,7 @@ export async function manyFiles({ data, source, workDir, cli, cores }) {
       for (const t of tools) {
         const walls = [];
         const cpus = [];
+        let rss = 0;
         let verified = '-';
         for (let run = 0; run < runs; run++) {
           fs.rmSync(tree, { recursive: true, force: true });
@@ -100,9 +101,10 @@ export async function manyFiles({ data, source, workDir, cli, cores }) {
           }
           walls.push(r.wallMs);
           if (r.cpu !== undefined) cpus.push(r.cpu);
+          rss = Math.max(rss, r.rssKiB ?? 0);
           if (t.ours) verified = verify(tree, master);
         }
-        rows.push({ ...t, extra, wall: Math.min(...walls), cpu: cpus.length ? Math.min(...cpus) : undefined, verified });
+        rows.push({ ...t, extra, wall: Math.min(...walls), cpu: cpus.length ? Math.min(...cpus) : undefined, rss, verified });
       }
     } finally {
       stop();
@@ -111,7 +113,7 @@ export async function manyFiles({ data, source, workDir, cli, cores }) {
   fs.rmSync(tree, { recursive: true, force: true });
   fs.rmSync(master, { recursive: true, force: true });
   const gzipAt = (extra) => rows.find((r) => r.tool === 'gzip -r' && r.extra === extra);
-  const head = ['tool', 'extra processes', 'wall', 'per file', 'x gzip -r', 'CPU user+sys', 'read back and verified'];
+  const head = ['tool', 'extra processes', 'wall', 'per file', 'x gzip -r', 'CPU user+sys', 'peak RSS', 'read back and verified'];
   const body = rows.map((r) => [
     r.tool,
     String(r.extra),
@@ -119,6 +121,7 @@ export async function manyFiles({ data, source, workDir, cli, cores }) {
     `${(r.wall / n).toFixed(3)} ms`,
     (r.wall / gzipAt(r.extra).wall).toFixed(2),
     r.cpu === undefined ? '-' : `${r.cpu.toFixed(2)} s`,
+    r.rss ? `${(r.rss / 1024).toFixed(0)} MiB` : '-',
     r.ours ? (typeof r.verified === 'number' ? `${r.verified} of ${n}` : `NO: ${r.verified}`) : '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

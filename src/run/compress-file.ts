@@ -160,6 +160,9 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
     const memory = budget.available;
     report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
     const fd = openSource(facts);
+    // Closed as soon as FILE is read: a file waiting at the holder check holds no descriptor.
+    let open = true;
+    const closeSource = () => open && ((open = false), fs.closeSync(fd));
     let source, compressed;
     try {
       const header = headerFieldsFor(facts, opts);
@@ -193,7 +196,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
           const steps = streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
           refuseUnsafe(steps, early, opts);
           report.windows = windowsOf(steps);
-          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, assumeUnheld: opts.assumeUnheld, steps }, progress, log));
+          const streamed = await takeSteps(steps, log, [], report, () => compressStreaming({ fd, closeSource, facts, plan: early!, header, keep: opts.keep, assumeUnheld: opts.assumeUnheld, steps }, progress, log));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
           return { ...report, ...streamed, status: 'compressed', ...measured() };
@@ -216,7 +219,7 @@ export async function compressFile(file: string, opts: Options, log: Logger): Pr
       ({ source, compressed } = await progress.track('compressing', facts.size, (advance) => readAndCompress(fd, {}, header, advance)));
       assertReadWhole(fd, facts, source.size);
     } finally {
-      fs.closeSync(fd);
+      closeSource();
     }
     const compressMs = clock.lap('compress');
     log.info(

@@ -23,6 +23,8 @@ import { readEachBlock } from '../steps/read-blocks.js';
 
 export interface StreamingInput {
   fd: number;
+  /** Called once the .gz is in place: FILE is not read again. */
+  closeSource: () => void;
   facts: FileFacts;
   plan: Plan;
   header: HeaderFields;
@@ -67,6 +69,7 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
     `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
       `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
   );
+  input.closeSource();
   if (!input.keep) {
     reached(STEP.removeFile);
     // The first look may be a batch old: who holds FILE is asked again now, after the test seam above.
