@@ -1,5 +1,5 @@
-// -r and many operands: small files are compressed side by side while their filesystem has room for all
-// of them at once, so that the compressing threads stay busy and the holder check before each removal is
+// -r and many operands: small files are compressed side by side while their filesystem has room for the
+// .gz of all that may be written at once, so that the compressing threads stay busy and the holder check before each removal is
 // shared (holders-gate.ts). A large file, or one on a filesystem short of room, waits until every file
 // before it is done, then runs alone: it plans with the memory and the space they freed, as when one by
 // one. Reports are printed in the operands' order, each with its own lines.
@@ -53,27 +53,22 @@ export async function runPool(
     }
     inOrder[printed]?.release();
   };
-  /** Bytes of the files under way: each may need as much again for its .gz until it is removed. */
-  let inFlight = 0;
   for (const job of jobs) {
     if (job.ready) {
       inOrder.push({ job, done: Promise.resolve(job.ready), report: job.ready, release: () => {} });
     } else {
       const size = sizeOf(job.file);
-      // Worst case, every file under way and this one have their .gz beside them at once: twice over, for the margin the plans keep.
-      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (inFlight + size) + SMALL_FILE;
+      // Room for the .gz of every file that may be written at once (width of them, each at most SMALL_FILE), twice over;
+      // a file waiting at the holder check has its .gz written already, in what statfs counts as used.
+      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * width * SMALL_FILE;
       if (alone) await Promise.all(inOrder.map((e) => e.done));
       else await runningBelow(width);
       const own = heldLogger(log);
       jobStarted();
-      inFlight += size;
       const entry: (typeof inOrder)[number] = { job, done: run(job.file, own), release: own.release };
       entry.done = entry.done
         .then((report) => ((entry.report = report), report))
-        .finally(() => {
-          inFlight -= size;
-          jobEnded();
-        });
+        .finally(jobEnded);
       inOrder.push(entry);
       if (inOrder.length - 1 === printed) own.release();
       if (alone) await entry.done;
