@@ -1,8 +1,8 @@
 // -r and many operands: small files are compressed side by side while their filesystem has room for the
-// .gz of all that may be written at once, so that the compressing threads stay busy and the holder check before each removal is
-// shared (holders-gate.ts). A large file, or one on a filesystem short of room, waits until every file
-// before it is done, then runs alone: it plans with the memory and the space they freed, as when one by
-// one. Reports are printed in the operands' order, each with its own lines.
+// .gz of all that may be written at once, so that the compressing threads stay busy and the holder check
+// before each removal is shared (holders-gate.ts). A large file, or one on a filesystem short of room,
+// waits until every file before it is done, then runs alone: it plans with the memory and the space they
+// freed, as when one by one. Reports are printed in the operands' order, each with its own lines.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileReport } from '../report/file-report.js';
@@ -12,7 +12,7 @@ import { fsPath } from '../probe/raw-names.js';
 import { CORES } from '../steps/parallel.js';
 import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
 
-/** Files up to this size share the machine; a larger one waits until the others are done or parked. */
+/** Files up to this size share the machine; a larger one waits until every file before it is done. */
 export const SMALL_FILE = 4 * 2 ** 20;
 
 export interface PoolJob {
