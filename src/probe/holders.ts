@@ -67,7 +67,8 @@ export function forEachFd(visit: (pid: string, fd: string) => void, procRoot = '
     try {
       fds = fs.readdirSync(`${procRoot}/${pid}/fd`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EACCES') hidden++;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') hidden++;
       continue;
     }
     for (const fd of fds) visit(pid, fd);

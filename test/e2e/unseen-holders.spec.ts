@@ -8,8 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipHash, killChild, mountFs, mountSkipReason, onlyReport, run, sha256File, sleep, startNode, warnSkip, type Mounted } from './helpers.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-/** A private mount namespace whose /proc hides other users' processes, then the command as nobody. */
-const HIDEPID = ['unshare', '-m', 'sh', '-c', 'mount -t proc -o hidepid=2 proc /proc && exec "$@"', 'sh', ...NOBODY];
+/** A private mount namespace whose /proc hides other users' processes (2) or their contents (1), then the command as nobody. */
+const hidepid = (n: 1 | 2) => ['unshare', '-m', 'sh', '-c', `mount -t proc -o hidepid=${n} proc /proc && exec "$@"`, 'sh', ...NOBODY];
+const HIDEPID = hidepid(2);
 const canDrop = () => spawnSync(NOBODY[0], [...NOBODY.slice(1), 'true']).status === 0;
 const canHidepid = () => spawnSync(HIDEPID[0], [...HIDEPID.slice(1), 'true']).status === 0;
 const skip = mountSkipReason() ?? (canDrop() ? undefined : 'setpriv cannot drop to uid 65534: the unseen-holder tests are SKIPPED');
@@ -109,6 +110,17 @@ describe.skipIf(warnSkip(skip))('a root process holds a user\'s log the user can
       expect(report.error).toMatchObject({ code: 'HOLDERS_UNSEEN' });
       expect(report.error.message).toMatch(/hidden from this user \(hidepid=(2|invisible)\)/);
       expect(report.holderCheck).toEqual({ complete: false, uninspectedProcesses: null, why: expect.stringMatching(/hidepid/) });
+      await expectNothingLost(log);
+    },
+  );
+
+  it.skipIf(warnSkip(canHidepid() ? undefined : 'unshare -m / mount -t proc FAILED: the hidepid=1 test is SKIPPED'))(
+    'under a /proc mounted hidepid=1 (other users\' /proc/PID/fd give EPERM): refused, those processes counted; nothing lost',
+    async () => {
+      const log = await prepare();
+      const report = onlyReport(run(['--json', log], { prefix: hidepid(1), env: { CMEMGZIP_STATE_DIRS: state } }), 1);
+      expect(report.error).toMatchObject({ code: 'HOLDERS_UNSEEN' });
+      expect(report.holderCheck.uninspectedProcesses).toBeGreaterThanOrEqual(1);
       await expectNothingLost(log);
     },
   );
