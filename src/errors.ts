@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'NOT_PERMITTED'
   | 'HARD_LINKS'
   | 'HELD_OPEN'
+  | 'HOLDERS_UNSEEN'
   | 'CHANGED'
   | 'NO_MEMORY'
   | 'NO_SPACE'

@@ -80,5 +80,13 @@ describe.skipIf(warnSkip(mountSkipReason()))('on real mounts', () => {
 
 it('parseMountinfo: the mounted root, an escaped mount point and the superblock options', () =>
   expect(parseMountinfo('35 31 0:32 /docker/abc /sys/fs/cgroup/my\\040mem rw,relatime shared:9 - cgroup cgroup rw,memory\n')).toEqual([
-    { root: '/docker/abc', mountPoint: '/sys/fs/cgroup/my mem', type: 'cgroup', source: 'cgroup', superOptions: ['rw', 'memory'] },
+    { root: '/docker/abc', mountPoint: '/sys/fs/cgroup/my mem', type: 'cgroup', source: 'cgroup', superOptions: ['rw', 'memory'], dev: 32 },
   ]));
+
+it('parseMountinfo: major:minor as the st_dev of the files on that mount', () => {
+  const line = (mm: string) => `36 31 ${mm} / /mnt rw - ext4 /dev/x rw\n`;
+  expect(parseMountinfo(line('8:1'))[0].dev).toBe(2049);
+  expect(parseMountinfo(line('259:3'))[0].dev).toBe(66307);
+  const root = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => m.mountPoint === '/').at(-1);
+  expect(root?.dev).toBe(fs.statSync('/').dev);
+});

@@ -39,6 +39,6 @@ export async function main(argv: readonly string[] = rawArgs(process.argv.slice(
     process.exitCode = await freeToTarget(files, options, log);
     return;
   }
-  const compress = (file: string) => (isProcFd(file) ? reclaimDeleted(file, options, log) : compressFile(file, options, log));
+  const compress = (file: string, jobLog: typeof log) => (isProcFd(file) ? reclaimDeleted(file, options, jobLog) : compressFile(file, options, jobLog));
   process.exitCode = exitCodeFor(await runOperands(files, options, log, compress));
 }

@@ -78,6 +78,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .option('-t, --test', 'test the integrity of .gz files')
     .option('--resume', 'finish an interrupted run from its stash or journal (a plain rerun does too)')
     .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
+    .option('--assume-unheld', 'not root (or /proc hidepid=2): remove or rewrite FILE although the processes that could not be inspected may hold it open')
     .option('--deleted', 'list deleted files still held open by a process, largest first; change nothing')
     .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
     .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
@@ -158,6 +159,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     resume: !!o.resume,
     memory: o.memory,
     copytruncate: !!o.copytruncate,
+    assumeUnheld: !!o.assumeUnheld,
     deleted: !!o.deleted,
     scan: !!o.scan,
     decompress: !!(o.decompress || o.uncompress),

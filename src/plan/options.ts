@@ -26,6 +26,8 @@ export interface Options {
   memory?: number;
   /** Compress a copy, then truncate FILE in place: for files a process keeps writing to. */
   copytruncate: boolean;
+  /** Remove or rewrite FILE although some processes could not be inspected (not root, hidepid). */
+  assumeUnheld: boolean;
   /** List deleted files still held open, instead of compressing. */
   deleted: boolean;
   /** Report on the operands' filesystems (read-only), instead of compressing. */
@@ -67,6 +69,7 @@ export const DEFAULT_OPTIONS: Options = {
   test: false,
   resume: false,
   copytruncate: false,
+  assumeUnheld: false,
   deleted: false,
   scan: false,
   decompress: false,

@@ -8,6 +8,7 @@ import type { FileFacts } from '../probe/file.js';
 import type { HolderScan } from '../probe/holders.js';
 import type { Unwritable } from '../probe/writable.js';
 import { heldOpenError } from './held-open.js';
+import { holderCheckGap, unseenHoldersError } from './unseen-holders.js';
 import type { Options } from './options.js';
 
 export interface RefusalInput {
@@ -72,6 +73,9 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
   if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);
+  // Only removing or rewriting FILE depends on nobody holding it: -k and --copytruncate leave it where holders write.
+  const gap = holderCheckGap(input.holders);
+  if (gap && !opts.copytruncate && !opts.keep && !opts.assumeUnheld && !opts.simulate) return unseenHoldersError(name, gap);
   if (input.unwritable) return unwritableError(input.unwritable);
   if (input.outputExists && !opts.force)
     return new CmemWarning('OUTPUT_EXISTS', `${input.outputPath} already exists; not overwritten (use -f)`);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { btrfsQuota, type Quota } from './quota.js';
+import { freshFor, FRESH_MS } from './fresh-for.js';
 import { decode, fsPath, realPath } from './raw-names.js';
 
 export interface FsFacts {
@@ -44,6 +45,8 @@ const MAGIC: Record<number, string> = {
 export interface Mount {
   mountPoint: string;
   type: string;
+  /** st_dev of files on it, from mountinfo's major:minor (absent in fabricated tables). */
+  dev?: number;
 }
 
 /** A mountinfo line in full: which folder of the filesystem is mounted (root), and the superblock's options. */
@@ -53,6 +56,9 @@ export interface MountEntry extends Mount {
   source?: string;
   superOptions: string[];
 }
+
+/** Linux's st_dev for a major:minor pair (glibc's makedev). */
+const makedev = (major: number, minor: number) => (minor & 0xff) + (major & 0xfff) * 0x100 + (minor & ~0xff) * 0x1000 + Math.floor(major / 0x1000) * 2 ** 32;
 
 function unescapeMount(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
@@ -65,23 +71,29 @@ export function parseMountinfo(text: string): MountEntry[] {
     .map((line) => {
       const fields = line.split(' ');
       const sep = fields.indexOf('-');
+      const [major, minor] = (fields[2] ?? '').split(':').map(Number);
       return {
         root: unescapeMount(fields[3]),
         mountPoint: unescapeMount(fields[4]),
         type: fields[sep + 1],
         source: unescapeMount(fields[sep + 2] ?? ''),
         superOptions: (fields[sep + 3] ?? '').split(','),
+        dev: makedev(major, minor),
       };
     });
 }
 
-export function readMounts(file = '/proc/self/mountinfo'): MountEntry[] {
+function readMountsNow(file: string): readonly MountEntry[] {
   try {
     return parseMountinfo(decode(fs.readFileSync(file)));
   } catch {
     return [];
   }
 }
+const readMountsCached = freshFor(FRESH_MS, readMountsNow);
+
+/** The mount table, read at most once a second (FRESH_MS): -r over thousands of files parses it once a second, not per file. */
+export const readMounts = (file = '/proc/self/mountinfo'): readonly MountEntry[] => readMountsCached(file);
 
 /** The mount whose point is the longest prefix of the (real) path. */
 export function mountOf<M extends Mount>(realPath: string, mounts: readonly M[]): M | undefined {
@@ -96,9 +108,11 @@ export function mountOf<M extends Mount>(realPath: string, mounts: readonly M[])
 export function probeFilesystem(dirOrFile: string): FsFacts {
   const st = fs.statfsSync(fsPath(dirOrFile));
   const real = realPath(dirOrFile);
-  const mount = mountOf(real, readMounts());
-  const type = mount?.type ?? MAGIC[st.type] ?? `0x${st.type.toString(16)}`;
   const dev = fs.statSync(fsPath(dirOrFile)).dev;
+  // A table read before a mount was made names the wrong filesystem: its device says so, and it is read again.
+  const cached = mountOf(real, readMounts());
+  const mount = cached?.dev === undefined || cached.dev === dev ? cached : mountOf(real, readMountsNow('/proc/self/mountinfo'));
+  const type = mount?.type ?? MAGIC[st.type] ?? `0x${st.type.toString(16)}`;
   // Each btrfs subvolume has a device number of its own: the same as the mount point's means the mounted one.
   const sameSubvolume = () => fs.statSync(mount!.mountPoint, { throwIfNoEntry: false })?.dev === dev;
   const quota = type === 'btrfs' && mount?.source ? btrfsQuota(mount.source, mount.superOptions, sameSubvolume()) : undefined;

@@ -1,6 +1,7 @@
 // Finds the processes that hold a file open, by device and inode, through /proc/*/fd.
 import fs from 'node:fs';
 import { lsofHolders } from './lsof.js';
+import { hiddenByMount } from './proc-visibility.js';
 
 export interface Holder {
   pid: number;
@@ -15,6 +16,8 @@ export interface HolderScan {
   checked: boolean;
   /** Processes whose fds could not be read (another user's, when not root). */
   hidden: number;
+  /** Set when other users' processes are not even listed (/proc mounted hidepid=2): the option, as mounted. */
+  invisible?: string;
   holders: Holder[];
 }
 
@@ -64,12 +67,13 @@ export function forEachFd(visit: (pid: string, fd: string) => void, procRoot = '
     try {
       fds = fs.readdirSync(`${procRoot}/${pid}/fd`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EACCES') hidden++;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') hidden++;
       continue;
     }
     for (const fd of fds) visit(pid, fd);
   }
-  return { checked: true, hidden };
+  return { checked: true, hidden, invisible: hiddenByMount(procRoot) };
 }
 
 /** By device and inode through /proc; where there is no /proc, by name through lsof when it is installed. */

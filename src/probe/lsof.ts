@@ -22,5 +22,7 @@ export function lsofHolders(file: string): HolderScan {
   const r = spawnSync('lsof', ['-w', '-F', 'pcfa', '--', file], { encoding: 'utf8', timeout: 30_000 });
   // lsof exits 1 both when nothing holds the file and on some errors; no output at all is "nobody".
   if (r.error || r.status === null) return { checked: false, hidden: 0, holders: [] };
-  return { checked: true, hidden: 0, holders: parseLsof(r.stdout) };
+  // Unprivileged, lsof lists only our own processes' files, and says nothing of the others.
+  const invisible = process.geteuid?.() === 0 ? undefined : 'not root: lsof shows only our own processes';
+  return { checked: true, hidden: 0, invisible, holders: parseLsof(r.stdout) };
 }

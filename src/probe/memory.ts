@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bytes } from '../report/format.js';
 import { readMounts, type MountEntry } from './filesystem.js';
+import { freshFor, FRESH_MS } from './fresh-for.js';
 
 export interface MemoryBudget {
   /** Bytes the plan may count on. */
@@ -77,7 +78,7 @@ function cgroupRooms(root: string, flavour: Flavour, mount: MountEntry, cgroup: 
 }
 
 /** root is where /proc and /sys are: "/" but for the tests, which build fake ones. */
-export function memoryBudget(root = '/'): MemoryBudget {
+function readBudget(root: string): MemoryBudget {
   const kib = /^MemAvailable:\s+(\d+) kB/m.exec(read(path.join(root, 'proc/meminfo')) ?? '')?.[1];
   let best: MemoryBudget = kib === undefined ? { available: os.freemem(), limitedBy: 'free memory' } : { available: Number(kib) * 1024, limitedBy: 'MemAvailable' };
   const own = ownCgroups(read(path.join(root, 'proc/self/cgroup')) ?? '');
@@ -89,5 +90,10 @@ export function memoryBudget(root = '/'): MemoryBudget {
   }
   return best;
 }
+
+const budgetNow = freshFor(FRESH_MS, readBudget);
+
+/** Read at most once a second (FRESH_MS), as files follow one another in a run. */
+export const memoryBudget = (root = '/'): MemoryBudget => budgetNow(root);
 
 export const availableMemory = (): number => memoryBudget().available;

@@ -2,6 +2,7 @@
 import { CmemError, CmemWarning, type Outcome } from '../errors.js';
 import type { LossWindows } from '../plan/loss-windows.js';
 import type { Plan } from '../plan/plan.js';
+import type { HolderCheckJson } from '../plan/unseen-holders.js';
 import type { StepJson } from './steps-taken.js';
 
 export type Status =
@@ -38,6 +39,8 @@ export interface FileReport {
   /** Room lent by the reserve on FILE's filesystem for the .gz beside, and what was grown back after. */
   reserve?: { path: string; lentBytes: number; grownBackBytes?: number };
   timings: Record<string, number>;
+  /** Present when some processes could not be inspected for holders of FILE (not root, hidepid). */
+  holderCheck?: HolderCheckJson;
   warning?: { code: string; message: string };
   error?: { code: string; message: string; hint?: string };
   /** Files a failure left behind on purpose, each with the command that finishes or undoes the job (ram: on a RAM-backed filesystem). */

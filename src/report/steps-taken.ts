@@ -1,5 +1,7 @@
 // The run's side of the plan's steps: each step reported as it is reached, checked against the planned
-// list, timed, and shown with where FILE's bytes are meanwhile. One job runs at a time, as operands do.
+// list, timed, and shown with where FILE's bytes are meanwhile. Each job keeps its own trace (files of -r
+// run side by side), carried by its async context.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describeWindows, type LossWindows } from '../plan/loss-windows.js';
 import { describeCopies, repeatedName, repeatLength, type Step } from '../plan/steps.js';
 import type { Logger } from './logger.js';
@@ -24,7 +26,10 @@ interface Trace {
   log: Logger;
 }
 
-let current: Trace | undefined;
+/** The job's trace holder: takeSteps gives each job one; outside any (unit tests), a shared one. */
+const traces = new AsyncLocalStorage<{ trace?: Trace }>();
+const shared: { trace?: Trace } = {};
+const holder = () => traces.getStore() ?? shared;
 
 /**
  * A test seam: the run says on stderr which step it reached, then stops itself (SIGSTOP), so that a test can
@@ -52,12 +57,12 @@ function drift(t: Trace, name: string, what: string): void {
 
 /** Starts reporting against planned; the first `done` steps already ran (reading happens before the plan). */
 export function startSteps(planned: readonly Step[], log: Logger, done: TakenStep[] = []): void {
-  current = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
+  holder().trace = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
 }
 
 /** Marks the start of the named step; outside a planned run (a resume, -d) it does nothing. */
 export function reached(name: string): void {
-  const t = current;
+  const t = holder().trace;
   if (!t) return;
   const step = t.planned[t.index];
   // A block's step inside a step that stands for a run of blocks: counted, not listed.
@@ -88,8 +93,9 @@ export function reached(name: string): void {
 
 /** Ends the run's trace and hands back the steps taken, the last one timed. */
 export function endSteps(): TakenStep[] {
-  const t = current;
-  current = undefined;
+  const h = holder();
+  const t = h.trace;
+  h.trace = undefined;
   if (!t) return [];
   close(t);
   return t.taken;
@@ -128,10 +134,12 @@ export function takenJson(planned: readonly Step[], taken: readonly TakenStep[])
 
 /** Runs fn as the steps of planned; however it ends, the steps taken land in into.steps. */
 export async function takeSteps<T>(planned: readonly Step[], log: Logger, done: TakenStep[], into: { steps?: StepJson[] }, fn: () => Promise<T>): Promise<T> {
-  startSteps(planned, log, done);
-  try {
-    return await fn();
-  } finally {
-    into.steps = takenJson(planned, endSteps());
-  }
+  return traces.run({}, async () => {
+    startSteps(planned, log, done);
+    try {
+      return await fn();
+    } finally {
+      into.steps = takenJson(planned, endSteps());
+    }
+  });
 }

@@ -8,12 +8,12 @@ import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
 import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, withReserveLoan, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal } from '../plan/refusals.js';
+import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { quotaNote } from '../probe/quota.js';
 import { saysQuota } from '../steps/no-room.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
-import { findHolders } from '../probe/holders.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
 import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
@@ -32,6 +32,8 @@ import { compressInBlocks } from './compress-blocks.js';
 import { compressStreaming, countStreamed } from './compress-streaming.js';
 import { ask, consentToWindow } from './consent.js';
 import { copyTruncateFile } from './copytruncate-file.js';
+import { firstLook, lastCheck } from './holders-gate.js';
+import { lookAgain } from './clear-to-remove.js';
 import { execute, LeftBehind } from './execute.js';
 import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
@@ -132,10 +134,15 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
     }
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);
-    const holders = facts.kind === 'file' ? findHolders(facts.dev, facts.ino, '/proc', facts.path) : { checked: true, hidden: 0, holders: [] };
+    let holders = facts.kind === 'file' ? firstLook(facts) : { checked: true, hidden: 0, holders: [] };
+    const gap = holderCheckGap(holders);
+    report.holderCheck = holderCheckJson(holders);
     const staleCopyGone = opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log));
     const outputExists = exists(outputPath) && !staleCopyGone;
-    const finished = outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.checked && holders.holders.length === 0 ? await finishedBeside(facts, outputPath, log) : undefined;
+    const mayFinish = () => outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld);
+    // Finishing removes FILE: who holds it is asked again first, as before any removal.
+    if (mayFinish()) holders = await lastCheck(facts);
+    const finished = mayFinish() ? await finishedBeside(facts, outputPath, log) : undefined;
     if (finished) {
       clock.total();
       return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
@@ -146,14 +153,16 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
     const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(file), outputPath, outputExists: outputExists && !opts.copytruncate, unwritable }, opts);
     const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
     if (refused && !overwriteOk) throw refused;
-    if (!holders.checked) log.warn('neither /proc nor lsof is available: could not check whether another process holds the file open');
-    else if (holders.hidden > 0) log.detail(`${holders.hidden} processes could not be inspected (not root)`);
+    if (gap) {
+      const then = opts.assumeUnheld ? ' (--assume-unheld: going ahead)' : opts.simulate && !opts.keep && !opts.copytruncate ? '; a real run would refuse to remove or rewrite it (see --assume-unheld)' : '';
+      log.warn(`${gap}: whether one of them holds ${facts.path} open is not known${then}`);
+    }
     if (opts.copytruncate) {
       const truncated = await copyTruncateFile(facts, holders.holders, outputPath, stashDirs, opts, log, report);
       clock.total();
       return { ...report, ...truncated };
     }
-    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, no other process holds it open`);
+    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, ${gap ? 'not known whether another process holds it open' : 'no other process holds it open'}`);
 
     // What is freed is measured in blocks at the end: the plan's figure is an estimate, rounded up by a worst case.
     const allocatedBefore = allocatedBytes(facts.path);
@@ -166,12 +175,10 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
     const memory = budget.available;
     report.memory = { availableBytes: memory, limitedBy: budget.limitedBy };
     const fd = openSource(facts);
-    // Closed before a loan from the reserve is grown back: FILE's blocks are freed only once no descriptor holds it.
-    let sourceOpen = true;
-    const closeSource = () => {
-      if (sourceOpen) fs.closeSync(fd);
-      sourceOpen = false;
-    };
+    // Closed as soon as FILE is read (a file waiting at the holder check holds no descriptor), and before a
+    // loan from the reserve is grown back (FILE's blocks are freed only once no descriptor holds it).
+    let open = true;
+    const closeSource = () => open && ((open = false), fs.closeSync(fd));
     let source, compressed;
     try {
       const header = headerFieldsFor(facts, opts);
@@ -218,7 +225,7 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
           const steps = loanSteps(streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(fileFs, outputFs) }));
           refuseUnsafe(steps, early, opts);
           report.windows = windowsOf(steps);
-          const stream = () => compressStreaming({ fd, facts, plan: early!, header, keep: opts.keep, steps }, progress, log);
+          const stream = () => compressStreaming({ fd, closeSource, facts, plan: early!, header, keep: opts.keep, assumeUnheld: opts.assumeUnheld, steps }, progress, log);
           const streamed = await takeSteps(steps, log, [], report, () => (loan ? lendFromReserve(loan, facts.dir, report, log, stream, closeSource) : stream()));
           clock.lap('compress');
           logDone(log, facts, outputPath, streamed.originalBytes!, streamed.compressedBytes!, freeBefore, clock.total(), opts.keep);
@@ -238,6 +245,8 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
           estimate = estimateCompressed(fd, facts.size, opts.level);
         }
       }
+      // Every strategy from here on removes or rewrites FILE (or, with -k, leaves it): the first look may be a batch old.
+      if (!opts.simulate && !opts.keep) await lookAgain(facts, opts);
       if (needsBlockMode(facts.size, estimate, memory, opts)) {
         const blocks = await compressInBlocks({ facts, fileFs, outputFs, outputPath, estimate, memory: budget, stashDirs, trace: report }, opts, log);
         clock.total();

@@ -14,6 +14,7 @@ import { assertReadWhole } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
 import { isNoRoom, isQuota, quotaExceeded } from '../steps/no-room.js';
 import { streamBeside } from '../steps/stream-beside.js';
+import { clearToRemove } from './clear-to-remove.js';
 import { critical, removeOnInterrupt } from './signals.js';
 import { windowsOf } from '../plan/loss-windows.js';
 import { STEP, type Step } from '../plan/steps.js';
@@ -24,10 +25,13 @@ import { readEachBlock } from '../steps/read-blocks.js';
 
 export interface StreamingInput {
   fd: number;
+  /** Called once the .gz is in place: FILE is not read again. */
+  closeSource: () => void;
   facts: FileFacts;
   plan: Plan;
   header: HeaderFields;
   keep: boolean;
+  assumeUnheld: boolean;
   steps: readonly Step[];
 }
 
@@ -68,8 +72,11 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
     `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
       `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
   );
+  input.closeSource();
   if (!input.keep) {
     reached(STEP.removeFile);
+    // The first look may be a batch old: who holds FILE is asked again now, after the test seam above.
+    await clearToRemove(facts, plan.outputPath, input);
     await critical(() => freeOriginal(facts));
     dropBesideNote(facts);
     log.info(`removed ${facts.path}`);

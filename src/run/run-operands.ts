@@ -10,6 +10,7 @@ import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import { printReport } from '../report/print-report.js';
 import { decompressFile } from './decompress-file.js';
+import { runPool, poolWidth } from './file-pool.js';
 import { listFiles } from './list-files.js';
 import { inOperandFolders } from './operand-folders.js';
 import { orderOperands } from './order-operands.js';
@@ -25,15 +26,18 @@ export const operandsOf = (files: readonly string[]): readonly string[] => (file
 export const dataOnStdout = (opts: Options, files: readonly string[]): boolean =>
   !opts.list && !opts.test && (opts.stdout || operandsOf(files).includes(STDIN));
 
-/** How one operand is compressed: main chooses (a /proc/PID/fd/N operand has its own path). */
-export type Compress = (file: string) => Promise<FileReport>;
+/** How one operand is compressed, with the logger given: main chooses (a /proc/PID/fd/N operand has its own path). */
+export type Compress = (file: string, log: Logger) => Promise<FileReport>;
 
 function runOne(file: string, opts: Options, log: Logger, compress: Compress): Promise<FileReport> {
   if (opts.test) return testFile(file, log, opts.suffix, opts.verbose);
   if (opts.stdout || file === STDIN) return toStdout(file, opts, log);
   if (opts.decompress) return inOperandFolders(file, opts, () => decompressFile(file, opts, log));
-  return inOperandFolders(file, opts, () => compress(file));
+  return inOperandFolders(file, opts, () => compress(file, log));
 }
+
+/** Compressing files by name beside themselves, the one mode whose files may run side by side (file-pool.ts). */
+const pooled = (opts: Options, files: readonly string[]) => !opts.test && !opts.decompress && !opts.output && !dataOnStdout(opts, files);
 
 function summary(reports: readonly FileReport[], opts: Options): string {
   const count = (pred: (r: FileReport) => boolean) => reports.filter(pred).length;
@@ -76,16 +80,20 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
   }
   const outcomes: Outcome[] = [];
   const reports: FileReport[] = [];
-  for (const entry of entries) {
-    const report: FileReport = entry.ignore
-        ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} }
-        : await runOne(entry.file, opts, log, compress);
+  const ignored = (entry: Entry): FileReport | undefined => (entry.ignore ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} } : undefined);
+  const emit = (report: FileReport, entry: Entry) => {
     if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);
     // The last report waits for the stray records, which --json carries in it.
     if (reports.length > 0) printReport(reports[reports.length - 1], opts.json, log);
     outcomes.push(outcomeOf(report));
     reports.push(report);
-  }
+  };
+  if (pooled(opts, files)) {
+    const jobs = (function* () {
+      for (const entry of entries) yield { ...entry, ready: ignored(entry) };
+    })();
+    await runPool(jobs, poolWidth(opts), log, (file, own) => runOne(file, opts, own, compress), (report, job) => emit(report, job));
+  } else for (const entry of entries) emit(ignored(entry) ?? (await runOne(entry.file, opts, log, compress)), entry);
   const last = reports[reports.length - 1];
   if (last) printReport(withStrays(last, reports, opts, log), opts.json, log);
   if (opts.recursive) log.info(summary(reports, opts));

@@ -9,7 +9,7 @@ import { isActiveLog } from '../plan/rotated-set.js';
 import { savingOf, type SetCandidate } from '../plan/set-plan.js';
 import { probeFile } from '../probe/file.js';
 import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
-import { findHolders } from '../probe/holders.js';
+import { firstLook } from './holders-gate.js';
 import { largestFiles } from '../probe/largest-files.js';
 import { shortBytes } from '../report/format.js';
 import { WORTH_IT } from '../report/scan-report.js';
@@ -90,7 +90,8 @@ function judge(file: string, opts: Options, siblings: Map<string, string[]>): Se
   const candidate: SetCandidate = { file: facts, outputPath, estimated: seen.estimated };
   const saving = savingOf(candidate, 1);
   if (saving < WORTH_IT) return `would save about ${shortBytes(Math.max(0, saving))} only`;
-  const holders = findHolders(facts.dev, facts.ino, '/proc', facts.path).holders;
+  // One pass over /proc for all candidates: each is asked again before its removal (holders-gate.ts).
+  const holders = firstLook(facts).holders;
   if (holders.length > 0 && !opts.copytruncate) return `held open by ${describeHolders(holders)}: --copytruncate takes it`;
   return candidate;
 }

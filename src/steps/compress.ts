@@ -62,7 +62,9 @@ export function unwrapMember(member: Buffer, length: number): Deflated {
  */
 function deflateBlock(block: Buffer, level: number): Promise<Deflated> {
   return new Promise((resolve, reject) => {
-    const gzip = zlib.createGzip({ level, memLevel: MEM_LEVEL, flush: zlib.constants.Z_SYNC_FLUSH, chunkSize: CHUNK });
+    // A small block's output fits a small buffer: -r over thousands of small files allocates (and collects) less.
+    const chunkSize = Math.min(CHUNK, Math.max(zlib.constants.Z_MIN_CHUNK, (block.length >>> 1) + 1024));
+    const gzip = zlib.createGzip({ level, memLevel: MEM_LEVEL, flush: zlib.constants.Z_SYNC_FLUSH, chunkSize });
     const out: Buffer[] = [];
     gzip.on('data', (chunk: Buffer) => out.push(chunk));
     gzip.on('error', reject);

@@ -1,6 +1,7 @@
 // Folders held open by descriptor while a job works in them. A name in a pinned folder resolves through
 // /proc/self/fd, so a folder swapped for a symlink after the checks cannot redirect a create, a rename or
 // an unlink: they land in the very folder that was checked, wherever its path points now.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
@@ -15,6 +16,8 @@ interface Pin {
 }
 
 const pins = new Map<string, Pin>();
+/** The folders a job pinned, so that its end lets go of exactly those (jobs of -r run side by side). */
+const jobPins = new AsyncLocalStorage<string[]>();
 const viaProc = fs.existsSync('/proc/self/fd');
 
 /**
@@ -27,6 +30,7 @@ export function pin(dir: string): void {
   const held = pins.get(abs);
   if (held) {
     held.count++;
+    jobPins.getStore()?.push(abs);
     return;
   }
   // Inside a pinned folder the name is looked up there, never walked again from /.
@@ -39,14 +43,22 @@ export function pin(dir: string): void {
     throw new CmemError('CHANGED', `${abs} was replaced while it was checked; nothing was touched`, 'look at who changes that folder, then run cmemgzip again');
   }
   pins.set(abs, { fd, dev: st.dev, ino: st.ino, count: 1 });
+  jobPins.getStore()?.push(abs);
 }
 
-export function unpin(dir: string): void {
-  const abs = path.resolve(dir);
+function release(abs: string): void {
   const held = pins.get(abs);
   if (!held || --held.count > 0) return;
   pins.delete(abs);
   fs.closeSync(held.fd);
+}
+
+export function unpin(dir: string): void {
+  const abs = path.resolve(dir);
+  const mine = jobPins.getStore();
+  const at = mine?.lastIndexOf(abs) ?? -1;
+  if (at >= 0) mine!.splice(at, 1);
+  release(abs);
 }
 
 /** The descriptor of a pinned folder, for fsync. */
@@ -61,19 +73,17 @@ export function at(file: string): string | Buffer {
 }
 
 /**
- * Runs fn with dirs pinned; when it ends, every folder pinned since it began is let go, so that a job
- * that failed half-way leaks no descriptor.
+ * Runs fn with dirs pinned; when it ends, every pin it made (and any made inside it and not let go) is
+ * let go, so that a job that failed half-way leaks no descriptor, and a job beside it keeps its own.
  */
 export async function withPinned<T>(dirs: readonly string[], fn: () => Promise<T>): Promise<T> {
-  const before = new Set(pins.keys());
-  try {
-    dirs.forEach(pin);
-    return await fn();
-  } finally {
-    for (const [dir, held] of pins)
-      if (!before.has(dir)) {
-        pins.delete(dir);
-        fs.closeSync(held.fd);
-      }
-  }
+  const mine: string[] = [];
+  return jobPins.run(mine, async () => {
+    try {
+      dirs.forEach(pin);
+      return await fn();
+    } finally {
+      for (const abs of mine.splice(0)) release(abs);
+    }
+  });
 }

@@ -5,6 +5,8 @@ import { at } from './pinned-folders.js';
 import { closeJudged } from './write-chunks.js';
 
 export const BLOCK_SIZE = 1024 * 1024;
+/** Reads are at least this long, and a short last read keeps its buffer when it wastes no more than this. */
+const SMALLEST_READ = 64 * 1024;
 
 export interface SourceData {
   blocks: Buffer[];
@@ -38,14 +40,16 @@ export interface ReadRange {
  * of silently losing its tail.
  */
 export function* readEachBlock(fd: number, { start = 0, length = Infinity, blockSize = BLOCK_SIZE }: ReadRange = {}): Generator<Buffer> {
+  // Buffers sized to the file as it is now, plus one byte to see it grow: a small file costs no full block.
+  const now = fs.fstatSync(fd).size - start;
   let size = 0;
   while (size < length) {
-    const want = Math.min(blockSize, length - size);
+    const want = Math.min(blockSize, length - size, Math.max(SMALLEST_READ, now - size + 1));
     const buf = Buffer.allocUnsafe(want);
     const n = readFull(fd, buf, start + size);
     if (n === 0) return;
     size += n;
-    yield n === want ? buf : Buffer.from(buf.subarray(0, n));
+    yield n === want || want - n <= SMALLEST_READ ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n));
     if (n < want) return;
   }
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fill, gunzipHash, mountFs, mountSkipReason, onlyReport, run, sha256, sleep, start, warnSkip, watch, writeLog, type Mounted } from './helpers.js';
+import { fill, gunzipHash, mountFs, mountSkipReason, onlyReport, run, sha256, sleep, start, stateOf, warnSkip, watch, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -70,15 +70,6 @@ function holds(copy: string, w: Where, original: Buffer): boolean {
 function stops(planned: PlannedStep[]): PlannedStep[] {
   const list = planned[0]?.name === 'read and compress' ? planned.slice(1) : planned;
   return list.flatMap((s) => (s.repeat ? Array.from({ length: (Math.abs(s.repeat.to - s.repeat.from) + 1) * s.repeat.each.length }, () => s) : [s]));
-}
-
-/** The process's state letter (T: stopped), or '' once it is gone. */
-function stateOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-  } catch {
-    return '';
-  }
 }
 
 describe.skipIf(warnSkip(mountSkipReason()))('custody: at each step, the copies it claims are on the disk', () => {

@@ -344,6 +344,15 @@ export function treeHash(dir: string): string {
   return h.digest('hex');
 }
 
+/** The process's state letter (T: stopped), or '' once it is gone. */
+export function stateOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+  } catch {
+    return '';
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface Watched {
@@ -463,14 +472,6 @@ export function stashManifestFor(file: string, over: Record<string, unknown>): R
   };
 }
 
-/** The process's state letter (T: stopped), or '' once it is gone. */
-export function stateOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-  } catch {
-    return '';
-  }
-}
 
 /** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
 export async function killAt(args: readonly string[], step: string): Promise<void> {

@@ -1,0 +1,60 @@
+// holders-gate: files that reach the check together share one pass over /proc, and every answer comes
+// from a pass begun after the file asked (the pass is counted here, its reading of /proc faked).
+import { describe, expect, it, vi } from 'vitest';
+
+const passes = vi.hoisted(() => ({ count: 0, held: new Set<string>() }));
+vi.mock('../src/probe/holders-index.js', () => ({
+  indexHolders: () => {
+    passes.count++;
+    const held = new Set(passes.held);
+    return { checked: true, hidden: 0, find: (dev: number, ino: number) => (held.has(`${dev}:${ino}`) ? [{ pid: 1, command: 'x', fd: 3, writes: true, appends: true }] : []) };
+  },
+}));
+const { jobEnded, jobStarted, lastCheck } = await import('../src/run/holders-gate.js');
+
+const file = (ino: number) => ({ dev: 1, ino, path: `/f${ino}` });
+
+describe('holders gate', () => {
+  it('jobs that all reach the check are answered by one pass', async () => {
+    const before = passes.count;
+    const jobs = [1, 2, 3, 4].map(async (ino) => {
+      jobStarted();
+      try {
+        return await lastCheck(file(ino));
+      } finally {
+        jobEnded();
+      }
+    });
+    const scans = await Promise.all(jobs);
+    expect(passes.count - before).toBe(1);
+    expect(scans.every((s) => s.holders.length === 0)).toBe(true);
+  });
+
+  it('a job still running holds the pass back until it arrives too', async () => {
+    const before = passes.count;
+    jobStarted();
+    jobStarted();
+    let firstAnswered = false;
+    const first = lastCheck(file(5)).then((s) => ((firstAnswered = true), s));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(firstAnswered).toBe(false);
+    const second = lastCheck(file(6));
+    await Promise.all([first, second]);
+    jobEnded();
+    jobEnded();
+    expect(passes.count - before).toBe(1);
+  });
+
+  it('a holder that opened the file after an earlier pass is seen by the next one', async () => {
+    expect((await lastCheck(file(7))).holders).toEqual([]);
+    passes.held.add('1:7');
+    expect((await lastCheck(file(7))).holders).toHaveLength(1);
+  });
+
+  it('a running job that never arrives does not hold the others forever (the pass waits a bounded time)', async () => {
+    jobStarted();
+    const scan = await lastCheck(file(8));
+    expect(scan.checked).toBe(true);
+    jobEnded();
+  });
+});
