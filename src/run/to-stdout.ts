@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
+import { endAsClosedPipe, isClosedPipe } from '../report/closed-stdout.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -31,12 +32,6 @@ function checkedInput(file: string, opts: Options): FileFacts {
 }
 
 const openInput = (facts: FileFacts): Readable => fs.createReadStream('', { fd: openSource(facts), highWaterMark: 256 * 1024 });
-
-/** `cmemgzip -dc big.gz | head` closes the pipe early: say so plainly rather than "write EPIPE". */
-function brokenPipe(err: unknown): CmemError | undefined {
-  if ((err as NodeJS.ErrnoException).code !== 'EPIPE') return undefined;
-  return new CmemError('IO', 'stdout was closed before all the data was written (broken pipe); stopped', 'the input was left as it is');
-}
 
 export async function toStdout(file: string, opts: Options, log: Logger): Promise<FileReport> {
   const start = performance.now();
@@ -67,8 +62,10 @@ export async function toStdout(file: string, opts: Options, log: Logger): Promis
     log.detail(`${report.file} -> stdout: ${bytes(report.originalBytes ?? 0)} of content, ${bytes(report.compressedBytes ?? 0)} compressed`);
     return report;
   } catch (err) {
+    // `cmemgzip -dc big.gz | head`: the reader has all it wanted; the input was only read.
+    if (isClosedPipe(err)) endAsClosedPipe();
     report.timings.total = Math.round(performance.now() - start);
-    const e = err instanceof CmemWarning ? err : brokenPipe(err) ?? toCmemError(err, report.file);
+    const e = err instanceof CmemWarning ? err : toCmemError(err, report.file);
     return { ...report, ...failedReport(report.file, e, report.timings) };
   } finally {
     if (input !== process.stdin) input?.destroy();
