@@ -1,6 +1,6 @@
 // What --scan found on one filesystem: its human lines, its JSON object, and the exact commands to run next.
 import { describeHolders } from '../plan/held-open.js';
-import { CRITICAL_AT, type Usage } from '../plan/scan-levels.js';
+import { CRITICAL_AT, usedPercent, type Usage } from '../plan/scan-levels.js';
 import type { DeletedFile } from '../probe/deleted-open.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { Holder } from '../probe/holders.js';
@@ -53,7 +53,7 @@ function usageLine(s: FsScan): string {
       ? `${percent(f.totalInodes - f.freeInodes, f.totalInodes)} used [${u.inodesLevel}], ${grouped(f.freeInodes)} free of ${grouped(f.totalInodes)}`
       : 'no fixed limit';
   return (
-    `${f.mountPoint} (${f.type}): ${worst}: space ${percent(f.totalBytes - f.freeBytes, f.totalBytes)} used [${u.bytesLevel}], ` +
+    `${f.mountPoint} (${f.type}): ${worst}: space ${usedPercent(f, f.freeBytes)} used [${u.bytesLevel}], ` +
     `${bytes(f.freeBytes)} free of ${shortBytes(f.totalBytes)}; inodes ${inodes}`
   );
 }
