@@ -94,7 +94,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
   program.on('option:best', () => onLevel(9));
   for (let level = 1; level <= 9; level++) program.on(`option:${level}`, () => onLevel(level));
   program.on('option:rsyncable', () =>
-    program.error('error: --rsyncable is not supported: cmemgzip writes one verified pigz-style member per file; use gzip --rsyncable or pigz --rsyncable where rsync must see small deltas'),
+    program.error('error: --rsyncable is not supported: cmemgzip compresses blocks on their own into one gzip member, with no resets where rsync could find them; use gzip --rsyncable or pigz --rsyncable where rsync must see small deltas'),
   );
   return program;
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
+import { notRegular } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { endAsClosedPipe, isClosedPipe } from '../report/closed-stdout.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
@@ -25,9 +26,8 @@ function checkedInput(file: string, opts: Options): FileFacts {
   if (facts.kind === 'symlink' && opts.force) facts = probeFile(realPath(facts.path));
   if (facts.kind === 'missing') throw new CmemError('ENOENT', `${facts.path}: no such file or directory`);
   if (facts.kind === 'symlink') throw new CmemError('SYMLINK', `${facts.path} is a symbolic link; not followed`, 'use -f to follow it');
-  if (facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${facts.path} is a ${facts.kind}, not a regular file; ignored`);
-  if (!opts.decompress && !opts.force && facts.base.endsWith(opts.suffix))
-    throw new CmemWarning('HAS_SUFFIX', `${facts.path} already has the ${opts.suffix} suffix; unchanged (use -f)`);
+  // gzip -c compresses a name that has the suffix already: only the file's own .gz name is at stake there.
+  if (facts.kind !== 'file') throw notRegular(facts.path, facts.kind);
   return facts;
 }
 
