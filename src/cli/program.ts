@@ -5,7 +5,7 @@ import { normalizeArgv } from './argv.js';
 import { gzipEnvArgs } from './gzip-env.js';
 import { helpAfter } from './help-text.js';
 import { parseSize } from './sizes.js';
-import { VERSION } from './version.js';
+import { runtime, VERSION } from './version.js';
 
 export interface Invocation {
   options: Options;
@@ -47,8 +47,8 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
     .argument('[FILE...]', 'files to compress (with -d, -t, -l: .gz files; none or -: stdin to stdout)')
-    // GNU's form, program then version, which scripts (and gzip's own tests) read as the line's last word.
-    .version(`cmemgzip ${VERSION}`, '-V, --version', 'print the version')
+    // GNU's form, program then version, which scripts (and gzip's own tests) read as the first line's last word.
+    .version(`cmemgzip ${VERSION}\n${runtime()}`, '-V, --version', 'print the version and the runtime')
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')

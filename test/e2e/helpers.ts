@@ -9,8 +9,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The artefact under test: the one-file bundle by default, or whatever CMEMGZIP_BIN names (the SEA binary, say). */
 export const CLI = process.env.CMEMGZIP_BIN ?? path.join(ROOT, 'dist/cmemgzip.js');
-/** How to start an artefact: a .js file through this node, anything else directly. */
-const commandFor = (cli: string) => (cli.endsWith('.js') ? [process.execPath, cli] : [cli]);
+/** How to start an artefact: a .js file through a node (this one unless named), anything else directly. */
+const commandFor = (cli: string, node = process.execPath) => (cli.endsWith('.js') ? [node, cli] : [cli]);
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
 
 export const { version: PACKAGE_VERSION } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -236,7 +236,7 @@ export function gunzipHash(gz: string): string {
 }
 
 /** The smoke test: a log on a full tmpfs becomes a .gz that the system's gzip decompresses to the same bytes. */
-export function fullDiskRoundTrip(cli: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: readonly string[] } = {}): void {
+export function fullDiskRoundTrip(cli: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: readonly string[]; node?: string } = {}): void {
   const m = mountFs('tmpfs', 24);
   try {
     const log = path.join(m.dir, 'app.log');
@@ -295,11 +295,11 @@ function readableCli(cli: string): string {
  */
 export function run(
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; prefix?: readonly string[]; cli?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; prefix?: readonly string[]; cli?: string; node?: string } = {},
 ): RunResult {
   // A prefix may run it as another user, who may not be able to read the clone.
   const cli = opts.prefix ? readableCli(opts.cli ?? CLI) : (opts.cli ?? CLI);
-  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(cli), ...args];
+  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(cli, opts.node), ...args];
   const r: SpawnSyncReturns<string> = spawnSync(exe, exeArgs, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },

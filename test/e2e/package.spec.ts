@@ -34,7 +34,7 @@ describe('npm i -g of the packed tarball', () => {
     expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
     expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).dependencies).toBeUndefined();
   });
-  it('gives a cmemgzip that prints the version', () => expect(run(['--version'], { cli: path.join(prefix, 'bin/cmemgzip'), env }).stdout.trim()).toBe(`cmemgzip ${PACKAGE_VERSION}`));
+  it('gives a cmemgzip that prints the version', () => expect(run(['--version'], { cli: path.join(prefix, 'bin/cmemgzip'), env }).stdout.split('\n')[0]).toBe(`cmemgzip ${PACKAGE_VERSION}`));
   it('gives a cmemgzip that compresses a file, checked by gzip', () => {
     const log = path.join(tmp, 'app.log');
     const hash = writeLog(log, 4 * 2 ** 20);
