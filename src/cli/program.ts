@@ -60,7 +60,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .option('--allow-ram-stash', 'with --safe: accept a safety copy in RAM (/dev/shm): it survives a kill -9, not a power cut')
     .option('-m, --memory <size>', 'block mode: blocks of SIZE, tail first, memory bounded (K, M, G; at least 64K)', memoryOption)
     .option('-s, --simulate', 'show what would be done and freed, with real compression in memory; change nothing')
-    .addOption(new Option('--dry-run', 'same as --simulate').hideHelp())
+    .option('--dry-run', 'same as --simulate')
     .option('-t, --test', 'test the integrity of .gz files')
     .option('--resume', 'finish an interrupted run from its stash or journal (a plain rerun does too)')
     .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
