@@ -45,3 +45,11 @@ describe.skipIf(warnSkip(mountSkipReason() ?? (canDrop() ? undefined : 'setpriv 
     }
   });
 });
+
+describe.skipIf(warnSkip(spawnSync('git', ['-C', ROOT, 'rev-parse']).status === 0 ? undefined : 'not a git clone: the committed-files check is SKIPPED'))('the clone', () => {
+  it('holds no compiled Python, and git ignores what running the lazyfs harness compiles', () => {
+    const tracked = spawnSync('git', ['-C', ROOT, 'ls-files'], { encoding: 'utf8' }).stdout.split('\n');
+    expect(tracked.filter((f) => f.includes('__pycache__') || f.endsWith('.pyc'))).toEqual([]);
+    expect(spawnSync('git', ['-C', ROOT, 'check-ignore', '-q', 'test/e2e/lazyfs/__pycache__/lazyfs.cpython-311.pyc']).status).toBe(0);
+  });
+});
