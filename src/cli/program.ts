@@ -69,6 +69,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
     .option('--free <size>', 'as --until, but until SIZE is free (K, M, G, T)', freeOption)
     .option('--include-active', 'with --until/--free: also take the active log of a rotated set (app.log beside app.log.1)')
+    .option('--any-file', 'with --until/--free: take any large file, not only logs (a log\'s name, or text)')
     .option('-d, --decompress', 'decompress .gz files: beside them when there is room, else refused with the room needed')
     .addOption(new Option('--uncompress', 'same as -d').hideHelp())
     .option('-c, --stdout', 'write to stdout and keep the input (compress or decompress); no FILE or - reads stdin')
@@ -147,6 +148,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     name: o.name,
     target: o.until ?? o.free,
     includeActive: !!o.includeActive,
+    anyFile: !!o.anyFile,
   };
   return { options, files: program.args };
 }

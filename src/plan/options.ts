@@ -44,6 +44,8 @@ export interface Options {
   target?: Target;
   /** With a target: also take the active log of a rotated set (app.log beside app.log.1). */
   includeActive: boolean;
+  /** With --until/--free: take any large file below the folders, not only logs. */
+  anyFile: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -70,4 +72,5 @@ export const DEFAULT_OPTIONS: Options = {
   list: false,
   recursive: false,
   includeActive: false,
+  anyFile: false,
 };

@@ -15,6 +15,8 @@ export interface Candidate {
   estimated: number;
   /** Processes writing to it: they call for --copytruncate. */
   writers: Holder[];
+  /** Why --until would pass it over (the active log of a rotated set, no log): then no command is suggested. */
+  untilPassesOver?: string;
 }
 
 export interface FsScan {
@@ -35,7 +37,7 @@ export const WORTH_IT = 64 * 1024;
 
 export function nextCommands(s: FsScan): string[] {
   const out: string[] = [];
-  const worth = s.candidates.filter((c) => saving(c) >= WORTH_IT);
+  const worth = s.candidates.filter((c) => saving(c) >= WORTH_IT && !c.untilPassesOver);
   const quiet = worth.filter((c) => c.writers.length === 0).map((c) => shellQuote(c.path));
   if (quiet.length > 0) out.push(`cmemgzip ${quiet.join(' ')}`);
   for (const c of worth.filter((c) => c.writers.length > 0)) out.push(`cmemgzip --copytruncate ${shellQuote(c.path)}`);
@@ -69,7 +71,8 @@ export function scanLines(s: FsScan): string[] {
   for (const c of s.candidates)
     lines.push(
       `    ${shortBytes(c.size).padStart(10)}  ${c.path}: about ${shortBytes(c.estimated)} compressed, saves about ${shortBytes(saving(c))} (${percent(saving(c), c.size)})` +
-        (c.writers.length > 0 ? `; written to by ${describeHolders(c.writers)}: use --copytruncate` : ''),
+        (c.writers.length > 0 ? `; written to by ${describeHolders(c.writers)}: use --copytruncate` : '') +
+        (c.untilPassesOver ? `; no command: ${c.untilPassesOver}` : ''),
     );
   if (s.compressed.length > 0)
     lines.push(`  already compressed among the largest (by their first bytes): ${s.compressed.map((c) => `${c.path} (${c.format})`).join(', ')}`);
@@ -96,7 +99,7 @@ export function scanJson(s: FsScan) {
     inodesOnly: s.usage.inodesOnly,
     files: s.files,
     unreadableFolders: s.unreadable,
-    largest: s.candidates.map((c) => ({ path: c.path, size: c.size, estimatedBytes: c.estimated, savingBytes: saving(c), writers: c.writers.map((h) => h.pid) })),
+    largest: s.candidates.map((c) => ({ path: c.path, size: c.size, estimatedBytes: c.estimated, savingBytes: saving(c), writers: c.writers.map((h) => h.pid), untilPassesOver: c.untilPassesOver })),
     alreadyCompressed: s.compressed,
     deleted: s.deleted.map((d) => deletedJson(d.file, d.mappedBy, d.command)),
     commands: nextCommands(s),
