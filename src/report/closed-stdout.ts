@@ -1,4 +1,5 @@
 // A reader that goes away (`| head`) ends our output quietly, as it ends gzip's: no stack trace, no error line.
+import { EXIT } from '../errors.js';
 
 /**
  * Whether stdout is all this run is for (help, --version, -c, -l, --scan...): then a closed stdout ends
@@ -24,10 +25,16 @@ export function endAsClosedPipe(): void {
   process.kill(process.pid, 'SIGPIPE');
 }
 
-/** Installed first thing, before --help can print: what an EPIPE on stdout does. */
+/**
+ * Installed first thing, before --help can print: what a failed write to stdout does. Any other failure
+ * (ENOSPC: `--help > /dev/full`) fails the run with a message, as gzip's "write error" does.
+ */
 export function quietOnClosedStdout(): void {
   process.stdout.on('error', (err) => {
-    if (isClosedPipe(err) && stdoutIsTheJob) endAsClosedPipe();
-    // Otherwise the output is lost, not the work: later writes fail the same way and are dropped here.
+    // A run that changes files loses its output, not its work: later writes fail the same way and land here.
+    if (!stdoutIsTheJob) return;
+    if (isClosedPipe(err)) endAsClosedPipe();
+    process.stderr.write(`cmemgzip: stdout: ${err.message}\n`);
+    process.exit(EXIT.error);
   });
 }

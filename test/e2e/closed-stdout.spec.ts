@@ -47,6 +47,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('a closed stdout', () => {
     expect(c.cli).toBe(141);
   });
 
+  it('--help and -c into /dev/full: exit 1 and one line saying so, as gzip, no stack trace', () => {
+    for (const args of [['--help'], ['-c', CLI]]) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', fs.openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
+      expect(r.status, args[0]).toBe(1);
+      expect(r.stderr).toMatch(/no space left on device/i);
+      expect(r.stderr).not.toMatch(/    at /);
+    }
+  });
+
   it('--scan | head -c 1: quiet', () => {
     const r = piped(`--scan ${dir()}`, 'head -c 1');
     expect(r.stderr).toBe('');
