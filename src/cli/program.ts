@@ -66,7 +66,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
     .option('--deleted', 'list deleted files still held open by a process, largest first; change nothing')
     .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
-    .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
+    .addOption(new Option('--until <pct>', 'choose logs under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used (as df counts)').argParser(untilOption).conflicts('free'))
     .option('--free <size>', 'as --until, but until SIZE is free (K, M, G, T)', freeOption)
     .option('--include-active', 'with --until/--free: also take the active log of a rotated set (app.log beside app.log.1)')
     .option('--any-file', 'with --until/--free: take any large file, not only logs (a log\'s name, or text)')
