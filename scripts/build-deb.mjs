@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { version } from './build-options.mjs';
+import { SEA_NODE_VERSION } from './node-binary.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = (...p) => path.join(root, 'dist', ...p);
@@ -20,7 +21,7 @@ Copyright: the cmemgzip authors
 License: MIT
 
 Files: usr/bin/cmemgzip
-Comment: a Node.js single executable: the Node.js ${process.versions.node} runtime (MIT, with the
+Comment: a Node.js single executable: the Node.js ${SEA_NODE_VERSION} runtime (MIT, with the
  licenses of the libraries it bundles, listed in Node.js's LICENSE file), and the JavaScript
  packages commander, chalk and pretty-bytes (MIT), bundled into it.
 Copyright: Node.js contributors; the authors of commander, chalk and pretty-bytes

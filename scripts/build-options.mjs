@@ -28,7 +28,7 @@ export const common = {
   entryPoints: ['src/cli/index.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   define: { __VERSION__: JSON.stringify(version) },
   plugins: [builtinsAsIs],
   logLevel: 'warning',

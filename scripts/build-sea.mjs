@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { common, version } from './build-options.mjs';
-import { nodeBinary } from './node-binary.mjs';
+import { nodeBinary, SEA_NODE_VERSION } from './node-binary.mjs';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const root = path.resolve(import.meta.dirname, '..');
@@ -29,16 +29,23 @@ try {
 }
 
 fs.mkdirSync(work, { recursive: true });
-// Node 20's SEA runs one CommonJS script, and its require() only loads built-in modules: bundle everything.
+// A SEA runs one CommonJS script, and its require() only loads built-in modules: bundle everything.
 await build({ ...common, outfile: script, format: 'cjs' });
 
-for (const arch of archs) {
-  let node;
+const fetchNode = (arch) => {
   try {
-    node = nodeBinary(arch);
+    return nodeBinary(arch);
   } catch (err) {
-    impossible(`node-linux-${arch}@${process.versions.node} could not be fetched from the npm registry: ${err.message}`);
+    return impossible(`node-linux-${arch}@${SEA_NODE_VERSION} could not be fetched from the npm registry: ${err.message}`);
   }
+};
+// The blob is made by the very node it goes into (V8 accepts a code cache only from the same V8), not by
+// the node that runs this script: this machine's arch of SEA_NODE_VERSION makes it for every arch.
+if (process.platform !== 'linux') impossible('the node that makes the blob is fetched for linux only');
+const maker = fetchNode(process.arch);
+
+for (const arch of archs) {
+  const node = fetchNode(arch);
   if (!fs.readFileSync(node).includes(FUSE)) impossible(`${node} has no SEA fuse`);
   const native = process.platform === 'linux' && arch === process.arch;
   const blob = path.join(work, `cmemgzip-${arch}.blob`);
@@ -46,7 +53,7 @@ for (const arch of archs) {
   // The V8 code cache spares compiling the bundle at each start (--version: 0.09 s -> 0.08 s here), but
   // it is made by this node's V8 for this CPU: another arch's V8 would reject it, so it is left out there.
   fs.writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native }, null, 2));
-  run(process.execPath, ['--experimental-sea-config', config]);
+  run(maker, ['--experimental-sea-config', config]);
 
   const exe = path.join(root, `dist/cmemgzip-linux-${arch}`);
   fs.rmSync(exe, { force: true });
@@ -57,13 +64,14 @@ for (const arch of archs) {
 
   const size = `${(fs.statSync(exe).size / 2 ** 20).toFixed(1)} MiB`;
   if (!native) {
-    console.log(`${path.relative(root, exe)}: ${size}, from node-linux-${arch}@${process.versions.node} (test/e2e/arm64.spec.ts runs it under qemu)`);
+    console.log(`${path.relative(root, exe)}: ${size}, from node-linux-${arch}@${SEA_NODE_VERSION} (test/e2e/arm64.spec.ts runs it under qemu)`);
     continue;
   }
   const printed = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
-  if (printed.stdout.trim() !== `cmemgzip ${version}`) {
-    console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected cmemgzip ${version}`);
+  const expected = `cmemgzip ${version}\nsingle executable, node v${SEA_NODE_VERSION}`;
+  if (printed.stdout.trim() !== expected) {
+    console.error(`build-sea: ${exe} --version printed ${JSON.stringify(printed.stdout + printed.stderr)}, expected ${JSON.stringify(expected)}`);
     process.exit(1);
   }
-  console.log(`${path.relative(root, exe)}: ${size}, version ${version}, runs without node on PATH`);
+  console.log(`${path.relative(root, exe)}: ${size}, version ${version} on node ${SEA_NODE_VERSION}, runs without node on PATH`);
 }

@@ -28,7 +28,7 @@ export type ErrorCode =
   | 'INSECURE'
   | 'UNFINISHED';
 
-export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME' | 'UNKNOWN_SUFFIX' | 'TRAILING_GARBAGE';
+export type WarningCode = 'HAS_SUFFIX' | 'OUTPUT_EXISTS' | 'NOTHING_TO_RESUME' | 'UNKNOWN_SUFFIX' | 'TRAILING_GARBAGE' | 'LINES_MAY_BE_LOST' | 'NOT_REGULAR';
 
 /** A failure as a value: what went wrong, and what the operator can do next. */
 export class CmemError extends Error {
@@ -54,6 +54,9 @@ export class CmemWarning extends Error {
 export type Outcome = 'ok' | 'warning' | 'error';
 
 export const EXIT = { ok: 0, error: 1, warning: 2 } as const;
+
+/** Warnings gzip 1.12 prints but leaves out of its exit status ("already has .gz suffix -- unchanged" exits 0). */
+export const UNCOUNTED_WARNINGS: readonly WarningCode[] = ['HAS_SUFFIX'];
 
 /** gzip's rule: any error wins (1), else any warning (2), else 0. */
 export function exitCodeFor(outcomes: readonly Outcome[]): number {

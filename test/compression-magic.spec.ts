@@ -16,3 +16,14 @@ it.each([
   [Buffer.from('2026-01-01 INFO'), undefined],
   [b(0x8b, 0x1f), undefined],
 ])('compressionOf(%s) = %s', (head, format) => expect(compressionOf(head)).toBe(format));
+
+it.each([
+  [b(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40), 'lz4'],
+  [b(0x02, 0x21, 0x4c, 0x18), 'lz4'],
+  [Buffer.from('LZIP\x01'), 'lzip'],
+  [b(0x50, 0x4b, 0x03, 0x04, 0x14, 0x00), 'zip'],
+  [b(0x50, 0x4b, 0x05, 0x06, 0, 0), 'zip'],
+  [b(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c), '7z'],
+  [b(0x1f, 0x9d, 0x90), 'compress'],
+  [Buffer.from('PK is a name'), undefined],
+])('compressionOf(%s) = %s, the formats beyond gzip', (head, format) => expect(compressionOf(head)).toBe(format));

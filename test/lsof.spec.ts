@@ -20,7 +20,8 @@ it.each([
 });
 
 it.skipIf(!fs.existsSync('/usr/bin/lsof'))('without /proc, findHolders asks lsof and finds a real holder', async () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-lsof-')), 'held.log');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-lsof-'));
+  const file = path.join(dir, 'held.log');
   fs.writeFileSync(file, 'x');
   const child = spawn('sh', ['-c', `exec 3>>'${file}'; echo ready; sleep 30`], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
@@ -31,5 +32,6 @@ it.skipIf(!fs.existsSync('/usr/bin/lsof'))('without /proc, findHolders asks lsof
     expect(scan.holders).toContainEqual(expect.objectContaining({ pid: child.pid, fd: 3, writes: true }));
   } finally {
     child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -135,7 +135,7 @@ it('refuses a GZIP that holds an option gzip does not take there, with exit 1', 
 
 it.each([['-V'], ['--version']])('%s prints the version and exits 0', (flag) => {
   expect(parseArgs([flag], {})).toBe(0);
-  expect(printed(stdout).trim()).toBe(`cmemgzip ${VERSION}`);
+  expect(printed(stdout).trim()).toBe(`cmemgzip ${VERSION}\nnode ${process.version}`);
 });
 
 it.each([['-h'], ['--help']])('%s prints the usage and exits 0', (flag) => {

@@ -19,7 +19,7 @@ it.each<[string, Partial<FsScan>, string[]]>([
 ])('nextCommands: %s', (_name, over, commands) => expect(nextCommands(scan(over))).toEqual(commands));
 
 it.each<[string, Partial<FsScan>, string]>([
-  ['critical bytes', {}, '/var (ext4): CRITICAL: space 95.0% used [critical]'],
+  ['critical bytes', {}, '/var (ext4): CRITICAL: space 95% used [critical]'],
   ['inodes only', { fs: { ...fsFacts, freeBytes: 50 * MiB, freeInodes: 0 }, usage: usageOf({ ...fsFacts, freeBytes: 50 * MiB, freeInodes: 0 }) }, 'inodes, not bytes, are exhausted'],
   ['a writer', { candidates: [cand('/var/log/a.log', 10 * MiB, MiB, 1)] }, 'written to by PID 9 (nginx) fd 4, writing with O_APPEND: use --copytruncate'],
 ])('scanLines: %s', (_name, over, text) => expect(scanLines(scan(over)).join('\n')).toContain(text));

@@ -27,11 +27,11 @@ it.each([
 
 it('the plan: the filesystem and target, each step with its strategy and the free space after it, the end, what was passed over', () => {
   expect(planLines(fs, { kind: 'until', usedFraction: 0.8 }, plan, [{ path: '/var/log/app.log', reason: 'the active log' }])).toEqual([
-    '/var (ext4): 100.0% used, 0 B (0 bytes) free of 100 MiB; target: at most 80% used (20 MiB free)',
+    '/var (ext4): 100% used, 0 B (0 bytes) free of 100 MiB; target: at most 80% used (20 MiB free)',
     'plan: 2 file(s), largest saving first, 1 risky step(s):',
     '  1. /var/log/a.log: 40 MiB -> about 4 MiB, stash (copy in /dev/shm), the one risky step; free after: about 36 MiB',
     '  2. /var/log/b.log: 40 MiB -> about 4 MiB, beside; free after: about 68 MiB',
-    'expected at the end: 68 MiB free, 32.0% used: target met',
+    'expected at the end: 68 MiB free, 32% used: target met',
     'passed over: /var/log/app.log (the active log)',
   ]);
 });
@@ -42,14 +42,14 @@ it('a planned step as JSON: the file, status planned, its strategy, risk and fre
 
 it('a plan short of its target says why', () => {
   expect(planLines(fs, { kind: 'free', bytes: 90 * MiB }, { ...plan, met: false, short: 'no file is left that may be compressed' }, []).at(-1)).toBe(
-    'expected at the end: 68 MiB free, 32.0% used: target NOT met: no file is left that may be compressed',
+    'expected at the end: 68 MiB free, 32% used: target NOT met: no file is left that may be compressed',
   );
 });
 
 it.each([
-  [outcome(), '/var: compressed 2 file(s), free 0 B -> 68 MiB (32.0% used): target met (at most 80% used (20 MiB free))'],
-  [outcome({ simulated: true }), '/var: would compress 2 file(s), free 0 B -> 68 MiB (32.0% used): target met (at most 80% used (20 MiB free))'],
-  [outcome({ met: false, after: 10 * MiB, files: ['/var/log/a.log'], short: '/var/log/b.log failed: held open' }), '/var: compressed 1 file(s), free 0 B -> 10 MiB (90.0% used): target NOT met (at most 80% used (20 MiB free)): /var/log/b.log failed: held open'],
+  [outcome(), '/var: compressed 2 file(s), free 0 B -> 68 MiB (32% used): target met (at most 80% used (20 MiB free))'],
+  [outcome({ simulated: true }), '/var: would compress 2 file(s), free 0 B -> 68 MiB (32% used): target met (at most 80% used (20 MiB free))'],
+  [outcome({ met: false, after: 10 * MiB, files: ['/var/log/a.log'], short: '/var/log/b.log failed: held open' }), '/var: compressed 1 file(s), free 0 B -> 10 MiB (90% used): target NOT met (at most 80% used (20 MiB free)): /var/log/b.log failed: held open'],
 ])('summaryLine %#', (o, line) => expect(summaryLine(o)).toBe(line));
 
 it('the summary object: target with its bytes, before and after as statfs gave them, the files in order', () => {

@@ -18,7 +18,7 @@ export const EXAMPLES: readonly Example[] = [
 export const EXIT_CODES: readonly { code: number; meaning: string }[] = [
   { code: EXIT.ok, meaning: 'every operand went well' },
   { code: EXIT.error, meaning: 'an error; nothing is lost: the file is untouched, or the output names what is left and the command that finishes the job' },
-  { code: EXIT.warning, meaning: 'warnings only, as gzip: an operand skipped (already .gz, an existing .gz without -f), trailing garbage' },
+  { code: EXIT.warning, meaning: 'warnings only, as gzip: an operand skipped (a directory without -r, a FIFO, an existing .gz without -f), trailing garbage' },
 ];
 
 /** What --help prints after the options, as a man page would. */

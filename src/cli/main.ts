@@ -1,6 +1,7 @@
 // The entry point: parses the command line, runs each operand in turn, and sets the exit code.
 import os from 'node:os';
 import { exitCodeFor } from '../errors.js';
+import { quietOnClosedStdout, stdoutMatters } from '../report/closed-stdout.js';
 import { createLogger } from '../report/logger.js';
 import { isProcFd } from '../probe/proc-fd.js';
 import { compressFile } from '../run/compress-file.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[] = rawArgs(process.argv.slice(
   // One pool thread per core: more only makes the compressing threads take turns (measured 5-7% slower
   // with 4 threads on 2 cores). libuv reads this when its first task starts the pool.
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, os.availableParallelism()));
+  quietOnClosedStdout();
   const parsed = parseArgs(argv);
   if (typeof parsed === 'number') {
     process.exitCode = parsed;
@@ -25,6 +27,7 @@ export async function main(argv: readonly string[] = rawArgs(process.argv.slice(
   }
   const { options, files } = parsed;
   const report = options.deleted || options.scan;
+  stdoutMatters(report || options.list || options.test || options.simulate || dataOnStdout(options, files));
   const log = createLogger(options, !report && dataOnStdout(options, files) ? process.stderr : process.stdout);
   installSignalHandlers((m) => log.warn(m));
   if (report) {

@@ -5,7 +5,7 @@ import { normalizeArgv } from './argv.js';
 import { gzipEnvArgs } from './gzip-env.js';
 import { helpAfter } from './help-text.js';
 import { parseSize } from './sizes.js';
-import { VERSION } from './version.js';
+import { runtime, VERSION } from './version.js';
 
 export interface Invocation {
   options: Options;
@@ -61,8 +61,8 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .description('Compress files on a full disk: in memory, verified, the original freed only once the .gz is safe.')
     .usage('[options] FILE...')
     .argument('[FILE...]', 'files to compress (with -d, -t, -l: .gz files; none or -: stdin to stdout)')
-    // GNU's form, program then version, which scripts (and gzip's own tests) read as the line's last word.
-    .version(`cmemgzip ${VERSION}`, '-V, --version', 'print the version')
+    // GNU's form, program then version, which scripts (and gzip's own tests) read as the first line's last word.
+    .version(`cmemgzip ${VERSION}\n${runtime()}`, '-V, --version', 'print the version and the runtime')
     .helpOption('-h, --help', 'show this help')
     .option('-k, --keep', 'keep the original (needs room for the .gz)')
     .option('-f, --force', 'overwrite an existing .gz; compress a file with other hard links')
@@ -74,18 +74,19 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
     .option('--allow-ram-stash', 'with --safe: accept a safety copy in RAM (/dev/shm): it survives a kill -9, not a power cut')
     .option('-m, --memory <size>', 'block mode: blocks of SIZE, tail first, memory bounded (K, M, G; at least 64K)', memoryOption)
     .option('-s, --simulate', 'show what would be done and freed, with real compression in memory; change nothing')
-    .addOption(new Option('--dry-run', 'same as --simulate').hideHelp())
+    .option('--dry-run', 'same as --simulate')
     .option('-t, --test', 'test the integrity of .gz files')
     .option('--resume', 'finish an interrupted run from its stash or journal (a plain rerun does too)')
     .option('--copytruncate', 'for a file a process keeps writing to: compress a copy, then truncate it in place')
     .option('--assume-unheld', 'not root (or /proc hidepid=2): remove or rewrite FILE although the processes that could not be inspected may hold it open')
     .option('--deleted', 'list deleted files still held open by a process, largest first; change nothing')
     .option('--scan', 'report on the filesystems of the operands (default: . and /var/log) and what to compress; change nothing')
-    .addOption(new Option('--until <pct>', 'choose files under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used').argParser(untilOption).conflicts('free'))
+    .addOption(new Option('--until <pct>', 'choose logs under FILE... (folders; default: . and /var/log) and compress until the filesystem is at most PCT used (as df counts)').argParser(untilOption).conflicts('free'))
     .option('--free <size>', 'as --until, but until SIZE is free (K, M, G, T)', freeOption)
     .option('--above <pct>', "with --until: act only when the filesystem is more than PCT used (df's figure), and never through a window (-y allows one)", aboveOption)
     .option('--reserve <size>', "keep a reserve of SIZE on DIR's filesystem (DIR/.cmemgzip-reserve) that a run at 0 free borrows from to write beside; 0 removes it", reserveOption)
     .option('--include-active', 'with --until/--free: also take the active log of a rotated set (app.log beside app.log.1)')
+    .option('--any-file', 'with --until/--free: take any large file, not only logs (a log\'s name, or text)')
     .option('-d, --decompress', 'decompress .gz files: beside them when there is room, else refused with the room needed')
     .addOption(new Option('--uncompress', 'same as -d').hideHelp())
     .option('-c, --stdout', 'write to stdout and keep the input (compress or decompress); no FILE or - reads stdin')
@@ -111,7 +112,7 @@ export function commandLine(onLevel: (level: number) => void = () => {}): Comman
   program.on('option:best', () => onLevel(9));
   for (let level = 1; level <= 9; level++) program.on(`option:${level}`, () => onLevel(level));
   program.on('option:rsyncable', () =>
-    program.error('error: --rsyncable is not supported: cmemgzip writes one verified pigz-style member per file; use gzip --rsyncable or pigz --rsyncable where rsync must see small deltas'),
+    program.error('error: --rsyncable is not supported: cmemgzip compresses blocks on their own into one gzip member, with no resets where rsync could find them; use gzip --rsyncable or pigz --rsyncable where rsync must see small deltas'),
   );
   return program;
 }
@@ -171,6 +172,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     includeActive: !!o.includeActive,
     above: o.above,
     reserve: o.reserve,
+    anyFile: !!o.anyFile,
   };
   return { options, files: program.args };
 }

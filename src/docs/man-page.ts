@@ -62,9 +62,15 @@ const STRATEGIES: readonly [string, string][] = [
 
 const SAFETY = [
   'The original\'s bytes go only after the .gz, or a stash copy, is durable and has been read back and decompressed to exactly the bytes that were read. What a killed run leaves (a temporary, a stash, a journal) is found by the next run on the file, reported, and finished or cleaned. Records are named by the file\'s inode number and birth time, which a remount keeps, and act only when the file proves them its own (owner, filesystem type, and the original\'s CRC-32 or the .gz\'s first bytes, as the recorded step says); a record that does not is reported and left alone, and every compressing run names the records left with what to do. --simulate on a file with an unfinished job prints the steps a rerun takes.',
-  'Refused, with exit status 1 and nothing touched: a missing file, a directory, a symlink, a FIFO, a device, a socket, an unreadable file, a file with other hard links (without -f), a file that changed while it was read, and a file another process holds open (each PID, command and fd is named; stop the service or use --copytruncate). Also a file whose holders could not all be checked (not root, /proc mounted hidepid=2): the processes not inspected are counted, and only root, -k, --copytruncate or --assume-unheld go ahead.',
+  'Passed over with a warning (exit status 2, as gzip) and nothing touched: a directory without -r, a FIFO, a device, a socket. Refused, with exit status 1 and nothing touched: a missing file, a symlink, an unreadable file, a file with other hard links (without -f), a file that changed while it was read, and a file another process holds open (each PID, command and fd is named; stop the service or use --copytruncate). Also a file whose holders could not all be checked (not root, /proc mounted hidepid=2): the processes not inspected are counted, and only root, -k, --copytruncate or --assume-unheld go ahead.',
   'As root in folders other users can write: the operand\'s folder is reached following only symlinks owned by root or the user, then held open by descriptor, so that every rename and unlink lands in the folder that was checked; nothing outside it is touched.',
   'SIGINT outside a critical step removes the temporaries and leaves the file untouched. SIGHUP never stops a run. Where consent is needed and no terminal can give it, the run refuses rather than waits.',
+];
+
+const ENVIRONMENT: readonly [string, string][] = [
+  ['GZIP', 'options read before the command line\'s, as gzip 1.12 reads them: only -n -N -q -v -1 ... -9 --fast --best; any other option there refuses the run (exit 1).'],
+  ['CMEMGZIP_STATE_DIRS', 'colon-separated folders that replace the default places of the safety copy, notes and journals (see FILES).'],
+  ['NO_COLOR', 'when set, no colour, as with -b.'],
 ];
 
 const FILES: readonly [string, string][] = [
@@ -99,7 +105,7 @@ export function manPage(program: Command, version: string, date: string): string
     ...section('SAFETY', ...SAFETY.map(roff)),
     ...section('GUARD AND LOGROTATE', ...GUARD.map(roff)),
     ...section('EXIT STATUS', EXIT_CODES.flatMap((e) => tagged(`\\fB${e.code}\\fR`, roff(e.meaning))).join('\n')),
-    ...section('ENVIRONMENT', tagged('\\fBNO_COLOR\\fR', 'when set, no colour, as with \\fB\\-b\\fR.').join('\n')),
+    ...section('ENVIRONMENT', ENVIRONMENT.flatMap(([name, text]) => tagged(`\\fB${name}\\fR`, roff(text))).join('\n')),
     ...section('FILES', FILES.flatMap(([name, text]) => tagged(`\\fI${escape(name)}\\fR`, roff(text))).join('\n')),
     ...section('EXAMPLES', EXAMPLES.flatMap((e) => tagged(`\\fB${escape(e.command)}\\fR`, roff(e.does))).join('\n')),
     ...section('SEE ALSO', '.BR gzip (1),\n.BR pigz (1),\n.BR logrotate (8),\n.BR lsof (8)'),

@@ -26,7 +26,17 @@ export function nulHoleWarning(file: string, holders: readonly Holder[]): string
   );
 }
 
+/** Processes that only read the file: no output of theirs is at stake, only what they are reading. */
+function readersOnlyError(file: string, holders: readonly Holder[]): CmemError {
+  return new CmemError(
+    'HELD_OPEN',
+    `${file} is open in another process: ${describeHolders(holders)}; while it is held, removing it would free nothing, and rewriting it would change what that process is reading`,
+    'let that process finish reading (or stop it), then run cmemgzip again; --copytruncate would empty the file under its reader',
+  );
+}
+
 export function heldOpenError(file: string, holders: readonly Holder[]): CmemError {
+  if (!holders.some((h) => h.writes)) return readersOnlyError(file, holders);
   const hole = nonAppendingWriters(holders).length > 0 ? ' (a writer without O_APPEND will leave a hole of NUL bytes at the head: see the warning --copytruncate prints)' : '';
   return new CmemError(
     'HELD_OPEN',

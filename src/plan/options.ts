@@ -50,6 +50,8 @@ export interface Options {
   above?: number;
   /** --reserve SIZE DIR: make, resize or (0) remove the reserve on DIR's filesystem, instead of compressing. */
   reserve?: number;
+  /** With --until/--free: take any large file below the folders, not only logs. */
+  anyFile: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -77,4 +79,5 @@ export const DEFAULT_OPTIONS: Options = {
   list: false,
   recursive: false,
   includeActive: false,
+  anyFile: false,
 };

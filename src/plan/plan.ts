@@ -78,7 +78,11 @@ export function plan(input: PlanInput, opts: Options): Plan {
     throw new CmemError(
       'NO_SPACE',
       `${why}: ${outputFs.freeBytes} bytes free on ${outputFs.mountPoint}${quotaNote(outputFs.quota)}, the .gz needs ${spaceNeeded}`,
-      !sameFs ? 'free space there or choose another -o' : 'free some space, or drop -k / compress the other link instead',
+      !sameFs
+        ? 'free space there or choose another -o'
+        : opts.keep
+          ? 'free some space, or drop -k: without it the .gz can take the original\'s place'
+          : 'free some space: while the other hard links remain, the original\'s blocks stay in use',
     );
   }
   const freed = allocated - gzBlocks;

@@ -40,12 +40,26 @@ function unwritableError({ path, what, why }: Unwritable): CmemError {
   );
 }
 
+/** gzip 1.12's words for what it passes over with exit 2, then what the thing is. */
 const NOT_REGULAR: Record<string, string> = {
-  directory: 'is a directory',
-  fifo: 'is a FIFO (named pipe)',
-  socket: 'is a socket',
-  device: 'is a device',
+  directory: 'is a directory -- ignored (-r compresses what is in it)',
+  fifo: 'is not a directory or a regular file (a FIFO) - ignored',
+  socket: 'is not a directory or a regular file (a socket) - ignored',
+  device: 'is not a directory or a regular file (a device) - ignored',
 };
+
+/** Telling the owner to run as the owner is no help: a mode such as 200 denies even the owner reading. */
+export function unreadableError(file: FileFacts): CmemError {
+  const mode = (file.mode & 0o7777).toString(8);
+  const hint =
+    file.uid === process.getuid?.()
+      ? `its mode ${mode} denies even its owner reading it: chmod u+r ${file.path} first, or run as root`
+      : "run as the file's owner or as root";
+  return new CmemError('UNREADABLE', `${file.path}: permission denied`, hint);
+}
+
+/** What gzip says, with exit 2, of an operand that is no regular file: compressing, -c, -d, -t and -l alike. */
+export const notRegular = (name: string, kind: string): CmemWarning => new CmemWarning('NOT_REGULAR', `${name} ${NOT_REGULAR[kind] ?? `is a ${kind}; ignored`}`);
 
 /** An output name no filesystem takes: refused before anything looks for it (a lookup fails with ENAMETOOLONG). */
 export function outputNameRefusal(outputPath: string): CmemError | undefined {
@@ -62,14 +76,12 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
   if (file.kind === 'missing') return new CmemError('ENOENT', `${name}: no such file or directory`);
   if (file.kind === 'symlink')
     return new CmemError('SYMLINK', `${name} is a symbolic link; not followed`, 'name the file it points to instead');
-  if (file.kind !== 'file')
-    return new CmemError('NOT_REGULAR', `${name} ${NOT_REGULAR[file.kind]}, not a regular file; ignored`);
+  if (file.kind !== 'file') return notRegular(name, file.kind);
   if (file.base === RESERVE_NAME)
     return new CmemError('BAD_OPTION', `${name} is the reserve of --reserve: compressing its zeros would throw it away; left as it is`, `cmemgzip --reserve 0 ${path.dirname(name)} removes it`);
   if (opts.suffix && file.base.endsWith(opts.suffix))
-    return new CmemWarning('HAS_SUFFIX', `${name} already has the ${opts.suffix} suffix; unchanged`);
-  if (!input.readable)
-    return new CmemError('UNREADABLE', `${name}: permission denied`, "run as the file's owner or as root");
+    return new CmemWarning('HAS_SUFFIX', `${name} already has ${opts.suffix} suffix -- unchanged`);
+  if (!input.readable) return unreadableError(file);
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
   if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);

@@ -10,3 +10,6 @@ const ROTATED = /^[.-]\d/;
 export function isActiveLog(base: string, siblings: readonly string[]): boolean {
   return siblings.some((name) => name.length > base.length && name.startsWith(base) && ROTATED.test(name.slice(base.length)));
 }
+
+/** Why --until passes the active log over, and --scan suggests no command for it. */
+export const ACTIVE_LOG = 'the active log of a rotated set, a rotated copy beside it: --include-active takes it';

@@ -13,7 +13,7 @@ export function levelOf(fraction: number): Level {
 }
 
 export interface Usage {
-  /** Used as an unprivileged writer sees it: the root reserve counts as used. */
+  /** Used as df counts it: used / (used + available), root's reserve in neither. */
   bytesFraction: number;
   bytesLevel: Level;
   inodesFraction: number;
@@ -22,8 +22,26 @@ export interface Usage {
   inodesOnly: boolean;
 }
 
-export function usageOf(fs: Pick<FsFacts, 'totalBytes' | 'freeBytes' | 'totalInodes' | 'freeInodes'>): Usage {
-  const bytesFraction = fs.totalBytes > 0 ? (fs.totalBytes - fs.freeBytes) / fs.totalBytes : 0;
+type Space = Pick<FsFacts, 'totalBytes' | 'reservedBytes'>;
+
+/** The bytes df counts against: used + available, the total without root's reserve. */
+export const usableBytes = (fs: Space): number => fs.totalBytes - (fs.reservedBytes ?? 0);
+
+/** df's "Use%" as a fraction: used / (used + available), with `free` bytes available. */
+export function usedFraction(fs: Space, free: number): number {
+  const usable = usableBytes(fs);
+  return usable > 0 ? Math.max(0, usable - free) / usable : 0;
+}
+
+/** df's figure: the percentage rounded up, "23%", so that it reads the same as df beside it. */
+export function usedPercent(fs: Space, free: number): string {
+  const usable = usableBytes(fs);
+  // Whole bytes times 100 stay exact integers, so a use of exactly 70% is not rounded up to 71.
+  return `${usable > 0 ? Math.ceil((Math.max(0, usable - free) * 100) / usable) : 0}%`;
+}
+
+export function usageOf(fs: Pick<FsFacts, 'totalBytes' | 'reservedBytes' | 'freeBytes' | 'totalInodes' | 'freeInodes'>): Usage {
+  const bytesFraction = usedFraction(fs, fs.freeBytes);
   // btrfs and some others report no inode limit at all (0 total): nothing to run out of.
   const inodesFraction = fs.totalInodes > 0 ? (fs.totalInodes - fs.freeInodes) / fs.totalInodes : 0;
   const bytesLevel = levelOf(bytesFraction);

@@ -7,6 +7,7 @@ import { needsBlockMode, planBlocks } from './block-plan.js';
 import { copyTruncatePlace } from './copytruncate-place.js';
 import type { Options, Target } from './options.js';
 import { ESTIMATE_MARGIN, planByEstimate, roundUp, type Strategy } from './plan.js';
+import { usableBytes, usedFraction } from './scan-levels.js';
 
 export interface SetCandidate {
   file: FileFacts;
@@ -54,9 +55,9 @@ export interface SetPlan {
   short?: string;
 }
 
-/** The free bytes a target asks for on fs: --until counts use as --scan does (f_bavail against the total). */
-export function wantedFree(target: Target, fs: Pick<FsFacts, 'totalBytes'>): number {
-  return target.kind === 'free' ? target.bytes : Math.ceil(fs.totalBytes * (1 - target.usedFraction));
+/** The free bytes a target asks for on fs: --until counts use as df and --scan do (used / (used + available)). */
+export function wantedFree(target: Target, fs: Pick<FsFacts, 'totalBytes' | 'reservedBytes'>): number {
+  return target.kind === 'free' ? target.bytes : Math.ceil(usableBytes(fs) * (1 - target.usedFraction));
 }
 
 /** Bytes a file gives back once its .gz replaces it, counted in the filesystem's blocks. */
@@ -124,6 +125,6 @@ export function planSet(input: SetInput, opts: Options): SetPlan {
     free += saving;
     left.splice(left.indexOf(pick.c), 1);
   }
-  const expectedUsedFraction = fs.totalBytes > 0 ? (fs.totalBytes - free) / fs.totalBytes : 0;
+  const expectedUsedFraction = usedFraction(fs, free);
   return { wanted, before: fs.freeBytes, steps, expectedFree: free, expectedUsedFraction, met: free >= wanted, short };
 }

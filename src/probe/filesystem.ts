@@ -13,6 +13,8 @@ export interface FsFacts {
   totalBytes: number;
   /** Bytes an unprivileged writer may still allocate (f_bavail). */
   freeBytes: number;
+  /** Blocks kept for root (f_bfree - f_bavail): neither used nor available, as df counts them. Absent: none. */
+  reservedBytes?: number;
   totalInodes: number;
   freeInodes: number;
   /** btrfs and zfs allocate new blocks on overwrite, so in-place rewriting needs free space there. */
@@ -124,6 +126,7 @@ export function probeFilesystem(dirOrFile: string): FsFacts {
     totalBytes: st.blocks * st.bsize,
     freeBytes: Math.min(st.bavail * st.bsize, quota?.room ?? Infinity),
     ...(quota ? { quota } : {}),
+    reservedBytes: Math.max(0, st.bfree - st.bavail) * st.bsize,
     totalInodes: st.files,
     freeInodes: st.ffree,
     copyOnWrite: type === 'btrfs' || type === 'zfs',

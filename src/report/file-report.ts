@@ -1,5 +1,5 @@
 // What happened to one operand: the record behind both the human summary and the --json object.
-import { CmemError, CmemWarning, type Outcome } from '../errors.js';
+import { CmemError, CmemWarning, UNCOUNTED_WARNINGS, type Outcome } from '../errors.js';
 import type { LossWindows } from '../plan/loss-windows.js';
 import type { Plan } from '../plan/plan.js';
 import type { HolderCheckJson } from '../plan/unseen-holders.js';
@@ -57,6 +57,7 @@ export interface FileReport {
 
 export function outcomeOf(report: FileReport): Outcome {
   if (report.status === 'failed') return 'error';
+  if (report.warning && (UNCOUNTED_WARNINGS as readonly string[]).includes(report.warning.code)) return 'ok';
   // A warning on a finished job too: gzip's "decompression OK, trailing garbage ignored" exits 2.
   if (report.status === 'skipped' || report.warning) return 'warning';
   return 'ok';

@@ -1,6 +1,6 @@
 // What --scan found on one filesystem: its human lines, its JSON object, and the exact commands to run next.
 import { describeHolders } from '../plan/held-open.js';
-import { CRITICAL_AT, type Usage } from '../plan/scan-levels.js';
+import { CRITICAL_AT, usedPercent, type Usage } from '../plan/scan-levels.js';
 import type { DeletedFile } from '../probe/deleted-open.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { Holder } from '../probe/holders.js';
@@ -15,6 +15,8 @@ export interface Candidate {
   estimated: number;
   /** Processes writing to it: they call for --copytruncate. */
   writers: Holder[];
+  /** Why --until would pass it over (the active log of a rotated set, no log): then no command is suggested. */
+  untilPassesOver?: string;
 }
 
 export interface FsScan {
@@ -35,7 +37,7 @@ export const WORTH_IT = 64 * 1024;
 
 export function nextCommands(s: FsScan): string[] {
   const out: string[] = [];
-  const worth = s.candidates.filter((c) => saving(c) >= WORTH_IT);
+  const worth = s.candidates.filter((c) => saving(c) >= WORTH_IT && !c.untilPassesOver);
   const quiet = worth.filter((c) => c.writers.length === 0).map((c) => shellQuote(c.path));
   if (quiet.length > 0) out.push(`cmemgzip ${quiet.join(' ')}`);
   for (const c of worth.filter((c) => c.writers.length > 0)) out.push(`cmemgzip --copytruncate ${shellQuote(c.path)}`);
@@ -53,7 +55,7 @@ function usageLine(s: FsScan): string {
       ? `${percent(f.totalInodes - f.freeInodes, f.totalInodes)} used [${u.inodesLevel}], ${grouped(f.freeInodes)} free of ${grouped(f.totalInodes)}`
       : 'no fixed limit';
   return (
-    `${f.mountPoint} (${f.type}): ${worst}: space ${percent(f.totalBytes - f.freeBytes, f.totalBytes)} used [${u.bytesLevel}], ` +
+    `${f.mountPoint} (${f.type}): ${worst}: space ${usedPercent(f, f.freeBytes)} used [${u.bytesLevel}], ` +
     `${bytes(f.freeBytes)} free of ${shortBytes(f.totalBytes)}; inodes ${inodes}`
   );
 }
@@ -69,7 +71,8 @@ export function scanLines(s: FsScan): string[] {
   for (const c of s.candidates)
     lines.push(
       `    ${shortBytes(c.size).padStart(10)}  ${c.path}: about ${shortBytes(c.estimated)} compressed, saves about ${shortBytes(saving(c))} (${percent(saving(c), c.size)})` +
-        (c.writers.length > 0 ? `; written to by ${describeHolders(c.writers)}: use --copytruncate` : ''),
+        (c.writers.length > 0 ? `; written to by ${describeHolders(c.writers)}: use --copytruncate` : '') +
+        (c.untilPassesOver ? `; no command: ${c.untilPassesOver}` : ''),
     );
   if (s.compressed.length > 0)
     lines.push(`  already compressed among the largest (by their first bytes): ${s.compressed.map((c) => `${c.path} (${c.format})`).join(', ')}`);
@@ -96,7 +99,7 @@ export function scanJson(s: FsScan) {
     inodesOnly: s.usage.inodesOnly,
     files: s.files,
     unreadableFolders: s.unreadable,
-    largest: s.candidates.map((c) => ({ path: c.path, size: c.size, estimatedBytes: c.estimated, savingBytes: saving(c), writers: c.writers.map((h) => h.pid) })),
+    largest: s.candidates.map((c) => ({ path: c.path, size: c.size, estimatedBytes: c.estimated, savingBytes: saving(c), writers: c.writers.map((h) => h.pid), untilPassesOver: c.untilPassesOver })),
     alreadyCompressed: s.compressed,
     deleted: s.deleted.map((d) => deletedJson(d.file, d.mappedBy, d.command)),
     commands: nextCommands(s),

@@ -4,7 +4,8 @@ import type { Target } from '../plan/options.js';
 import type { SetPlan, SetStep } from '../plan/set-plan.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { Passed } from '../run/set-candidates.js';
-import { bytes, percent, shortBytes } from './format.js';
+import { usedFraction, usedPercent } from '../plan/scan-levels.js';
+import { bytes, shortBytes } from './format.js';
 
 /** Passed-over files named in the human lines; --json lists them all. */
 const PASSED_SHOWN = 10;
@@ -13,7 +14,7 @@ export function targetText(target: Target, wanted: number): string {
   return target.kind === 'until' ? `at most ${Math.round(target.usedFraction * 1000) / 10}% used (${shortBytes(wanted)} free)` : `at least ${shortBytes(wanted)} free`;
 }
 
-const used = (free: number, fs: FsFacts) => percent(fs.totalBytes - free, fs.totalBytes);
+const used = (free: number, fs: FsFacts) => usedPercent(fs, free);
 
 function how(s: SetStep): string {
   const where = s.stash ? ` (copy in ${s.stash})` : '';
@@ -63,7 +64,7 @@ export interface SetOutcome {
 }
 
 export function summaryJson(o: SetOutcome) {
-  const at = (free: number) => ({ freeBytes: free, usedFraction: o.fs.totalBytes > 0 ? (o.fs.totalBytes - free) / o.fs.totalBytes : 0 });
+  const at = (free: number) => ({ freeBytes: free, usedFraction: usedFraction(o.fs, free) });
   return {
     summary: o.simulated ? 'planned' : 'done',
     mountPoint: o.fs.mountPoint,

@@ -58,6 +58,8 @@ function drift(t: Trace, name: string, what: string): void {
 /** Starts reporting against planned; the first `done` steps already ran (reading happens before the plan). */
 export function startSteps(planned: readonly Step[], log: Logger, done: TakenStep[] = []): void {
   holder().trace = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
+  // Shown too, so that -v's numbered steps start at 1 as the plan's list does.
+  done.forEach((d, at) => log.detail(`step ${at + 1}/${planned.length}: ${d.name}: done, before the plan (${d.ms} ms)`));
 }
 
 /** Marks the start of the named step; outside a planned run (a resume, -d) it does nothing. */

@@ -31,12 +31,12 @@ export interface BlockInput {
   trace: { steps?: StepJson[] };
 }
 
-function logBlockPlan(p: BlockPlan, input: BlockInput, steps: readonly Step[], log: Logger): void {
+function logBlockPlan(p: BlockPlan, input: BlockInput, steps: readonly Step[], log: Logger, simulate: boolean): void {
   log.info(`strategy: ${log.chalk.bold('blocks')}: ${p.reason}`);
   log.info(`${p.blocks} block(s) of ${bytes(p.blockSize)}, tail first; peak memory about ${bytes(p.memoryNeeded)} (${bytes(input.memory.available)} available, limited by ${input.memory.limitedBy})`);
   log.info(`estimated .gz from a sample: ${bytes(p.estimatedCompressed)} (${percent(p.estimatedCompressed, input.facts.size)})`);
   const first = { beside: `beside the file (${bytes(p.spaceNeeded)} free needed at the start)`, stash: `in the stash ${p.stash?.dir} (the disk is full)`, window: 'nowhere but memory (one-block window)' };
-  log.info(`first part: ${first[p.firstPart]}; would free about ${bytes(p.freed)}`);
+  log.info(`first part: ${first[p.firstPart]}; ${simulate ? 'would free' : 'will free'} about ${bytes(p.freed)}`);
   planLines(steps, windowsOf(steps, ramPlace(p.stash))).forEach((line) => log.info(line));
 }
 
@@ -45,7 +45,7 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
   const stashes = stashCandidates(facts.dev, input.stashDirs, opts.noStash, (why) => log.warn(why));
   const p = planBlocks({ file: facts, fs: input.fileFs, stashes, estimatedCompressed: input.estimate, memoryAvailable: input.memory.available, cores: CORES }, opts);
   const steps = blockSteps(p, facts.size, gzPlace(input.fileFs, input.outputFs));
-  logBlockPlan(p, input, steps, log);
+  logBlockPlan(p, input, steps, log, opts.simulate);
   const report: Partial<FileReport> = { strategy: 'blocks', reason: p.reason, window: p.window, windows: windowsOf(steps, ramPlace(p.stash)), steps: stepsJson(steps), stash: p.stash?.dir, freedBytes: p.freed, originalBytes: facts.size, compressedBytes: p.estimatedCompressed };
   const refused = unsafeRefusal(report.windows!, opts);
   if (refused) throw refused;

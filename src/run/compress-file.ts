@@ -7,7 +7,7 @@ import { needsBlockMode } from '../plan/block-plan.js';
 import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
 import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, withReserveLoan, type Step } from '../plan/steps.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
-import { outputNameRefusal, refusal } from '../plan/refusals.js';
+import { outputNameRefusal, refusal, unreadableError } from '../plan/refusals.js';
 import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
@@ -71,12 +71,12 @@ async function confirmExisting(outputPath: string): Promise<boolean> {
   return (await ask(`${outputPath} already exists; overwrite it?`, false)) === 'yes';
 }
 
-function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: MemoryBudget, steps: readonly Step[], log: Logger): void {
+function logPlan(p: Plan, facts: FileFacts, compressedSize: number, memory: MemoryBudget, steps: readonly Step[], log: Logger, simulate: boolean): void {
   log.info(`strategy: ${log.chalk.bold(p.strategy)}${p.method === 'unlink' ? ' (unlink, then write)' : ''}: ${p.reason}`);
   log.info(`compressed: ${bytes(compressedSize)}, ${percent(compressedSize, facts.size)} of the original`);
   log.info(`memory: needs ${bytes(p.memoryNeeded)}, ${bytes(memory.available)} available (limited by ${memory.limitedBy})`);
   log.info(`space needed on ${p.strategy === 'stash' ? p.stash!.fs.mountPoint : 'the output filesystem'}: ${bytes(p.spaceNeeded)}`);
-  log.info(`would free ${bytes(p.freed)} on the file's filesystem`);
+  log.info(`${simulate ? 'would free' : 'will free'} about ${bytes(p.freed)} on the file's filesystem (measured again at the end)`);
   planLines(steps, windowsOf(steps, ramPlace(p.stash))).forEach((line) => log.info(line));
 }
 
@@ -147,6 +147,8 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
       clock.total();
       return { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) };
     }
+    // Reading the head below would fail first, with a bare EACCES: say why, and what to do.
+    if (facts.kind === 'file' && !isReadable(file)) throw unreadableError(facts);
     if (!opts.force) await refuseRewrittenHead(facts, outputPath);
     const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
     // A repeated --copytruncate appends to the .gz it finds (or refuses that one), never replaces it.
@@ -212,7 +214,7 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
         const exact = planByEstimate({ file: facts, fs: fileFs, outputPath, outputFs, stashes: [], compressedSize: counted.compressedSize, memoryAvailable: memory }, opts, 1);
         if (exact?.strategy === 'beside') {
           const steps = loanSteps(streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(fileFs, outputFs) }));
-          logPlan(exact, facts, counted.compressedSize, budget, steps, log);
+          logPlan(exact, facts, counted.compressedSize, budget, steps, log, true);
           refuseUnsafe(steps, exact, opts);
           return simulated({ ...report, ...planReport(exact, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
         }
@@ -268,7 +270,7 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
     const thePlan = plan({ file: facts, fs: fileFs, outputPath, outputFs, stashes, compressedSize: compressed.size, memoryAvailable: memory }, opts);
     const steps = wholeFileSteps(thePlan, { size: source.size, compressedSize: compressed.size, keep: opts.keep, gz: gzPlace(fileFs, outputFs) });
     Object.assign(report, planReport(thePlan, steps));
-    logPlan(thePlan, facts, compressed.size, budget, steps, log);
+    logPlan(thePlan, facts, compressed.size, budget, steps, log, opts.simulate);
     refuseUnsafe(steps, thePlan, opts);
     if (opts.simulate) return simulated(report);
     if (thePlan.window)

@@ -79,6 +79,8 @@ export interface TruncateResult {
   freed: number;
   windows: LossWindows;
   simulated: boolean;
+  /** What the operator must know of this copy: lines a writer may have had cut off. */
+  warning?: string;
 }
 
 /** Rounds of catching up before truncating anyway; while the writer is steady each round is shorter. */
@@ -278,14 +280,14 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
   dropTruncateRecord(facts);
   const copied = { size: progress.size, crc: progress.crc };
   const expected = job.archive ? appendedContent(job.archive.content, copied) : copied;
-  const result = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
+  const result: TruncateResult = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
   log.info(`truncated ${name} to 0 bytes in place (inode ${facts.ino}, owner and mode unchanged); the writer keeps its descriptor`);
   log.info(`caught ${bytes(result.caught)} written after the first read, in ${result.rounds} more gzip member(s)`);
+  // A warning of the operand's report, not a passing line: as with gzip, it makes the exit status 2.
   if (source.holders.some((h) => h.writes) || result.lostAtLeast > 0)
-    log.warn(
-      `lines written in the last instant, between the final read and the truncation, can be lost, as with logrotate's copytruncate` +
-        (result.lostAtLeast > 0 ? `: ${bytes(result.lostAtLeast)} were` : ''),
-    );
+    result.warning =
+      `${name}: lines written in the last instant, between the final read and the truncation, can be lost, as with logrotate's copytruncate` +
+      (result.lostAtLeast > 0 ? `: ${bytes(result.lostAtLeast)} were` : '');
   // The .gz carries the content's times as they were at the truncation, like the bytes it holds.
   const meta: Metadata = { ...facts, atimeMs: before.atimeMs, mtimeMs: before.mtimeMs };
   await critical(async () => {
@@ -346,5 +348,6 @@ export function truncateReport(r: TruncateResult): Partial<FileReport> {
     freedBytes: r.freed,
     windows: r.windows,
     copytruncate: { caughtBytes: r.caught, rounds: r.rounds, lostAtLeastBytes: r.lostAtLeast },
+    warning: r.warning ? { code: 'LINES_MAY_BE_LOST', message: r.warning } : undefined,
   };
 }

@@ -1,5 +1,6 @@
 // The reasons to leave a .gz alone before reading it, as gzip -d has them (a pure function of the probe).
 import { CmemError, CmemWarning } from '../errors.js';
+import { notRegular } from '../plan/refusals.js';
 import type { FileFacts } from '../probe/file.js';
 import { strippedName } from './decompress-path.js';
 
@@ -7,7 +8,7 @@ export function decompressRefusal(gz: FileFacts, opts: { suffix: string; force: 
   const name = gz.path;
   if (gz.kind === 'missing') return new CmemError('ENOENT', `${name}: no such file or directory`);
   if (gz.kind === 'symlink') return new CmemError('SYMLINK', `${name} is a symbolic link; not followed`, 'name the file it points to instead');
-  if (gz.kind !== 'file') return new CmemError('NOT_REGULAR', `${name} is a ${gz.kind}, not a regular file; ignored`);
+  if (gz.kind !== 'file') return notRegular(name, gz.kind);
   if (strippedName(gz.base, opts.suffix) === undefined) return new CmemWarning('UNKNOWN_SUFFIX', `${name}: unknown suffix; ignored`);
   // Removing one name of several frees nothing; with -k nothing is removed, so it does not matter.
   if (gz.nlink > 1 && !opts.force && !opts.keep)

@@ -1,7 +1,8 @@
 // -l: gzip's table of compressed and uncompressed sizes, ratio and name, one row per .gz as it is
 // read. Each file is decompressed to nowhere, so members are summed and damage is found; with --json,
 // one object per file instead.
-import { CmemError, toCmemError, type Outcome } from '../errors.js';
+import { CmemError, CmemWarning, toCmemError, type Outcome } from '../errors.js';
+import { notRegular } from '../plan/refusals.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import { failedReport, outcomeOf, type FileReport } from '../report/file-report.js';
@@ -41,14 +42,14 @@ async function listOne(file: string, opts: Options): Promise<{ report: FileRepor
   const shown = facts?.path ?? '(stdin)';
   try {
     if (facts?.kind === 'missing') throw new CmemError('ENOENT', `${facts.path}: no such file or directory`);
-    if (facts && facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${facts.path} is a ${facts.kind}, not a regular file; ignored`);
+    if (facts && facts.kind !== 'file') throw notRegular(facts.path, facts.kind);
     const content = facts ? await gunzipFile(facts) : await gunzipMembers(byteReader(process.stdin), undefined, shown);
     const row = rowOf(facts, content, opts);
     const report: FileReport = { file: shown, status: 'listed', output: row.name, originalBytes: row.uncompressed, compressedBytes: row.compressed, ratio: row.compressed / Math.max(1, row.uncompressed), members: row.members, timings: {} };
     report.warning = trailingWarning(shown, content.trailing, opts.verbose);
     return { report, row };
   } catch (err) {
-    return { report: failedReport(shown, toCmemError(err, shown), {}) };
+    return { report: failedReport(shown, err instanceof CmemWarning ? err : toCmemError(err, shown), {}) };
   }
 }
 

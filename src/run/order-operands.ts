@@ -24,7 +24,7 @@ function planned(group: OperandGroup, opts: Options): string[] {
   const worstCase = group.files.reduce((n, f) => n + worstCaseCompressed(fs.statSync(fsPath(f)).size) + RESERVE, 0);
   if (group.fs.freeBytes >= worstCase) return group.files; // every .gz fits beside at once: any order is safe
   // Named by hand: the active log of a set is the operator's choice, not ours to pass over.
-  const { candidates } = gatherCandidates(group, { ...opts, includeActive: true });
+  const { candidates } = gatherCandidates(group, { ...opts, includeActive: true, anyFile: true });
   const stashes = stashCandidates(group.fs.dev, opts.stash ? [opts.stash] : [], opts.noStash);
   const steps = planSet({ fs: group.fs, target: EVERY_FILE, candidates, stashes, memoryAvailable: availableMemory(), cores: CORES, riskyTaken: false }, opts).steps.map((s) => s.path);
   return [...steps, ...group.files.filter((f) => !steps.includes(f))];

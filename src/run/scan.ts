@@ -3,12 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError, EXIT, toCmemError } from '../errors.js';
+import { isText, notALog, TEXT_SAMPLE } from '../plan/log-like.js';
+import { ACTIVE_LOG, isActiveLog } from '../plan/rotated-set.js';
 import { usageOf } from '../plan/scan-levels.js';
 import { compressionOfFd } from '../probe/compression-magic.js';
 import { findDeletedOpen } from '../probe/deleted-open.js';
 import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
 import { findHolders } from '../probe/holders.js';
 import { largestFiles } from '../probe/largest-files.js';
+import { siblingsOf } from '../probe/siblings.js';
 import { fileKey, mappedFiles } from '../probe/mappings.js';
 import { reclaimCommand } from '../report/deleted-lines.js';
 import type { Logger } from '../report/logger.js';
@@ -46,12 +49,14 @@ function byFilesystem(dirs: readonly string[]): Map<number, { fs: FsFacts; dirs:
   return groups;
 }
 
-/** A file's format by its first bytes, and its compressed size estimated from a sample (its size when compressed already). */
-export function look(file: string, size: number, level: number): { format?: string; estimated: number } {
+/** A file's format by its first bytes, whether they are text, and its compressed size estimated from a sample (its size when compressed already). */
+export function look(file: string, size: number, level: number): { format?: string; estimated: number; text: boolean } {
   const fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const format = compressionOfFd(fd);
-    return { format, estimated: format ? size : estimateCompressed(fd, size, level) };
+    const head = Buffer.alloc(Math.min(TEXT_SAMPLE, size));
+    const text = !format && isText(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+    return { format, estimated: format ? size : estimateCompressed(fd, size, level), text };
   } finally {
     fs.closeSync(fd);
   }
@@ -74,7 +79,10 @@ function scanFilesystem(group: { fs: FsFacts; dirs: string[] }, level: number): 
     else {
       const st = fs.statSync(fsPath(file.path));
       const writers = findHolders(st.dev, st.ino).holders.filter((h) => h.writes);
-      candidates.push({ ...file, estimated: seen.estimated, writers });
+      const base = path.basename(file.path);
+      // What --until would say of it: then no command is suggested for it here either.
+      const untilPassesOver = isActiveLog(base, siblingsOf(path.dirname(file.path))) ? ACTIVE_LOG : notALog(base, seen.text);
+      candidates.push({ ...file, estimated: seen.estimated, writers, untilPassesOver });
     }
   }
   return { fs: group.fs, dirs: group.dirs, usage: usageOf(group.fs), files: walk.files, unreadable: walk.unreadable, candidates, compressed };

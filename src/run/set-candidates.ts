@@ -1,22 +1,24 @@
 // Finds the files --until / --free may take below the operands (folders walked, files as named),
-// grouped by filesystem, and says why each other large file is passed over.
+// grouped by filesystem, and says why each other large file is passed over (by default it takes logs only).
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { describeHolders } from '../plan/held-open.js';
 import type { Options } from '../plan/options.js';
-import { isActiveLog } from '../plan/rotated-set.js';
+import { notALog } from '../plan/log-like.js';
+import { ACTIVE_LOG, isActiveLog } from '../plan/rotated-set.js';
 import { savingOf, type SetCandidate } from '../plan/set-plan.js';
 import { probeFile } from '../probe/file.js';
 import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
 import { firstLook } from './holders-gate.js';
+import { siblingsOf } from '../probe/siblings.js';
 import { largestFiles } from '../probe/largest-files.js';
 import { shortBytes } from '../report/format.js';
 import { WORTH_IT } from '../report/scan-report.js';
 import { exists, outputPathFor } from './output-path.js';
 import { RESERVE_NAME } from '../steps/reserve-file.js';
 import { look } from './scan.js';
-import { decode, fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../probe/raw-names.js';
 
 /** How many of the largest files below the folders are looked at: each costs a sample's compression. */
 const LOOKED_AT = 100;
@@ -54,19 +56,6 @@ export function groupOperands(operands: readonly string[]): OperandGroup[] {
   return [...groups.values()];
 }
 
-function siblingsOf(dir: string, cache: Map<string, string[]>): string[] {
-  let names = cache.get(dir);
-  if (!names) {
-    try {
-      names = fs.readdirSync(fsPath(dir), { encoding: 'buffer' }).map(decode);
-    } catch {
-      names = [];
-    }
-    cache.set(dir, names);
-  }
-  return names;
-}
-
 /** The file as a candidate, or why it is passed over; the cheap checks first, the sample and /proc last. */
 function judge(file: string, opts: Options, siblings: Map<string, string[]>): SetCandidate | string {
   const facts = probeFile(file);
@@ -76,8 +65,7 @@ function judge(file: string, opts: Options, siblings: Map<string, string[]>): Se
   if (opts.suffix && facts.base.endsWith(opts.suffix)) return `already has the ${opts.suffix} suffix`;
   if (facts.size === 0) return 'empty';
   if (facts.nlink > 1) return `has ${facts.nlink - 1} other hard link(s): compressing this name frees nothing`;
-  if (!opts.includeActive && isActiveLog(facts.base, siblingsOf(facts.dir, siblings)))
-    return 'the active log of a rotated set, a rotated copy beside it: --include-active takes it';
+  if (!opts.includeActive && isActiveLog(facts.base, siblingsOf(facts.dir, siblings))) return ACTIVE_LOG;
   const outputPath = outputPathFor(file, opts);
   if (exists(outputPath) && !opts.force) return `${outputPath} exists (-f overwrites it)`;
   let seen;
@@ -87,6 +75,8 @@ function judge(file: string, opts: Options, siblings: Map<string, string[]>): Se
     return 'cannot be read';
   }
   if (seen.format) return `already compressed (${seen.format} data)`;
+  const notLog = opts.anyFile ? undefined : notALog(facts.base, seen.text);
+  if (notLog) return notLog;
   const candidate: SetCandidate = { file: facts, outputPath, estimated: seen.estimated };
   const saving = savingOf(candidate, 1);
   if (saving < WORTH_IT) return `would save about ${shortBytes(Math.max(0, saving))} only`;
@@ -102,7 +92,8 @@ export function gatherCandidates(group: OperandGroup, opts: Options): Gathered {
   const candidates: SetCandidate[] = [];
   const passed: Passed[] = [];
   for (const file of new Set([...group.files, ...walk.largest.map((f) => f.path)])) {
-    const judged = judge(file, opts, siblings);
+    // A file named as an operand is the operator's choice: only what the walk finds must look like a log.
+    const judged = judge(file, group.files.includes(file) ? { ...opts, anyFile: true } : opts, siblings);
     if (typeof judged === 'string') passed.push({ path: file, reason: judged });
     else candidates.push(judged);
   }

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
+import { notRegular } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
+import { endAsClosedPipe, isClosedPipe } from '../report/closed-stdout.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
 import { bytes } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -24,19 +26,12 @@ function checkedInput(file: string, opts: Options): FileFacts {
   if (facts.kind === 'symlink' && opts.force) facts = probeFile(realPath(facts.path));
   if (facts.kind === 'missing') throw new CmemError('ENOENT', `${facts.path}: no such file or directory`);
   if (facts.kind === 'symlink') throw new CmemError('SYMLINK', `${facts.path} is a symbolic link; not followed`, 'use -f to follow it');
-  if (facts.kind !== 'file') throw new CmemError('NOT_REGULAR', `${facts.path} is a ${facts.kind}, not a regular file; ignored`);
-  if (!opts.decompress && !opts.force && facts.base.endsWith(opts.suffix))
-    throw new CmemWarning('HAS_SUFFIX', `${facts.path} already has the ${opts.suffix} suffix; unchanged (use -f)`);
+  // gzip -c compresses a name that has the suffix already: only the file's own .gz name is at stake there.
+  if (facts.kind !== 'file') throw notRegular(facts.path, facts.kind);
   return facts;
 }
 
 const openInput = (facts: FileFacts): Readable => fs.createReadStream('', { fd: openSource(facts), highWaterMark: 256 * 1024 });
-
-/** `cmemgzip -dc big.gz | head` closes the pipe early: say so plainly rather than "write EPIPE". */
-function brokenPipe(err: unknown): CmemError | undefined {
-  if ((err as NodeJS.ErrnoException).code !== 'EPIPE') return undefined;
-  return new CmemError('IO', 'stdout was closed before all the data was written (broken pipe); stopped', 'the input was left as it is');
-}
 
 export async function toStdout(file: string, opts: Options, log: Logger): Promise<FileReport> {
   const start = performance.now();
@@ -67,8 +62,10 @@ export async function toStdout(file: string, opts: Options, log: Logger): Promis
     log.detail(`${report.file} -> stdout: ${bytes(report.originalBytes ?? 0)} of content, ${bytes(report.compressedBytes ?? 0)} compressed`);
     return report;
   } catch (err) {
+    // `cmemgzip -dc big.gz | head`: the reader has all it wanted; the input was only read.
+    if (isClosedPipe(err)) endAsClosedPipe();
     report.timings.total = Math.round(performance.now() - start);
-    const e = err instanceof CmemWarning ? err : brokenPipe(err) ?? toCmemError(err, report.file);
+    const e = err instanceof CmemWarning ? err : toCmemError(err, report.file);
     return { ...report, ...failedReport(report.file, e, report.timings) };
   } finally {
     if (input !== process.stdin) input?.destroy();

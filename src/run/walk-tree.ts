@@ -1,8 +1,9 @@
 // -r: the files below folder operands, in name order (by bytes), each marked with why it is passed over, if it
-// is: already compressed (by suffix or by gzip's magic bytes), a symlink, a special file, our own temporary,
+// is: already compressed (by suffix, or by content: gzip, xz, zstd...), a symlink, a special file, our own temporary,
 // journal or state folder. Names are read as bytes, so that one that is not UTF-8 is found like any other.
 import fs from 'node:fs';
 import path from 'node:path';
+import { compressionOfFd } from '../probe/compression-magic.js';
 import { decode, fsPath } from '../probe/raw-names.js';
 import { isJournalFolderName } from '../steps/journal.js';
 import { strippedName } from './decompress-path.js';
@@ -13,14 +14,14 @@ export interface Entry {
   ignore?: string;
 }
 
-function startsWithGzipMagic(file: string): boolean {
-  const buf = Buffer.alloc(2);
+/** The compressed format the file's first bytes announce, whatever its name. */
+function formatByContent(file: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    return fs.readSync(fd, buf, 0, 2, 0) === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+    return compressionOfFd(fd);
   } catch {
-    return false; // unreadable: the run itself says why
+    return undefined; // unreadable: the run itself says why
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -33,7 +34,8 @@ function ignoreReason(file: string, opts: { decompress: boolean; suffix: string 
   const compressedName = strippedName(base, opts.suffix) !== undefined;
   if (opts.decompress) return compressedName ? undefined : 'no gzip suffix';
   if (compressedName) return 'already compressed (suffix)';
-  return startsWithGzipMagic(file) ? 'already compressed (gzip data)' : undefined;
+  const format = formatByContent(file);
+  return format ? `already compressed (${format} data)` : undefined;
 }
 
 /** The tool's own folders are never walked into: a journal's parts and a stash are gzip data in flight. */

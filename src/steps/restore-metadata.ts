@@ -13,5 +13,8 @@ export function restoreMetadata(fd: number, original: Metadata): void {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
   }
   fs.fchmodSync(fd, original.mode & 0o777);
-  fs.futimesSync(fd, original.atimeMs / 1000, original.mtimeMs / 1000);
+  fs.futimesSync(fd, utime(original.atimeMs), utime(original.mtimeMs));
 }
+
+/** Node takes a negative number of seconds for "now": a time before 1970 goes as a Date (whole milliseconds), as gzip keeps it. */
+const utime = (ms: number): number | Date => (ms < 0 ? new Date(ms) : ms / 1000);

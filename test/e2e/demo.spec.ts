@@ -2,11 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mountSkipReason, ROOT, warnSkip } from './helpers.js';
+import { mountSkipReason, readableCopy, ROOT, warnSkip } from './helpers.js';
 
+/** As another user (a prefix), from a copy that user can read: the clone may be closed to others. */
 const demo = (prefix: string[] = []) => {
   const [cmd, ...args] = [...prefix, process.execPath, 'scripts/demo.mjs'];
-  return spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const cwd = prefix.length > 0 ? readableCopy(['scripts/demo.mjs', 'bin/cmemgzip.js', 'dist/cmemgzip.js']) : ROOT;
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000 });
 };
 // Only the demo's own: other tests on this machine may mount and unmount meanwhile.
 const mounts = () => fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.startsWith('cmemgzip-demo '));

@@ -4,13 +4,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The artefact under test: the one-file bundle by default, or whatever CMEMGZIP_BIN names (the SEA binary, say). */
 export const CLI = process.env.CMEMGZIP_BIN ?? path.join(ROOT, 'dist/cmemgzip.js');
-/** How to start an artefact: a .js file through this node, anything else directly. */
-const commandFor = (cli: string) => (cli.endsWith('.js') ? [process.execPath, cli] : [cli]);
+/** How to start an artefact: a .js file through a node (this one unless named), anything else directly. */
+const commandFor = (cli: string, node = process.execPath) => (cli.endsWith('.js') ? [node, cli] : [cli]);
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
 
 export const { version: PACKAGE_VERSION } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -48,12 +48,15 @@ export function seaHasCodeCache(exe: string): boolean {
 export const isRoot = process.getuid?.() === 0;
 
 /**
- * The tool's default state places, private to this test process: nothing a test does lands in the
+ * The tool's default state places, private to this spec file: nothing a test does lands in the
  * machine's /dev/shm or /tmp, and nothing other runs left there is seen. In RAM, as /dev/shm is.
+ * Made before the file's first test and removed after its last, not at import nor at exit: vitest ends
+ * its workers without 'exit' handlers, which left a folder behind per spec file.
  */
-export const STATE_DIR = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'cmem-test-state-'));
+export const STATE_DIR = path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), `cmem-test-state-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
 process.env.CMEMGZIP_STATE_DIRS = STATE_DIR;
-process.on('exit', () => fs.rmSync(STATE_DIR, { recursive: true, force: true }));
+beforeAll(() => fs.mkdirSync(STATE_DIR, { mode: 0o700 }));
+afterAll(() => fs.rmSync(STATE_DIR, { recursive: true, force: true }));
 
 /** Says loudly why a spec is skipped, so that a skip is never mistaken for a pass. */
 export function mountSkipReason(): string | undefined {
@@ -233,7 +236,7 @@ export function gunzipHash(gz: string): string {
 }
 
 /** The smoke test: a log on a full tmpfs becomes a .gz that the system's gzip decompresses to the same bytes. */
-export function fullDiskRoundTrip(cli: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: readonly string[] } = {}): void {
+export function fullDiskRoundTrip(cli: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: readonly string[]; node?: string } = {}): void {
   const m = mountFs('tmpfs', 24);
   try {
     const log = path.join(m.dir, 'app.log');
@@ -255,15 +258,48 @@ export interface RunResult {
   stderr: string;
 }
 
+const copies: string[] = [];
+afterAll(() => copies.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/**
+ * A copy of ROOT's `files` (paths relative to it) that any user can read, for a child run as uid 65534:
+ * the clone may sit where only root may enter (under /root, or in a mode-0700 mktemp -d folder).
+ * Removed after the spec file's last test.
+ */
+export function readableCopy(files: readonly string[], root = ROOT): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-readable-'));
+  copies.push(dir);
+  fs.chmodSync(dir, 0o755);
+  for (const file of files) {
+    const to = path.join(dir, file);
+    fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o755 });
+    fs.copyFileSync(path.join(root, file), to);
+    fs.chmodSync(to, 0o755);
+  }
+  return dir;
+}
+
+const readableClis = new Map<string, string>();
+
+/** The bundle another user can start: a readable copy of it (a binary is left as it is). */
+function readableCli(cli: string): string {
+  if (!cli.endsWith('.js')) return cli;
+  let copy = readableClis.get(cli);
+  if (!copy) readableClis.set(cli, (copy = path.join(readableCopy([path.basename(cli)], path.dirname(cli)), path.basename(cli))));
+  return copy;
+}
+
 /**
  * Runs the CLI to completion with stdin closed (never a terminal), as cron or a script would.
  * prefix wraps it in another command (setpriv to run as another user, a shell that joins a cgroup).
  */
 export function run(
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; prefix?: readonly string[]; cli?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; prefix?: readonly string[]; cli?: string; node?: string } = {},
 ): RunResult {
-  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(opts.cli ?? CLI), ...args];
+  // A prefix may run it as another user, who may not be able to read the clone.
+  const cli = opts.prefix ? readableCli(opts.cli ?? CLI) : (opts.cli ?? CLI);
+  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(cli, opts.node), ...args];
   const r: SpawnSyncReturns<string> = spawnSync(exe, exeArgs, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
@@ -306,7 +342,7 @@ export const hasScript = () => spawnSync('script', ['--version']).status === 0;
 
 /** Starts the CLI without waiting, for tests that signal or kill it. */
 export function start(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; prefix?: readonly string[] } = {}): ChildProcess {
-  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(CLI), ...args];
+  const [exe, ...exeArgs] = [...(opts.prefix ?? []), ...commandFor(opts.prefix ? readableCli(CLI) : CLI), ...args];
   return spawn(exe, exeArgs, {
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

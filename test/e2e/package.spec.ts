@@ -1,4 +1,4 @@
-// The npm package: npm pack holds only bin, the bundle, the man page, README and LICENSE, and `npm i -g` of it gives a working cmemgzip that needs no dependency.
+// The npm package: npm pack holds only bin, the bundle, the man page, the completions, README and LICENSE, and `npm i -g` of it gives a working cmemgzip that needs no dependency.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,8 +24,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  it('holds bin, the bundle, the man page, README, LICENSE and package.json, nothing else', () =>
-    expect(packed.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/cmemgzip.js', 'dist/cmemgzip.1', 'dist/cmemgzip.js', 'package.json']));
+  it('holds bin, the bundle, the man page, the bash and zsh completions, README, LICENSE and package.json, nothing else', () =>
+    expect(packed.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/cmemgzip.js', 'dist/cmemgzip.1', 'dist/cmemgzip.js', 'dist/completion/_cmemgzip', 'dist/completion/cmemgzip.bash', 'package.json']));
   it('is a few hundred KB installed, not the 95 MiB executable', () => expect(packed.unpackedSize).toBeLessThan(1024 * 1024));
 });
 
@@ -34,7 +34,7 @@ describe('npm i -g of the packed tarball', () => {
     expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
     expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).dependencies).toBeUndefined();
   });
-  it('gives a cmemgzip that prints the version', () => expect(run(['--version'], { cli: path.join(prefix, 'bin/cmemgzip'), env }).stdout.trim()).toBe(`cmemgzip ${PACKAGE_VERSION}`));
+  it('gives a cmemgzip that prints the version', () => expect(run(['--version'], { cli: path.join(prefix, 'bin/cmemgzip'), env }).stdout.split('\n')[0]).toBe(`cmemgzip ${PACKAGE_VERSION}`));
   it('gives a cmemgzip that compresses a file, checked by gzip', () => {
     const log = path.join(tmp, 'app.log');
     const hash = writeLog(log, 4 * 2 ** 20);
@@ -45,6 +45,16 @@ describe('npm i -g of the packed tarball', () => {
   });
   it('installs the man page where man finds it', () => {
     expect(fs.readFileSync(path.join(prefix, 'share/man/man1/cmemgzip.1'), 'utf8')).toMatch(/^\.TH CMEMGZIP 1 /);
+  });
+  it("the man page's ENVIRONMENT names every variable the tool reads: GZIP, CMEMGZIP_STATE_DIRS, NO_COLOR", () => {
+    const page = fs.readFileSync(path.join(installed, 'dist/cmemgzip.1'), 'utf8');
+    const environment = page.slice(page.indexOf('.SH ENVIRONMENT'), page.indexOf('.SH FILES'));
+    for (const name of ['GZIP', 'CMEMGZIP_STATE_DIRS', 'NO_COLOR']) expect(environment).toContain(`\\fB${name}\\fR`);
+  });
+  it('--dry-run, which works, is in --help, the man page and both completions', () => {
+    expect(run(['--help'], { cli: path.join(prefix, 'bin/cmemgzip'), env }).stdout).toMatch(/--dry-run +same as --simulate/);
+    expect(fs.readFileSync(path.join(installed, 'dist/cmemgzip.1'), 'utf8')).toContain('\\-\\-dry\\-run');
+    for (const completion of ['dist/completion/cmemgzip.bash', 'dist/completion/_cmemgzip']) expect(fs.readFileSync(path.join(installed, completion), 'utf8'), completion).toContain('--dry-run');
   });
   const noMan = spawnSync('man', ['--version']).error !== undefined;
   it.skipIf(warnSkip(noMan ? 'man IS MISSING (apt-get install man-db): `man cmemgzip` is NOT TRIED' : undefined))('man cmemgzip finds it under the prefix', () => {

@@ -71,15 +71,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('a directory: exit 1, nothing touched', () => {
+  it('a directory: exit 2, as gzip, nothing touched', () => {
     fresh();
     const sub = path.join(dir, 'logs');
     fs.mkdirSync(sub);
     writeLog(path.join(sub, 'a.log'), 1000);
     const before = treeHash(dir);
     const r = run(['--json', sub]);
-    expect(onlyReport(r, 1).error).toMatchObject({ code: 'NOT_REGULAR' });
-    expect(r.stderr).toMatch(/is a directory/);
+    expect(onlyReport(r, 2).warning).toMatchObject({ code: 'NOT_REGULAR' });
+    expect(r.stderr).toMatch(/is a directory -- ignored/);
     expect(treeHash(dir)).toBe(before);
   });
 
@@ -94,30 +94,30 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     expect(treeHash(dir)).toBe(before);
   });
 
-  it('a FIFO: exit 1 at once, never blocks', () => {
+  it('a FIFO: exit 2 at once, as gzip, never blocks', () => {
     fresh();
     const fifo = path.join(dir, 'pipe.log');
     execFileSync('mkfifo', [fifo]);
     const before = treeHash(dir);
     const r = run(['--json', fifo], { timeout: 15_000 });
     expect(r.signal, 'the CLI blocked on the FIFO and was killed').toBeNull();
-    expect(onlyReport(r, 1).error).toMatchObject({ code: 'NOT_REGULAR' });
-    expect(r.stderr).toMatch(/is a FIFO/);
+    expect(onlyReport(r, 2).warning).toMatchObject({ code: 'NOT_REGULAR' });
+    expect(r.stderr).toMatch(/is not a directory or a regular file \(a FIFO\) - ignored/);
     expect(treeHash(dir)).toBe(before);
   });
 
-  it('a device (/dev/null): exit 1, nothing created beside it', () => {
+  it('a device (/dev/null): exit 2, nothing created beside it', () => {
     fresh();
     const before = fs.lstatSync('/dev/null');
     const r = run(['--json', '/dev/null']);
-    expect(onlyReport(r, 1).error).toMatchObject({ code: 'NOT_REGULAR' });
-    expect(r.stderr).toMatch(/is a device/);
+    expect(onlyReport(r, 2).warning).toMatchObject({ code: 'NOT_REGULAR' });
+    expect(r.stderr).toMatch(/\(a device\) - ignored/);
     const after = fs.lstatSync('/dev/null');
     expect([after.ino, after.mode, after.rdev]).toEqual([before.ino, before.mode, before.rdev]);
     expect(fs.existsSync('/dev/null.gz')).toBe(false);
   });
 
-  it('a unix socket: exit 1, nothing touched', async () => {
+  it('a unix socket: exit 2, nothing touched', async () => {
     fresh();
     const sock = path.join(dir, 'app.sock');
     const server = net.createServer();
@@ -125,8 +125,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     await new Promise<void>((resolve) => server.listen(sock, resolve));
     const before = treeHash(dir);
     const r = run(['--json', sock]);
-    expect(onlyReport(r, 1).error).toMatchObject({ code: 'NOT_REGULAR' });
-    expect(r.stderr).toMatch(/is a socket/);
+    expect(onlyReport(r, 2).warning).toMatchObject({ code: 'NOT_REGULAR' });
+    expect(r.stderr).toMatch(/\(a socket\) - ignored/);
     expect(treeHash(dir)).toBe(before);
   });
 
@@ -193,14 +193,15 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     expect(treeHash(dir)).toBe(before);
   });
 
-  it('a file already ending in .gz: exit 2 with a warning, nothing touched', () => {
+  it('a file already ending in .gz: a warning and exit 0, as gzip, nothing touched', () => {
     fresh();
     const gz = path.join(dir, 'old.log.gz');
     fs.writeFileSync(gz, execFileSync('gzip', ['-c'], { input: logData(10_000) }));
     const before = treeHash(dir);
     const r = run(['--json', gz]);
-    expect(onlyReport(r, 2)).toMatchObject({ status: 'skipped', warning: { code: 'HAS_SUFFIX' } });
-    expect(r.stderr).toMatch(/warning: .*already has the \.gz suffix/);
+    // gzip 1.12 says "already has .gz suffix -- unchanged" and exits 0.
+    expect(onlyReport(r, 0)).toMatchObject({ status: 'skipped', warning: { code: 'HAS_SUFFIX' } });
+    expect(r.stderr).toMatch(/warning: .*already has \.gz suffix -- unchanged/);
     expect(treeHash(dir)).toBe(before);
   });
 

@@ -135,7 +135,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('simulate, json, exit codes, -q, -t
   describe('exit codes of mixed runs', () => {
     const cases = [
       { name: 'all compressed', operands: ['a.log', 'b.log'], exit: 0 },
-      { name: 'compressed and a warning', operands: ['a.log', 'old.gz'], exit: 2 },
+      { name: 'compressed and a suffix notice (gzip exits 0)', operands: ['a.log', 'old.gz'], exit: 0 },
       { name: 'a warning and an error', operands: ['old.gz', 'missing.log'], exit: 1 },
       { name: 'compressed and an error', operands: ['a.log', 'missing.log', 'b.log'], exit: 1 },
     ];
@@ -227,7 +227,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('simulate, json, exit codes, -q, -t
     for (const flag of ['-V', '--version']) {
       const r = run([flag]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout.trim()).toBe(`cmemgzip ${version}`);
+      expect(r.stdout.split('\n')[0]).toBe(`cmemgzip ${version}`);
     }
   });
 
