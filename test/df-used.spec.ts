@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { expect, it } from 'vitest';
-import { dfUsedPercent } from '../src/probe/df-used.js';
+import { dfUsedPercent } from '../src/plan/df-used.js';
 
 it.each([
   [{ blocks: 100, bfree: 100, bavail: 100 }, 0],

@@ -33,12 +33,15 @@ export function usedFraction(fs: Space, free: number): number {
   return usable > 0 ? Math.max(0, usable - free) / usable : 0;
 }
 
-/** df's figure: the percentage rounded up, "23%", so that it reads the same as df beside it. */
-export function usedPercent(fs: Space, free: number): string {
+/** df's Use% in whole percent, rounded up as df does, so that 90.1% never reads as 90%. */
+export function usedPercentOf(fs: Space, free: number): number {
   const usable = usableBytes(fs);
   // Whole bytes times 100 stay exact integers, so a use of exactly 70% is not rounded up to 71.
-  return `${usable > 0 ? Math.ceil((Math.max(0, usable - free) * 100) / usable) : 0}%`;
+  return usable > 0 ? Math.ceil((Math.max(0, usable - free) * 100) / usable) : 0;
 }
+
+/** df's figure as df prints it, "23%", so that it reads the same as df beside it. */
+export const usedPercent = (fs: Space, free: number): string => `${usedPercentOf(fs, free)}%`;
 
 export function usageOf(fs: Pick<FsFacts, 'totalBytes' | 'reservedBytes' | 'freeBytes' | 'totalInodes' | 'freeInodes'>): Usage {
   const bytesFraction = usedFraction(fs, fs.freeBytes);

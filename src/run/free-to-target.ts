@@ -4,7 +4,7 @@ import { statfsSync } from 'node:fs';
 import { CmemError, EXIT, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { planSet, wantedFree, type SetCandidate, type SetInput } from '../plan/set-plan.js';
-import { dfUsedPercent } from '../probe/df-used.js';
+import { dfUsedPercent } from '../plan/df-used.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { availableMemory } from '../probe/memory.js';
 import { stashCandidates } from '../probe/stash.js';
