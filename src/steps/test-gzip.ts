@@ -12,7 +12,8 @@ export interface Content {
   crc: number;
 }
 
-export async function testGzip(file: string): Promise<Content> {
+/** From byte start on, when given: the members appended after an earlier archive's length. */
+export async function testGzip(file: string, start = 0): Promise<Content> {
   let size = 0;
   let crc = 0;
   const sink = new Writable({
@@ -24,7 +25,7 @@ export async function testGzip(file: string): Promise<Content> {
   });
   try {
     const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    const input = fs.createReadStream('', { fd });
+    const input = fs.createReadStream('', { fd, start });
     await pipeline(input, zlib.createGunzip(), sink);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -4,15 +4,11 @@
 // Without the note a .gz is an archive, kept whole, even when FILE begins with exactly what it holds.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
-import zlib from 'node:zlib';
 import { defaultStashDirs } from '../probe/stash.js';
-import { crc32 } from './gzip-format.js';
 import { at } from './pinned-folders.js';
 import { checkStateFolder, readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { recordKey, type Identity } from '../probe/identity.js';
-import type { Content } from './test-gzip.js';
+import { testGzip, type Content } from './test-gzip.js';
 
 export interface TruncateRecord {
   /** The .gz (or the temporary about to become it). */
@@ -67,21 +63,4 @@ export function dropTruncateRecord(file: Identity): void {
 }
 
 /** What the gzip members of a file from byte `start` on decompress to; undefined when they are not whole. */
-export async function contentFrom(file: string, start: number): Promise<Content | undefined> {
-  let size = 0;
-  let crc = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      crc = crc32(chunk, crc);
-      done();
-    },
-  });
-  try {
-    const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    await pipeline(fs.createReadStream('', { fd, start }), zlib.createGunzip(), sink);
-  } catch {
-    return undefined;
-  }
-  return { size, crc };
-}
+export const contentFrom = (file: string, start: number): Promise<Content | undefined> => testGzip(file, start).catch(() => undefined);

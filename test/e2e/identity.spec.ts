@@ -75,6 +75,17 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
   };
 
   const SIZE = 6 * MiB;
+  /** A log on a full tmpfs whose run through a safety copy was killed after the cut: FILE holds the whole .gz. */
+  const stoppedStashJob = async () => {
+    const m = tmpfs(12);
+    const stash = tmpfs(16).dir;
+    const file = path.join(m.dir, 'app.log');
+    const original = logData(SIZE);
+    fs.writeFileSync(file, original);
+    fill(m.dir);
+    await killAt(['--stash', stash, file], 'verify the .gz against the bytes read');
+    return { m, stash, file, original };
+  };
   const kills = ['rewrite FILE in place with the .gz', 'verify the .gz against the bytes read', 'remove the safety copy'];
 
   describe.each([
@@ -205,13 +216,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
   });
 
   it('a PID reused by another process named cmemgzip does not pass for the stopped run', async () => {
-    const m = tmpfs(12);
-    const stash = tmpfs(16).dir;
-    const file = path.join(m.dir, 'app.log');
-    const original = logData(SIZE);
-    fs.writeFileSync(file, original);
-    fill(m.dir);
-    await killAt(['--stash', stash, file], 'verify the .gz against the bytes read');
+    const { stash, file, original } = await stoppedStashJob();
     const impostor = spawn('sleep', ['60'], { argv0: 'cmemgzip' });
     cleanups.push(() => impostor.kill('SIGKILL'));
     const manifest = path.join(stash, `cmemgzip-${process.getuid!()}`, stateFiles(stash).find((f) => f.endsWith('.json'))!);
@@ -222,13 +227,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
   });
 
   it('a resume refuses, as a fresh run does, a file that got a second hard link since the kill; -f finishes it', async () => {
-    const m = tmpfs(12);
-    const stash = tmpfs(16).dir;
-    const file = path.join(m.dir, 'app.log');
-    const original = logData(SIZE);
-    fs.writeFileSync(file, original);
-    fill(m.dir);
-    await killAt(['--stash', stash, file], 'verify the .gz against the bytes read');
+    const { m, stash, file, original } = await stoppedStashJob();
     const head = fs.readFileSync(file);
     fs.linkSync(file, path.join(m.dir, 'other-name'));
     const refused = run(['--stash', stash, file]);

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { fill, killChild, mountFs, mountSkipReason, onlyReport, run, sleep, start, startNode, warnSkip, watch, type Mounted } from './helpers.js';
+import { fill, killAt, killChild, mountFs, mountSkipReason, onlyReport, run, startNode, warnSkip, type Mounted } from './helpers.js';
 
 /**
  * Holds FILE open (O_APPEND) all along; writes `batch` numbered lines at the start and at each SIGUSR1,
@@ -30,14 +30,6 @@ setInterval(() => {}, 1000);
 const BATCH = 150_000;
 const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
 const gunzip = (gz: string) => execFileSync('gzip', ['-dc', gz], { maxBuffer: 2 ** 28 }).toString();
-
-function stateOf(pid: number): string {
-  try {
-    return /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
-  } catch {
-    return '';
-  }
-}
 
 describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a live log', () => {
   const mounts: Mounted[] = [];
@@ -133,14 +125,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a liv
     for (let stop = 1; stop < planned.length; stop++) {
       const { log, gz, more } = await firstCycle();
       await more(2 * BATCH);
-      const child = watch(start(['--copytruncate', log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
-      for (let seen = 0; seen < stop; seen++) {
-        await child.waitFor(`stopped at: ${planned[seen + 1]}`);
-        while (stateOf(child.child.pid!) !== 'T') await sleep(1);
-        if (seen + 1 < stop) child.child.kill('SIGCONT');
-      }
-      child.child.kill('SIGKILL');
-      await child.exited;
+      await killAt(['--copytruncate', log], planned[stop]);
       // Until the rename the archive is the earlier one; from it on, the earlier one with the new lines after it.
       const kept = gunzip(gz);
       expect(kept, `killed at "${planned[stop]}"`).toBe(stop > renamedAt ? lines(1, 2 * BATCH) : lines(1, BATCH));
@@ -170,14 +155,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('a repeated --copytruncate of a liv
     for (let stop = 1; stop < planned.length; stop++) {
       const { log, gz, stash, files } = await fullSecondCycle();
       const earlier = fs.readFileSync(gz);
-      const child = watch(start(['--copytruncate', '--stash', stash, log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
-      for (let seen = 0; seen < stop; seen++) {
-        await child.waitFor(`stopped at: ${planned[seen + 1]}`);
-        while (stateOf(child.child.pid!) !== 'T') await sleep(1);
-        if (seen + 1 < stop) child.child.kill('SIGCONT');
-      }
-      child.child.kill('SIGKILL');
-      await child.exited;
+      await killAt(['--copytruncate', '--stash', stash, log], planned[stop]);
       const now = fs.readFileSync(gz);
       expect(now.subarray(0, earlier.length).equals(earlier), `killed at "${planned[stop]}"`).toBe(true);
       if (planned[stop] === 'append the safety copy to the earlier archive, fsync, verify') {
