@@ -5,6 +5,7 @@ import { CmemError } from '../errors.js';
 import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
 import { runningElsewhere, thisRun } from '../probe/live-run.js';
 import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
+import { currentName } from '../probe/renamed.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -105,7 +106,8 @@ async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalMa
   for (;;) {
     const now = observe(fd);
     if (now.size === upTo) {
-      if (upTo === seen.size && (now.mtimeMs !== seen.mtimeMs || now.ctimeMs !== seen.ctimeMs)) throw changed(file);
+      // Only a write moves mtime; a rename (logrotate) or a chmod moves ctime alone and changes no byte.
+      if (upTo === seen.size && now.mtimeMs !== seen.mtimeMs) throw changed(file);
       if (upTo === cutTo) return seen;
       const cut = truncateTo(fd, cutTo);
       if (upTo > seen.size) log.warn(`${file} grew by ${bytes(upTo - seen.size)} while block mode ran (a writer appends to it): saved as further gzip members after the tail, then cut off`);
@@ -153,7 +155,13 @@ function moveBeside(from: JournalPaths, m: JournalManifest, dir: string, log: Lo
 }
 
 /** Starts block mode: the journal where the plan says (none yet in the one-block window), then the loop. */
-export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
+/** What a block-mode job ends with: its manifest, and the .gz's name (the file's new one if logrotate renamed it). */
+export interface BlocksDone {
+  manifest: JournalManifest;
+  output: string;
+}
+
+export async function startBlocks(job: BlockJob): Promise<BlocksDone> {
   const { facts, plan, log } = job;
   const manifest = newManifest(job);
   const journal =
@@ -164,12 +172,11 @@ export async function startBlocks(job: BlockJob): Promise<JournalManifest> {
     writeJournal(journal, manifest);
     log.info(`journal ${journal.manifest}`);
   }
-  await continueBlocks(facts, manifest, journal, job.outputPath, log);
-  return manifest;
+  return { manifest, output: await continueBlocks(facts, manifest, journal, job.outputPath, log) };
 }
 
 /** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
-export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, force: boolean, log: Logger): Promise<JournalManifest> {
+export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, force: boolean, log: Logger): Promise<BlocksDone> {
   const m = found.manifest;
   // Two runs on one journal would truncate and assemble over each other: the .gz ends up corrupt.
   if (runningElsewhere(m)) {
@@ -188,10 +195,9 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPat
   if (facts.kind === 'missing') {
     removeJournal(found.journal);
     log.info(`${outputPath} was already complete; removed the journal`);
-    return m;
+    return { manifest: m, output: outputPath };
   }
-  await continueBlocks(facts, m, found.journal, outputPath, log);
-  return m;
+  return { manifest: m, output: await continueBlocks(facts, m, found.journal, outputPath, log) };
 }
 
 /** A block read and compressed, waiting for its part to be written and the cut. */
@@ -210,7 +216,7 @@ function savedUncut(fd: number, m: JournalManifest, end: number, log: Logger): n
 }
 
 /** The tail-first loop from where the manifest stands, then assembly. */
-async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<void> {
+async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<string> {
   let journal = initial;
   const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
@@ -270,7 +276,12 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     fs.closeSync(fd);
   }
   if (!journal) throw new CmemError('IO', 'block mode ended without a journal');
-  await assembleParts(journal, m, facts.path, outputPath, log);
+  // logrotate may have renamed FILE meanwhile: the .gz then takes the file's new name, beside it.
+  const now = currentName(facts.path, m) ?? facts.path;
+  const output = now !== facts.path && outputPath.startsWith(facts.path) ? now + outputPath.slice(facts.path.length) : outputPath;
+  if (now !== facts.path) log.warn(`${facts.path} was renamed to ${now} while block mode ran (logrotate, say): the .gz is ${output}, and ${facts.path} is another file now, left alone`);
+  await assembleParts(journal, m, now, output, log);
+  return output;
 }
 
 async function commitPart(

@@ -56,11 +56,11 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
       opts.yes,
       log,
     );
-  const m = await takeSteps(steps, log, [], input.trace, () => startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log })).catch((err: unknown) => {
+  const { manifest: m, output } = await takeSteps(steps, log, [], input.trace, () => startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log })).catch((err: unknown) => {
     throw leftBehindBy(err, facts, outputPath, p, log);
   });
-  log.success(`${facts.path} -> ${outputPath}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);
-  return { ...report, steps: input.trace.steps, status: 'compressed', compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
+  log.success(`${facts.path} -> ${output}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);
+  return { ...report, output, steps: input.trace.steps, status: 'compressed', originalBytes: m.size, compressedBytes: m.assembledBytes, ratio: m.assembledBytes / Math.max(1, m.size) };
 }
 
 /** A failed block-mode run leaves its journal on purpose: name it, and the command that finishes the job. */

@@ -280,10 +280,10 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
         opts.yes,
         log,
       );
-    await takeSteps(steps, log, [{ name: STEP.read, ms: compressMs }], report, () => execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log }));
+    const written = await takeSteps(steps, log, [{ name: STEP.read, ms: compressMs }], report, () => execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log }));
     clock.lap('write');
-    logDone(log, facts, outputPath, source.size, compressed.size, freeBefore, clock.total(), opts.keep);
-    return { ...report, status: 'compressed', ...measured() };
+    logDone(log, facts, written, source.size, compressed.size, freeBefore, clock.total(), opts.keep);
+    return { ...report, output: written, status: 'compressed', ...measured() };
   } catch (err) {
     clock.total();
     const e = err instanceof CmemWarning ? err : toCmemError(err, facts.path);

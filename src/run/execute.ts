@@ -21,6 +21,7 @@ import { STEP } from '../plan/steps.js';
 import { reached } from '../report/steps-taken.js';
 import { hasRawBytes, shellBytes } from '../probe/raw-names.js';
 import { fsTypeOf, identityOf, type Identity } from '../probe/identity.js';
+import { currentName } from '../probe/renamed.js';
 import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
 
 export interface Job {
@@ -53,7 +54,7 @@ function writeBesideTracked(job: Job, verify: (f: string) => Promise<void>, befo
   });
 }
 
-async function beside(job: Job): Promise<void> {
+async function beside(job: Job): Promise<string> {
   const { facts, log } = job;
   log.info(`writing ${job.plan.outputPath} (temporary first, mode 0600, fsync)`);
   const write = () =>
@@ -64,11 +65,12 @@ async function beside(job: Job): Promise<void> {
     });
   await (job.keep ? write() : withBesideNote(facts, write));
   log.info(`verified ${job.plan.outputPath}: it decompresses to the ${bytes(job.source.size)} that were read`);
-  if (job.keep) return;
+  if (job.keep) return job.plan.outputPath;
   reached(STEP.removeFile);
   await critical(() => freeOriginal(facts));
   dropBesideNote(facts);
   log.info(`removed ${facts.path}`);
+  return job.plan.outputPath;
 }
 
 /** Makes the rename of the rewritten FILE to its .gz name durable in both folders. */
@@ -86,7 +88,15 @@ interface Progress {
 /** Told the new .gz's identity on a copy-on-write filesystem, before FILE is unlinked (the stash records it). */
 type OnOutput = (id: Identity) => void;
 
-async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () => {}): Promise<void> {
+/** The name the rewritten inode has now: FILE's, or the one logrotate gave it in its folder. */
+function whereRewritten(facts: FileFacts): string {
+  const now = currentName(facts.path, facts);
+  if (now) return now;
+  throw new CmemError('CHANGED', `${facts.path} was moved out of its folder or removed while it was rewritten in place; it holds the whole .gz`, `find it (its inode is ${facts.ino}), check it with gzip -t, and name it NAME.gz`);
+}
+
+/** The rewrite (or unlink and write); the .gz's name at the end, which follows a rename of FILE meanwhile. */
+async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () => {}): Promise<string> {
   const { facts, compressed, plan, log } = job;
   if (plan.method === 'unlink') {
     const removed = () =>
@@ -117,23 +127,29 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
       removed();
       await writeBesideTracked(job, verify, (fd) => onOutput(identityOf(fs.fstatSync(fd, { bigint: true })))).catch(judged);
     }
-    return;
+    return plan.outputPath;
   }
   rewriteInPlace(facts, chunksOf(compressed), compressed.size, { sizes: [facts.size], original: job.source.blocks, progress });
   log.info(`rewrote ${facts.path} in place with the compressed bytes and cut it to ${bytes(compressed.size)}`);
   reached(STEP.verify);
-  await verifyWritten(facts.path, compressed, job.source);
+  // logrotate may have renamed FILE meanwhile: the rewritten inode is checked and renamed where it is now.
+  let now = whereRewritten(facts);
+  await verifyWritten(now, compressed, job.source);
   log.info(`verified the rewritten file against the original bytes`);
-  assertLength(facts.path, compressed.size);
+  assertLength(now, compressed.size);
   reached(STEP.rename);
-  fs.renameSync(at(facts.path), at(plan.outputPath));
+  now = whereRewritten(facts);
+  const output = now === facts.path || !plan.outputPath.startsWith(facts.path) ? plan.outputPath : now + plan.outputPath.slice(facts.path.length);
+  if (now !== facts.path) log.warn(`${facts.path} was renamed to ${now} while it was rewritten (logrotate, say): finishing it as ${output}`);
+  fs.renameSync(at(now), at(output));
   progress.renamed = true;
   reached(STEP.fsyncFolder);
-  fsyncRenamed(facts.path, plan.outputPath);
-  log.info(`renamed it to ${plan.outputPath}`);
+  fsyncRenamed(now, output);
+  log.info(`renamed it to ${output}`);
+  return output;
 }
 
-async function stashThenOverwrite(job: Job): Promise<void> {
+async function stashThenOverwrite(job: Job): Promise<string> {
   const { facts, compressed, plan, log } = job;
   const stash = plan.stash!;
   const paths = stashPaths(stash.dir, facts);
@@ -144,6 +160,7 @@ async function stashThenOverwrite(job: Job): Promise<void> {
   reached(STEP.writeStash);
   await writeStash(paths, manifest, chunksOf(compressed), (f) => verifyWritten(f, compressed, job.source));
   log.info(`stash copy verified and durable; manifest ${paths.manifest}`);
+  let output = plan.outputPath;
   await critical(async () => {
     release();
     try {
@@ -155,7 +172,7 @@ async function stashThenOverwrite(job: Job): Promise<void> {
     const progress = { cut: false, renamed: false };
     try {
       manifest = setStashPhase(paths, manifest, 'rewriting');
-      await overwrite(job, progress, (output) => (manifest = setStashPhase(paths, { ...manifest, output }, 'rewriting')));
+      output = await overwrite(job, progress, (id) => (manifest = setStashPhase(paths, { ...manifest, output: id }, 'rewriting')));
     } catch (err) {
       const cause = toCmemError(err, facts.path);
       // A stash outside the default places is only found again when named.
@@ -182,16 +199,18 @@ async function stashThenOverwrite(job: Job): Promise<void> {
     removeStash(paths);
     log.info(`removed the stash copy`);
   });
+  return output;
 }
 
-async function inPlace(job: Job): Promise<void> {
+async function inPlace(job: Job): Promise<string> {
   const { facts, source, log } = job;
   log.warn('entering the in-place window: until it closes the only full copy of the data is in memory; signals are held');
+  let output = job.plan.outputPath;
   await critical(async () => {
     assertUnchanged(facts);
     const progress = { cut: false, renamed: false };
     try {
-      await overwrite(job, progress);
+      output = await overwrite(job, progress);
     } catch (err) {
       // Renamed: the .gz is whole and verified under its name; writing the original back would only make a second copy.
       if (progress.renamed) throw err;
@@ -202,9 +221,11 @@ async function inPlace(job: Job): Promise<void> {
     }
   });
   log.info('in-place window closed');
+  return output;
 }
 
-export async function execute(job: Job): Promise<void> {
+/** Runs the plan's strategy; the .gz's name at the end (FILE's new one's, if logrotate renamed it meanwhile). */
+export async function execute(job: Job): Promise<string> {
   if (job.plan.strategy === 'beside') return beside(job);
   if (job.plan.strategy === 'stash') return stashThenOverwrite(job);
   return inPlace(job);

@@ -213,8 +213,8 @@ export async function recover(
 ): Promise<Recovered | undefined> {
   const unfinished = findUnfinished(facts, outputPath, stashDirs, force, log, false);
   if (unfinished.journal) {
-    const m = await resumeBlocks(unfinished.journal, facts, outputPath, force, log);
-    return { output: outputPath, originalBytes: m.size, compressedBytes: m.assembledBytes };
+    const { manifest: m, output } = await resumeBlocks(unfinished.journal, facts, outputPath, force, log);
+    return { output, originalBytes: m.size, compressedBytes: m.assembledBytes };
   }
   let recovered: Recovered | undefined;
   for (const d of unfinished.stashes) {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { identityAt, sameIdentity, type Identity } from '../probe/identity.js';
+import { renamedIn } from '../probe/renamed.js';
 import { runningElsewhere, type RunOwner } from '../probe/live-run.js';
 import { defaultStashDirs, uniqueDirs } from '../probe/stash.js';
 import { fsPath } from '../probe/raw-names.js';
@@ -29,17 +30,6 @@ interface Found extends Identity, RunOwner {
   createdAt: string;
   copytruncate?: boolean;
   journal: boolean;
-}
-
-const MAX_LOOKED_AT = 10_000;
-
-/** The file in dir that now has the identity (logrotate's rename keeps it in its folder), if any. */
-function renamedIn(dir: string, id: Identity): string | undefined {
-  try {
-    return (fs.readdirSync(fsPath(dir)) as string[]).slice(0, MAX_LOOKED_AT).map((n) => path.join(dir, n)).find((f) => sameIdentity(identityAt(fsPath(f)), id));
-  } catch {
-    return undefined;
-  }
 }
 
 function adviceFor(r: Found): string {

@@ -509,17 +509,29 @@ export function stashManifestFor(file: string, over: Record<string, unknown>): R
 }
 
 
-/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
-export async function killAt(args: readonly string[], step: string): Promise<void> {
+/**
+ * Runs the CLI through its step seam; the moment it reaches `step`, `act` runs on its stopped state
+ * (kill it, rename its file...), then the run goes on to its end. Fails if it never reaches the step.
+ */
+export async function atStep(args: readonly string[], step: string, act: (child: ChildProcess) => void | Promise<void>): Promise<{ code: number | null; output: string }> {
   const child = watch(start(args, { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
   const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
+  let acted = false;
   for (let seen = 0; ; seen++) {
     while (!child.done() && stops().length <= seen) await Promise.race([sleep(2), child.exited]);
-    if (child.done()) throw new Error(`the run ended before it reached "${step}":\n${child.output()}`);
+    if (child.done()) break;
     while (stateOf(child.child.pid!) !== 'T' && !child.done()) await sleep(1);
-    if (stops()[seen] === step) break;
+    if (!acted && stops()[seen] === step) {
+      acted = true;
+      await act(child.child);
+    }
     child.child.kill('SIGCONT');
   }
-  child.child.kill('SIGKILL');
-  await child.exited;
+  if (!acted) throw new Error(`the run ended before it reached "${step}":\n${child.output()}`);
+  return { code: (await child.exited).code, output: child.output() };
+}
+
+/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
+export async function killAt(args: readonly string[], step: string): Promise<void> {
+  await atStep(args, step, (child) => void child.kill('SIGKILL'));
 }
