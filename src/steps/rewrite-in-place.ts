@@ -33,7 +33,9 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
     writeChunks(fd, chunks, 0);
     reached(STEP.fsyncFile);
     fs.fsyncSync(fd);
-    // A writer that opens, appends and closes is invisible to the holder check: catch it before the cut.
+    reached(STEP.cut);
+    // A writer that opens, appends and closes is invisible to the holder check: catch it right before the
+    // cut, nothing in between (not even a progress line), so that only two system calls apart can it land.
     const size = fs.fstatSync(fd).size;
     if (!guard.sizes.includes(size)) {
       if (guard.original) writeChunks(fd, guard.original, 0);
@@ -44,7 +46,6 @@ export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length
         'run cmemgzip again once nothing writes to it',
       );
     }
-    reached(STEP.cut);
     fs.ftruncateSync(fd, length);
     if (guard.progress) guard.progress.cut = true;
     fs.fsyncSync(fd);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, sha256, warnSkip, type Mounted } from './helpers.js';
+import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, run, sha256, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -38,5 +38,34 @@ describe.skipIf(warnSkip(mountSkipReason()))('logrotate renames FILE mid-run', (
     expect(fs.readFileSync(file).equals(fresh)).toBe(true);
     expect(fs.readdirSync(m.dir).filter((f) => f !== '.filler').sort()).toEqual(['app.log', 'app.log.1.gz']);
     expect(fs.readdirSync(stash)).toEqual([]);
+  });
+});
+
+describe.skipIf(warnSkip(mountSkipReason()))('a writer that opens, appends and closes, aimed at the cut of a rewrite in place', () => {
+  const mounts: Mounted[] = [];
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+
+  it.each([
+    ['through a safety copy', true],
+    ['in place', false],
+  ])('%s: the line is never cut away; FILE holds the original and the line, and a rerun compresses both', async (_name, withStash) => {
+    const m = mountFs('tmpfs', 24);
+    mounts.push(m);
+    const stash = mountFs('tmpfs', 16);
+    mounts.push(stash);
+    const file = path.join(m.dir, 'app.log');
+    const original = logData(6 * MiB);
+    fs.writeFileSync(file, original);
+    fillLeaving(m.dir, 64 * 1024);
+    const line = Buffer.from('a line appended just before the cut\n');
+    const args = withStash ? ['--stash', stash.dir] : ['--no-stash', '--yes'];
+    const r = await atStep([...args, file], "cut FILE to the .gz's length, fsync", () => fs.appendFileSync(file, line));
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toMatch(/was appended to while it was rewritten/);
+    const whole = Buffer.concat([original, line]);
+    expect(fs.readFileSync(file).equals(whole)).toBe(true);
+    const again = run([...args, file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(whole));
   });
 });
