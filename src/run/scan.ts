@@ -22,11 +22,23 @@ import { fsPath, withNameBytes } from '../probe/raw-names.js';
 import { shortBytes } from '../report/format.js';
 import { RESERVE_NAME } from '../steps/reserve-file.js';
 import { reserveOn } from '../steps/reserve-record.js';
+import { strayRecords, type StrayRecord } from './stray-records.js';
 
 /** The reserve on a filesystem (--reserve), with its size now and the size a run grows it back to. */
 function reserveFound(dev: number) {
   const r = reserveOn(dev);
   return r && { path: r.path, sizeBytes: fs.statSync(fsPath(r.path)).size, recordedBytes: r.size };
+}
+
+/** The records of interrupted jobs, each under the filesystem its file was on (else the first one scanned). */
+function straysByFilesystem(dirs: readonly string[], devs: readonly number[]): Map<number, StrayRecord[]> {
+  const out = new Map<number, StrayRecord[]>();
+  for (const r of strayRecords([], dirs)) {
+    const dev = fs.statSync(fsPath(path.dirname(r.name)), { throwIfNoEntry: false })?.dev;
+    const key = dev !== undefined && devs.includes(dev) ? dev : devs[0];
+    out.set(key, [...(out.get(key) ?? []), r]);
+  }
+  return out;
 }
 
 /** Files shown per filesystem, and how many of the largest are looked at to find them. */
@@ -99,6 +111,7 @@ export function scan(dirs: readonly string[], json: boolean, level: number, log:
   }
   const deleted = findDeletedOpen();
   const mapped = deleted.files.length > 0 ? mappedFiles() : new Map<string, Set<number>>();
+  const strays = straysByFilesystem([...groups.values()].flatMap((g) => g.dirs), [...groups.keys()]);
   for (const group of groups.values()) {
     const found: FsScan = {
       ...scanFilesystem(group, level),
@@ -107,8 +120,10 @@ export function scan(dirs: readonly string[], json: boolean, level: number, log:
         .map((file) => ({ file, mappedBy: [...(mapped.get(fileKey(file.dev, file.ino)) ?? [])], command: reclaimCommand(file, dirExists(file)) })),
     };
     const reserve = reserveFound(group.fs.dev);
-    if (json) process.stdout.write(`${JSON.stringify(withNameBytes({ ...scanJson(found), reserve }))}\n`);
+    const strayRecords = strays.get(group.fs.dev) ?? [];
+    if (json) process.stdout.write(`${JSON.stringify(withNameBytes({ ...scanJson(found), reserve, strayRecords }))}\n`);
     else scanLines(found).forEach((line) => log.info(line));
+    if (!json) for (const r of strayRecords) log.warn(`  the record of an interrupted job on ${r.name} (started ${r.createdAt}) is left: ${r.record}; ${r.advice}`);
     if (reserve && !json)
       log.info(`  reserve: ${reserve.path}, ${shortBytes(reserve.sizeBytes)}${reserve.sizeBytes < reserve.recordedBytes ? ` of its ${shortBytes(reserve.recordedBytes)} (the next run grows it back)` : ''}`);
   }

@@ -124,6 +124,31 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
     });
   });
 
+  it.each([
+    ['a block job with its journal in a stash', ['-m', '1M'], 'block 4: cut it off FILE, fsync', /\.blocks$/],
+    ['a --copytruncate through a stash, killed after its truncation', ['--copytruncate'], 'fsync FILE', /\.json$/],
+  ])('%s, then a tmpfs remounted and a new file of the same size: compressed as new, the old record left', async (_name, args, step, record) => {
+    const m = tmpfs(12);
+    const stash = tmpfs(16).dir;
+    const file = path.join(m.dir, 'app.log');
+    fs.writeFileSync(file, logData(SIZE));
+    const before = ino(file);
+    fill(m.dir);
+    await killAt([...args, '--stash', stash, file], step);
+    const records = stateFiles(stash);
+    expect(records.some((f) => record.test(f)), records.join()).toBe(true);
+    execFileSync('umount', [m.dir]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', m.dir]);
+    const fresh = otherLog(SIZE);
+    fs.writeFileSync(file, fresh);
+    expect(ino(file)).toBe(before);
+    fill(m.dir);
+    const r = run(['--stash', stash, file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(fresh));
+    expect(stateFiles(stash)).toEqual(records);
+  });
+
   it('a safety copy on xfs is found after the filesystem comes back through another loop device, and the job finished', async (ctx) => {
     if (!hasXfs) {
       warnSkip('mkfs.xfs (xfsprogs) is missing: the xfs remount case is SKIPPED');
@@ -179,6 +204,9 @@ describe.skipIf(warnSkip(mountSkipReason()))('records of stopped jobs: found by 
     const newer = run(['--json', '-m', '1M', '--no-stash', file]);
     expect(newer.code, newer.stderr).toBe(0);
     expect(gunzipHash(`${file}.gz`)).toBe(sha256(fresh));
+
+    const scanned = run(['--scan', '--json', m.dir]);
+    expect(JSON.parse(scanned.stdout.trim().split('\n')[0]).strayRecords?.[0]?.advice, scanned.stdout).toContain(`renamed to ${file}.1`);
 
     const older = run(['-m', '1M', '--no-stash', `${file}.1`]);
     expect(older.code, older.stderr + older.stdout).toBe(0);
