@@ -523,7 +523,12 @@ export async function atStep(args: readonly string[], step: string, act: (child:
     while (stateOf(child.child.pid!) !== 'T' && !child.done()) await sleep(1);
     if (!acted && stops()[seen] === step) {
       acted = true;
-      await act(child.child);
+      // A failing act must not leave the run stopped behind the test.
+      await Promise.resolve(act(child.child)).catch(async (err: unknown) => {
+        child.child.kill('SIGKILL');
+        await child.exited;
+        throw err;
+      });
     }
     child.child.kill('SIGCONT');
   }
