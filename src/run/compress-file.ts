@@ -280,7 +280,7 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
         opts.yes,
         log,
       );
-    const written = await takeSteps(steps, log, [{ name: STEP.read, ms: compressMs }], report, () => execute({ facts, source, compressed, plan: thePlan, keep: opts.keep, log }));
+    const written = await takeSteps(steps, log, [{ name: STEP.read, ms: compressMs }], report, () => execute({ facts, level: opts.level, source, compressed, plan: thePlan, keep: opts.keep, log }));
     clock.lap('write');
     logDone(log, facts, written, source.size, compressed.size, freeBefore, clock.total(), opts.keep);
     return { ...report, output: written, status: 'compressed', ...measured() };

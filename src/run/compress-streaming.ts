@@ -8,7 +8,7 @@ import { bytes, duration, percent, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
 import type { Progress } from '../report/progress.js';
 import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
-import { freeOriginal } from '../steps/free-original.js';
+import { removeCaughtUp } from '../steps/remove-caught-up.js';
 import type { HeaderFields } from '../steps/gzip-format.js';
 import { assertReadWhole } from '../steps/open-source.js';
 import { CORES } from '../steps/parallel.js';
@@ -77,8 +77,9 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
     reached(STEP.removeFile);
     // The first look may be a batch old: who holds FILE is asked again now, after the test seam above.
     await clearToRemove(facts, plan.outputPath, input);
-    await critical(() => freeOriginal(facts));
+    const caught = await critical(() => removeCaughtUp(facts, plan.outputPath, input.header.level));
     dropBesideNote(facts);
+    if (caught > 0) log.warn(`${facts.path} grew by ${bytes(caught)} after it was read (a writer appends to it): appended to ${plan.outputPath} as a further gzip member first`);
     log.info(`removed ${facts.path}`);
   }
   return {

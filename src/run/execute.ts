@@ -8,6 +8,7 @@ import type { Logger } from '../report/logger.js';
 import { bytes } from '../report/format.js';
 import { chunksOf, type Compressed } from '../steps/compress.js';
 import { assertUnchanged, freeOriginal } from '../steps/free-original.js';
+import { removeCaughtUp } from '../steps/remove-caught-up.js';
 import type { SourceData } from '../steps/read-blocks.js';
 import { assertLength, putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash } from '../steps/stash.js';
@@ -26,6 +27,8 @@ import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
 
 export interface Job {
   facts: FileFacts;
+  /** Compression level, for the members that catch up with bytes appended meanwhile. */
+  level: number;
   source: SourceData;
   compressed: Compressed;
   plan: Plan;
@@ -67,8 +70,9 @@ async function beside(job: Job): Promise<string> {
   log.info(`verified ${job.plan.outputPath}: it decompresses to the ${bytes(job.source.size)} that were read`);
   if (job.keep) return job.plan.outputPath;
   reached(STEP.removeFile);
-  await critical(() => freeOriginal(facts));
+  const caught = await critical(() => removeCaughtUp(facts, job.plan.outputPath, job.level));
   dropBesideNote(facts);
+  if (caught > 0) log.warn(`${facts.path} grew by ${bytes(caught)} after it was read (a writer appends to it): appended to ${job.plan.outputPath} as a further gzip member first`);
   log.info(`removed ${facts.path}`);
   return job.plan.outputPath;
 }
@@ -136,11 +140,12 @@ async function overwrite(job: Job, progress: Progress, onOutput: OnOutput = () =
   let now = whereRewritten(facts);
   await verifyWritten(now, compressed, job.source);
   log.info(`verified the rewritten file against the original bytes`);
-  assertLength(now, compressed.size);
   reached(STEP.rename);
   now = whereRewritten(facts);
   const output = now === facts.path || !plan.outputPath.startsWith(facts.path) ? plan.outputPath : now + plan.outputPath.slice(facts.path.length);
   if (now !== facts.path) log.warn(`${facts.path} was renamed to ${now} while it was rewritten (logrotate, say): finishing it as ${output}`);
+  // Right before the rename, nothing in between: an append after the cut would end up as trailing garbage.
+  assertLength(now, compressed.size);
   fs.renameSync(at(now), at(output));
   progress.renamed = true;
   reached(STEP.fsyncFolder);

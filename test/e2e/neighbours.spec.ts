@@ -1,9 +1,10 @@
 // logrotate renames FILE to FILE.1 and creates a new FILE in the middle of a run: the job follows the
 // inode it read, finishes under the file's new name (FILE.1.gz), and leaves the new FILE alone.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, run, sha256, warnSkip, type Mounted } from './helpers.js';
+import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, onlyReport, run, sha256, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -68,4 +69,45 @@ describe.skipIf(warnSkip(mountSkipReason()))('a writer that opens, appends and c
     expect(again.code, again.stderr).toBe(0);
     expect(gunzipHash(`${file}.gz`)).toBe(sha256(whole));
   });
+});
+
+describe.skipIf(warnSkip(mountSkipReason()))('a writer that opens, appends and closes, aimed at every step boundary', () => {
+  const mounts: Mounted[] = [];
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+
+  /** The steps the run stops at, in order (each block of a repeated step once is enough: the first). */
+  const stopsOf = (steps: { name: string; repeat?: unknown }[]) => steps.filter((s) => s.name !== 'read and compress' && !s.repeat).map((s) => s.name);
+
+  it.each([
+    ['beside, streamed', ['--no-stash'], false],
+    ['through a safety copy', ['--stash', 'STASH'], true],
+    ['in place', ['--no-stash', '--yes'], true],
+    ['block mode', ['-m', '1M', '--no-stash'], false],
+  ])('%s: at each step, the line and every original byte end up in FILE.gz or FILE, in order', async (_name, args, full) => {
+    const prepare = () => {
+      const m = mountFs('tmpfs', 24);
+      const stash = mountFs('tmpfs', 16);
+      mounts.push(m, stash);
+      const file = path.join(m.dir, 'app.log');
+      fs.writeFileSync(file, logData(4 * MiB));
+      if (full) fillLeaving(m.dir, 64 * 1024);
+      return { m, file, argv: [...args.map((a) => (a === 'STASH' ? stash.dir : a)), file] };
+    };
+    const probe = prepare();
+    const steps = stopsOf(onlyReport(run(['--simulate', '--json', ...probe.argv]), 0).steps);
+    expect(steps.length).toBeGreaterThan(2);
+    const line = Buffer.from('a line appended by a writer that holds no descriptor\n');
+    const wrong: string[] = [];
+    for (const step of steps) {
+      const { file, argv } = prepare();
+      const original = fs.readFileSync(file);
+      const r = await atStep(argv, step, () => fs.appendFileSync(file, line));
+      const gz = fs.existsSync(`${file}.gz`) ? execFileSync('gzip', ['-dc', `${file}.gz`], { maxBuffer: 2 ** 30 }) : Buffer.alloc(0);
+      const left = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+      if (!Buffer.concat([gz, left]).equals(Buffer.concat([original, line])))
+        wrong.push(`appended at "${step}": exit ${r.code}, .gz ${gz.length} bytes of content, FILE ${left.length} bytes; ${r.output.split('\n').filter((l) => l.includes('error')).join(' / ')}`);
+      mounts.splice(0).forEach((m) => m.unmount());
+    }
+    expect(wrong).toEqual([]);
+  }, 300_000);
 });
