@@ -513,7 +513,12 @@ export function stashManifestFor(file: string, over: Record<string, unknown>): R
  * Runs the CLI through its step seam; the moment it reaches `step`, `act` runs on its stopped state
  * (kill it, rename its file...), then the run goes on to its end. Fails if it never reaches the step.
  */
-export async function atStep(args: readonly string[], step: string, act: (child: ChildProcess) => void | Promise<void>): Promise<{ code: number | null; output: string }> {
+export async function atStep(
+  args: readonly string[],
+  step: string,
+  act: (child: ChildProcess) => void | Promise<void>,
+  nth = 1,
+): Promise<{ code: number | null; output: string }> {
   const child = watch(start(args, { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
   const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
   let acted = false;
@@ -521,7 +526,8 @@ export async function atStep(args: readonly string[], step: string, act: (child:
     while (!child.done() && stops().length <= seen) await Promise.race([sleep(2), child.exited]);
     if (child.done()) break;
     while (stateOf(child.child.pid!) !== 'T' && !child.done()) await sleep(1);
-    if (!acted && stops()[seen] === step) {
+    // A step name can stand twice in a list (verify the temporary, then the .gz): nth says which.
+    if (!acted && stops()[seen] === step && stops().slice(0, seen + 1).filter((s) => s === step).length === nth) {
       acted = true;
       // A failing act must not leave the run stopped behind the test.
       await Promise.resolve(act(child.child)).catch(async (err: unknown) => {
@@ -536,7 +542,7 @@ export async function atStep(args: readonly string[], step: string, act: (child:
   return { code: (await child.exited).code, output: child.output() };
 }
 
-/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step`; fails if it never does. */
-export async function killAt(args: readonly string[], step: string): Promise<void> {
-  await atStep(args, step, (child) => void child.kill('SIGKILL'));
+/** Runs the CLI through its step seam and SIGKILLs it the moment it reaches `step` (its nth time); fails if it never does. */
+export async function killAt(args: readonly string[], step: string, nth = 1): Promise<void> {
+  await atStep(args, step, (child) => void child.kill('SIGKILL'), nth);
 }
