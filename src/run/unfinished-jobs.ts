@@ -54,8 +54,10 @@ function decide(found: FoundStash, facts: FileFacts, owner: number | undefined, 
   const fileKey = facts.kind === 'file' && recordKey(facts) === found.paths.key;
   if ((m.phase === 'stashed' || m.copytruncate) && fileKey && holdsOriginal(facts.path, m)) {
     // Killed before the rewrite or the truncation: FILE still holds every byte the stash has (and maybe more since).
-    const what = m.copytruncate ? ['--copytruncate ', 'truncated'] : ['', 'touched'];
-    return { act: 'drop', found, why: `removed the stash ${found.paths.data} of an interrupted ${what[0]}run: ${facts.path} was never ${what[1]}, starting afresh` };
+    const said = m.copytruncate
+      ? `removed the stash ${found.paths.data} of an interrupted --copytruncate run: ${facts.path} was never truncated, starting afresh`
+      : `removed the stash ${found.paths.data} of an interrupted run: ${facts.path} was never touched, compressing it afresh`;
+    return { act: 'drop', found, why: said };
   }
   if (m.phase !== 'rewriting')
     return { act: 'leave', found, why: `found the stash ${found.paths.data}, which does not match ${facts.path} as it is now (it no longer begins with the bytes that were copied); left in place` };

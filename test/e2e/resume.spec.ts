@@ -170,8 +170,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('leftovers of a killed run', () => 
     // On btrfs or zfs FILE is unlinked first and the .gz written beside: a kill then leaves exactly this.
     fs.writeFileSync(temp, fs.readFileSync(stashData()).subarray(0, MiB), { mode: 0o600 });
     // Such a run records its temporary's inode in the manifest before FILE is unlinked.
-    const st = fs.statSync(temp);
-    fs.writeFileSync(manifestPath(), JSON.stringify({ ...manifest(), output: { dev: st.dev, ino: st.ino } }));
+    const st = fs.statSync(temp, { bigint: true });
+    fs.writeFileSync(manifestPath(), JSON.stringify({ ...manifest(), output: { ino: Number(st.ino), birth: String(st.birthtimeNs) } }));
     fs.rmSync(file);
     const r = run(['--resume', ...stashArgs(), file]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
