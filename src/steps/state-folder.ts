@@ -47,7 +47,14 @@ const refused = (folder: string, why: string) =>
 
 /** Checks folder for use (throws INSECURE with the reason); false when it does not exist. */
 export function checkStateFolder(folder: string): boolean {
-  const st = fs.lstatSync(at(folder), { throwIfNoEntry: false });
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(at(folder), { throwIfNoEntry: false });
+  } catch (err) {
+    // A place this user cannot look into (another user's CMEMGZIP_STATE_DIRS) is passed over like an unsafe one.
+    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    throw refused(folder, 'its place cannot be looked into (permission denied)');
+  }
   if (!st) return false;
   const why = untrustedFolder(st);
   if (why) throw refused(folder, why);
