@@ -3,13 +3,10 @@
 // such a note shows the .gz ours: a .gz that gzip -k (or anyone) made is answered as gzip answers it.
 // The note survives a kill, not a power cut: it goes to a RAM place first, where the per-file cost is
 // no disk write; after a power cut the rerun says "FILE.gz already exists", and nothing is lost.
-import fs from 'node:fs';
-import path from 'node:path';
 import { recordKey, type Identity } from '../probe/identity.js';
 import { defaultStashDirs } from '../probe/stash.js';
-import { at } from './pinned-folders.js';
+import { dropNote, leaveNote, readNotes } from './state-notes.js';
 import { NotDurable } from './write-beside.js';
-import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 
 const noteName = (id: Identity) => `${recordKey(id)}.beside`;
 
@@ -18,39 +15,12 @@ const places = () => [...defaultStashDirs()].reverse();
 
 /** Best effort: with no place to write it, a stopped job is answered as gzip answers it (nothing is lost). */
 export function leaveBesideNote(file: Identity & { path: string }): void {
-  for (const dir of places()) {
-    try {
-      writeOwnFile(stateFolderIn(dir, true)!, noteName(file), `${JSON.stringify({ version: 3, ino: file.ino, birth: file.birth, name: file.path })}\n`);
-      return;
-    } catch {
-      /* full, missing or not safe: try the next place */
-    }
-  }
+  leaveNote(noteName(file), `${JSON.stringify({ version: 3, ino: file.ino, birth: file.birth, name: file.path })}\n`, places());
 }
 
-export function hasBesideNote(file: Identity): boolean {
-  return places().some((dir) => {
-    try {
-      const folder = stateFolderIn(dir, false);
-      return folder !== undefined && readOwnFile(folder, noteName(file)) !== undefined;
-    } catch {
-      return false;
-    }
-  });
-}
+export const hasBesideNote = (file: Identity): boolean => readNotes(noteName(file), places()).length > 0;
 
-export function dropBesideNote(file: Identity): void {
-  for (const dir of places()) {
-    const folder = path.join(path.resolve(dir), stateFolderName());
-    try {
-      if (!checkStateFolder(folder)) continue;
-      fs.rmSync(at(path.join(folder, noteName(file))), { force: true });
-      tidyStateFolder(folder);
-    } catch {
-      /* not ours: never touched */
-    }
-  }
-}
+export const dropBesideNote = (file: Identity): void => dropNote(noteName(file), places());
 
 /**
  * Runs write (the .gz written beside and renamed into place) under a note for FILE. The note stays once the

@@ -1,0 +1,47 @@
+// Small notes in the user's state folders of the default places (a stash's whereabouts, a beside job
+// under way, a copy under the .gz's name): written to the first place that takes one, read from any,
+// removed from all. A place whose folder fails its check is passed over, never written or read.
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultStashDirs } from '../probe/stash.js';
+import { at } from './pinned-folders.js';
+import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+
+/** Best effort: true once a place took it. */
+export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs()): boolean {
+  for (const dir of places) {
+    try {
+      writeOwnFile(stateFolderIn(dir, true)!, name, text);
+      return true;
+    } catch {
+      /* full, missing or not safe: try the next place */
+    }
+  }
+  return false;
+}
+
+/** The note's text in each place that has it. */
+export function readNotes(name: string, places: readonly string[] = defaultStashDirs()): string[] {
+  return places.flatMap((dir) => {
+    try {
+      const folder = stateFolderIn(dir, false);
+      const text = folder ? readOwnFile(folder, name) : undefined;
+      return text === undefined ? [] : [text];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export function dropNote(name: string, places: readonly string[] = defaultStashDirs()): void {
+  for (const dir of places) {
+    const folder = path.join(path.resolve(dir), stateFolderName());
+    try {
+      if (!checkStateFolder(folder)) continue;
+      fs.rmSync(at(path.join(folder, name)), { force: true });
+      tidyStateFolder(folder);
+    } catch {
+      /* not ours: never touched */
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// Notes in the user's state folders: written to the first place that takes one, read from any, removed from all.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { stateFolderName } from '../src/steps/state-folder.js';
+import { dropNote, leaveNote, readNotes } from '../src/steps/state-notes.js';
+
+let places: string[];
+beforeEach(() => (places = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-notes-')))));
+afterEach(() => places.forEach((p) => fs.rmSync(p, { recursive: true, force: true })));
+
+it('goes to the first place, is read back, and dropping it leaves no state folder', () => {
+  expect(leaveNote('1-2.beside', 'x\n', places)).toBe(true);
+  expect(fs.readdirSync(path.join(places[0], stateFolderName()))).toEqual(['1-2.beside']);
+  expect(readNotes('1-2.beside', places)).toEqual(['x\n']);
+  dropNote('1-2.beside', places);
+  expect(places.map((p) => fs.readdirSync(p))).toEqual([[], []]);
+});
+
+it('passes over a place whose state folder is not ours, and never reads or removes there', () => {
+  const foreign = path.join(places[0], stateFolderName());
+  fs.mkdirSync(foreign, { mode: 0o755 });
+  fs.writeFileSync(path.join(foreign, '1-2.beside'), 'planted');
+  expect(leaveNote('1-2.beside', 'x\n', places)).toBe(true);
+  expect(readNotes('1-2.beside', places)).toEqual(['x\n']);
+  dropNote('1-2.beside', places);
+  expect(fs.readFileSync(path.join(foreign, '1-2.beside'), 'utf8')).toBe('planted');
+});
