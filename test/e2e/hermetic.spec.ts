@@ -15,8 +15,11 @@ describe.skipIf(warnSkip(mountSkipReason() ?? (canUnshare() ? undefined : 'unsha
     // Specs that made folders they never removed: every e2e spec's state folder, lsof's cmem-lsof-*.
     const specs = ['test/lsof.spec.ts', 'test/compress.spec.ts', 'test/e2e/smoke.spec.ts'];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'));
-    const script = `mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm && "$0" node_modules/vitest/vitest.mjs run "$@" >&2; echo "left: $(ls -A /tmp /dev/shm | grep -v ':$' | tr '\\n' ' ')"`;
-    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, process.execPath, ...specs], { cwd: ROOT, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 300_000 });
+    // The clone is seen through /mnt first: a clone under /tmp (as CI may make one) would vanish under the fresh /tmp.
+    const script =
+      `mount -t tmpfs tmpfs /mnt && mkdir /mnt/clone && mount --bind "$1" /mnt/clone && cd /mnt/clone && shift && ` +
+      `mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm && "$0" node_modules/vitest/vitest.mjs run "$@" >&2; echo "left: $(ls -A /tmp /dev/shm | grep -v ':$' | tr '\\n' ' ')"`;
+    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, process.execPath, ROOT, ...specs], { cwd: ROOT, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 300_000 });
     expect(r.stderr).toMatch(/Tests +\d+ passed/);
     expect(r.stdout.trim()).toBe('left:');
   });
