@@ -8,7 +8,7 @@ import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
 import { readEachBlock } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { checkSegment, readAt, verifyFailed } from './verify.js';
-import { tempPathFor } from './write-beside.js';
+import { NotDurable, tempPathFor } from './write-beside.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { CORES } from './parallel.js';
 import { at } from './pinned-folders.js';
@@ -87,7 +87,12 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     fs.renameSync(at(temp), at(job.outputPath));
     job.onTemp(undefined);
     reached(STEP.fsyncFolder);
-    fsyncDir(path.dirname(job.outputPath));
+    try {
+      fsyncDir(path.dirname(job.outputPath));
+    } catch (err) {
+      // The .gz is whole and under its name: nothing may be undone, and a rerun finishes the job.
+      throw new NotDurable(job.outputPath, err);
+    }
     return { size, crc, compressedSize: position };
   } catch (err) {
     try {

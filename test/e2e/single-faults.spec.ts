@@ -78,6 +78,18 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     expect(fs.readdirSync(stash.dir)).toEqual([]);
   });
 
+  it('beside (streamed), EIO on the folder fsync after the rename: the .gz is whole under its name, and a plain rerun removes FILE', () => {
+    const { m, log, gz, hash } = prepare(4 * 2 ** 20);
+    const r = run([log], { prefix: inject(m.dir, 'fsync', 'error=EIO', 1) });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/complete and verified, but making its name durable failed/);
+    expect(gunzipHash(gz)).toBe(hash);
+    const again = run(['--json', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(jsonLines(again.stdout)[0]).toMatchObject({ status: 'resumed' });
+    expect(fs.existsSync(log)).toBe(false);
+  });
+
   it('a --stash job killed right after its rename: a plain rerun (no --stash) finds it by its note and finishes', () => {
     const { m, log, gz, hash } = prepare();
     const stash = mount('tmpfs', 16);
