@@ -101,8 +101,8 @@ const changed = (file: string) =>
  * the tail, so the content grows by them; then FILE is cut to cutTo in the same breath as the last look
  * at its size, so that the only moment left for a line to land and be cut is between two system calls.
  */
-async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalManifest, journal: JournalPaths | undefined, file: string, log: Logger): Promise<Seen> {
-  let upTo = seen.size;
+async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalManifest, journal: JournalPaths | undefined, file: string, log: Logger, saved = seen.size): Promise<Seen> {
+  let upTo = saved;
   for (;;) {
     const now = observe(fd);
     if (now.size === upTo) {
@@ -110,6 +110,11 @@ async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalMa
       if (upTo === seen.size && now.mtimeMs !== seen.mtimeMs) throw changed(file);
       if (upTo === cutTo) return seen;
       const cut = truncateTo(fd, cutTo);
+      // Cut: those bytes are the parts' alone now, and the next ones appended at the same place are new.
+      if (journal && m.parts.some((p) => p.at !== undefined)) {
+        m.parts = m.parts.map(({ at: _cut, ...p }) => p);
+        writeJournal(journal, m);
+      }
       if (upTo > seen.size) log.warn(`${file} grew by ${bytes(upTo - seen.size)} while block mode ran (a writer appends to it): saved as further gzip members after the tail, then cut off`);
       return cut;
     }
@@ -119,7 +124,7 @@ async function absorbThenCut(fd: number, seen: Seen, cutTo: number, m: JournalMa
       const { source, compressed } = await readAndCompress(fd, { start: upTo, length }, { mtime: 0, level: m.level });
       if (source.size !== length) throw changed(file);
       const index = Math.max(Math.ceil(m.size / m.blockSize) - 1, ...m.parts.map((p) => p.index)) + 1;
-      const record = { index, offset: m.size, length, crc: source.crc, compressedSize: compressed.size };
+      const record = { index, offset: m.size, length, crc: source.crc, compressedSize: compressed.size, at: upTo };
       m.size += length;
       await commitPart(journal, m, record, source, compressed);
       upTo += length;
@@ -215,6 +220,17 @@ function savedUncut(fd: number, m: JournalManifest, end: number, log: Logger): n
   return end + lowest.length;
 }
 
+/**
+ * Appended bytes a run saved as parts and was killed before cutting are still in FILE past where it
+ * should end: how far FILE's bytes are saved already, so that a rerun saves only what came after them.
+ */
+function alreadySaved(fd: number, m: JournalManifest, expected: number): number {
+  let saved = expected;
+  for (const p of [...m.parts].filter((p) => p.at !== undefined && p.at >= expected).sort((a, b) => a.at! - b.at!))
+    if (p.at === saved && checksumFd(fd, p.length, p.at).crc === p.crc && checksumFd(fd, p.length, p.at).size === p.length) saved += p.length;
+  return saved;
+}
+
 /** The tail-first loop from where the manifest stands, then assembly. */
 async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<string> {
   let journal = initial;
@@ -230,7 +246,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     const expected = savedUncut(fd, m, end, log);
     if (observe(fd).size < expected)
       throw new CmemError('CHANGED', `${facts.path} is ${observe(fd).size} bytes, the journal expects ${expected}; left as it is`, 'compare the file with the journal before going on');
-    let seen = await absorbThenCut(fd, { ...observe(fd), size: expected }, end, m, journal, facts.path, log);
+    let seen = await absorbThenCut(fd, { ...observe(fd), size: expected }, end, m, journal, facts.path, log, alreadySaved(fd, m, expected));
     const blockSize = m.blockSize;
     const started = performance.now();
     // An empty file still gets one (empty) member: a .gz of nothing is 20 bytes, not 0.

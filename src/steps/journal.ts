@@ -20,6 +20,8 @@ export interface PartRecord {
   length: number;
   crc: number;
   compressedSize: number;
+  /** For bytes a writer appended: where they sat in FILE when saved, until the cut took them off. */
+  at?: number;
 }
 
 export interface JournalManifest extends RunOwner {
@@ -146,7 +148,7 @@ export function readJournal(j: JournalPaths, accept: (m: JournalManifest) => boo
       typeof m.name === 'string' &&
       FACTS.every((f) => Number.isSafeInteger(Math.trunc(m[f]))) &&
       Array.isArray(m.parts) &&
-      m.parts.every((p) => PART_FACTS.every((f) => Number.isSafeInteger(p?.[f]) && p[f] >= 0));
+      m.parts.every((p) => PART_FACTS.every((f) => Number.isSafeInteger(p?.[f]) && p[f] >= 0) && (p.at === undefined || (Number.isSafeInteger(p.at) && p.at >= 0)));
     return shaped && accept(m) ? m : undefined;
   } catch {
     return undefined;

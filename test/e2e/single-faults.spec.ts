@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
-import { fill, fillLeaving, gunzipHash, journalBesideOf, jsonLines, logData, mountFs, mountSkipReason, recordKeyOf, run, sha256, sha256File, STATE_DIR, stashManifestFor, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fill, killAt, fillLeaving, gunzipHash, journalBesideOf, jsonLines, logData, mountFs, mountSkipReason, recordKeyOf, run, sha256, sha256File, STATE_DIR, stashManifestFor, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 const hasStrace = () => spawnSync('strace', ['-V']).status === 0;
@@ -88,6 +88,29 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(jsonLines(again.stdout)[0]).toMatchObject({ status: 'resumed' });
     expect(fs.existsSync(log)).toBe(false);
+  });
+
+  it('block mode, lines appended just before a cut, saved as a part, then a kill before the cut: the rerun keeps them once, not twice', async () => {
+    const { log, gz } = prepare(16 * MiB);
+    const original = fs.readFileSync(log);
+    await killAt(['-m', '1M', '--no-stash', log], 'block 2: cut it off FILE, fsync');
+    // What the run leaves when killed between saving a writer's lines as a part and the cut: the lines
+    // still in FILE past block 2 (saved, not cut), and a part for them after the tail, recorded where they sat.
+    const journal = journalBesideOf(log);
+    const manifestPath = path.join(journal, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    const lines = Buffer.from('a line appended just before the cut\n'.repeat(100));
+    const at = fs.statSync(log).size;
+    fs.appendFileSync(log, lines);
+    const member = zlib.gzipSync(lines);
+    const index = Math.max(...m.parts.map((p: { index: number }) => p.index)) + 1;
+    fs.writeFileSync(path.join(journal, `part-${String(index).padStart(8, '0')}.gz`), member, { mode: 0o600 });
+    m.parts.push({ index, offset: m.size, length: lines.length, crc: zlib.crc32(lines), compressedSize: member.length, at });
+    m.size += lines.length;
+    fs.writeFileSync(manifestPath, JSON.stringify(m), { mode: 0o600 });
+    const again = run(['-m', '1M', '--no-stash', log]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(sha256(execFileSync('gzip', ['-dc', gz], { maxBuffer: 2 ** 30 }))).toBe(sha256(Buffer.concat([original, lines])));
   });
 
   it('a --stash job killed right after its rename: a plain rerun (no --stash) finds it by its note and finishes', () => {
