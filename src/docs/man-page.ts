@@ -78,6 +78,7 @@ const FILES: readonly [string, string][] = [
   ['PLACE/cmemgzip-UID/', 'the user\'s own state folder in each place: mode 0700, owned by the user, checked at each use; one that is not is reported and never used. Its manifests hold facts (inode, birth time, owner, filesystem type, sizes, CRC-32, the run\'s PID with its start time and boot); the file name they hold is shown, never acted on.'],
   ['.INODE-BIRTH.cmemgzip-blocks/', 'block mode\'s journal folder beside FILE, named by its inode number and birth time (so it follows FILE through a rename): the part files and their manifest, removed once the .gz is whole.'],
   ['DIR/.cmemgzip-reserve', 'the reserve of --reserve: root\'s, mode 0600, its zeros allocated. A run with no room beside borrows from it and grows it back from the space freed; its record is reserves.json in the state folder of the first place above.'],
+  ['.FILE.cmemgzip-source', 'FILE itself while block mode cuts it: moved off its name before the first cut, so that a writer appending by name starts a new FILE instead of losing a line to a cut. A rerun or cmemgzip --resume FILE finishes the job from it; -r passes it over.'],
   ['.FILE.gz.cmemgzip-tmp', 'the temporary beside the output while the .gz is streamed, renamed to FILE.gz once verified.'],
 ];
 

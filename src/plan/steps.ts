@@ -45,6 +45,7 @@ export const STEP = {
   appendStash: 'append the safety copy to the earlier archive, fsync, verify',
   truncate: 'truncate FILE to 0 bytes',
   createJournal: 'create the journal',
+  hide: 'move FILE to .FILE.cmemgzip-source (a writer appending by name starts a new FILE)',
   createGz: 'create the temporary .gz',
   removeEmpty: 'remove the emptied FILE and the journal',
   checkStash: 'verify the safety copy',
@@ -152,11 +153,16 @@ export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize
   const tailBytes = fileSize - tail * p.blockSize;
   const parts: Place = p.firstPart === 'stash' ? stashPlace(p.stash!.fs.ramBacked) : 'parts';
   const steps: Step[] = [];
-  if (p.firstPart !== 'window') steps.push(step(STEP.createJournal, [['file']]));
+  if (p.firstPart !== 'window') steps.push(step(STEP.createJournal, [['file']]), step(STEP.hide, [['file']]));
   steps.push(step(blockStep(tail, 'read'), [['file']], tailBytes));
   if (p.firstPart === 'window')
     // The one-block window: the tail is cut first, into the room its own part then takes.
-    steps.push(step(blockStep(tail, 'cut'), [['file', 'memory']]), step(STEP.createJournal, [['file', 'memory']]), step(blockStep(tail, 'part'), [['file', 'memory']], 2 * tailBytes * ratio));
+    steps.push(
+      step(blockStep(tail, 'cut'), [['file', 'memory']]),
+      step(STEP.createJournal, [['file', 'memory']]),
+      step(blockStep(tail, 'part'), [['file', 'memory']], 2 * tailBytes * ratio),
+      step(STEP.hide, [['file', parts]]),
+    );
   else steps.push(step(blockStep(tail, 'part'), [['file']], 2 * tailBytes * ratio), step(blockStep(tail, 'cut'), [['file', parts]]));
   const below = fileSize - tailBytes;
   if (tail > 0) steps.push(repeated({ from: tail - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', parts]], below + 2 * below * ratio));
@@ -236,12 +242,15 @@ export interface BlocksLeft {
   assembled: number;
   compressedParts: number;
   partsIn: 'parts' | 'stash' | 'ram-stash';
+  /** FILE is off its name already (or gone): no writer by name reaches what is left to cut. */
+  hidden: boolean;
 }
 
 /** A rerun of a stopped block-mode job: the blocks FILE still holds, tail first, then the assembly from where it stopped. */
 export function blockResumeSteps(b: BlocksLeft, gz: 'gz' | 'ram-gz' = 'gz'): Step[] {
   const steps: Step[] = [];
   const left = Math.ceil(b.remaining / b.blockSize);
+  if (!b.hidden) steps.push(step(STEP.hide, [['file', b.partsIn]]));
   if (left > 0) steps.push(repeated({ from: left - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', b.partsIn]], 2 * b.remaining));
   const total = b.parts + left;
   if (b.assembled === 0) steps.push(step(STEP.createGz, [[b.partsIn]]));

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
 import { runningElsewhere, thisRun } from '../probe/live-run.js';
-import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
+import { fsTypeOf, identityAt, identityOf, sameIdentity } from '../probe/identity.js';
 import { currentName } from '../probe/renamed.js';
+import { hideSource, isHiddenName } from '../steps/hide-source.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../report/format.js';
 import type { Logger } from '../report/logger.js';
@@ -234,6 +235,8 @@ function alreadySaved(fd: number, m: JournalManifest, expected: number): number 
 /** The tail-first loop from where the manifest stands, then assembly. */
 async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: JournalPaths | undefined, outputPath: string, log: Logger): Promise<string> {
   let journal = initial;
+  // Where the file's inode is: FILE, or its hidden name once the first cut is near.
+  let hidden = facts.path;
   const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
     if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m)) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
@@ -246,6 +249,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     const expected = savedUncut(fd, m, end, log);
     if (observe(fd).size < expected)
       throw new CmemError('CHANGED', `${facts.path} is ${observe(fd).size} bytes, the journal expects ${expected}; left as it is`, 'compare the file with the journal before going on');
+    if (journal) hidden = await hideFirst(facts, m, journal, log);
     let seen = await absorbThenCut(fd, { ...observe(fd), size: expected }, end, m, journal, facts.path, log, alreadySaved(fd, m, expected));
     const blockSize = m.blockSize;
     const started = performance.now();
@@ -275,6 +279,7 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
       seen = await absorbThenCut(fd, seen, seen.size, m, journal, facts.path, log);
       if (!journal) {
         journal = await firstBlockInWindow(fd, facts, source, index, offset, (j) => commitPart(j, m, record, source, compressed), log);
+        hidden = await hideFirst(facts, m, journal, log);
         seen = { ...observe(fd), size: offset };
       } else {
         reached(blockStep(index, 'part'));
@@ -292,12 +297,26 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     fs.closeSync(fd);
   }
   if (!journal) throw new CmemError('IO', 'block mode ended without a journal');
-  // logrotate may have renamed FILE meanwhile: the .gz then takes the file's new name, beside it.
-  const now = currentName(facts.path, m) ?? facts.path;
-  const output = now !== facts.path && outputPath.startsWith(facts.path) ? now + outputPath.slice(facts.path.length) : outputPath;
-  if (now !== facts.path) log.warn(`${facts.path} was renamed to ${now} while block mode ran (logrotate, say): the .gz is ${output}, and ${facts.path} is another file now, left alone`);
+  // logrotate may have renamed FILE meanwhile (where it could not be hidden): the .gz then takes the file's new name, beside it.
+  const now = currentName(hidden, m) ?? hidden;
+  const output = now !== hidden && outputPath.startsWith(facts.path) ? now + outputPath.slice(facts.path.length) : outputPath;
+  if (now !== hidden) log.warn(`${facts.path} was renamed to ${now} while block mode ran (logrotate, say): the .gz is ${output}, and ${facts.path} is another file now, left alone`);
   await assembleParts(journal, m, now, output, log);
   return output;
+}
+
+/** Hides FILE from writers by name before any cut (a resume from the hidden name finds it there); a journal with nothing in it goes when FILE got its name back. */
+async function hideFirst(facts: FileFacts, m: JournalManifest, journal: JournalPaths, log: Logger): Promise<string> {
+  if (isHiddenName(facts.path)) return facts.path;
+  reached(STEP.hide);
+  try {
+    const hidden = await hideSource(facts.path, { ...m, dev: facts.dev }, (why) => log.warn(why));
+    if (hidden !== facts.path) log.info(`${facts.path} moved to ${hidden} while it is cut: lines a writer appends by name go to a new ${facts.path}`);
+    return hidden;
+  } catch (err) {
+    if (m.parts.length === 0 && sameIdentity(identityAt(at(facts.path)), m)) removeJournal(journal);
+    throw err;
+  }
 }
 
 async function commitPart(

@@ -15,6 +15,7 @@ import { at } from '../steps/pinned-folders.js';
 import { holdsOriginal } from '../steps/record-proof.js';
 import type { FoundStash, StashManifest } from '../steps/stash.js';
 import { remainingBytes } from './block-mode.js';
+import { isHiddenName } from '../steps/hide-source.js';
 import type { Journaled } from './find-journal.js';
 import { findUnfinished } from './unfinished-jobs.js';
 import fs from 'node:fs';
@@ -37,7 +38,8 @@ function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts): P
         `${m.parts.length} part(s) in ${journal.folder} hold the rest (${bytes(m.size - remaining)})` +
         (m.assembledParts > 0 ? `, the first ${m.assembledParts} already appended to the temporary .gz` : '')
       : `the .gz is whole under its name; only the journal ${journal.folder} is left to remove`;
-  const steps = blockResumeSteps({ remaining, blockSize: m.blockSize, parts: m.parts.length, assembled: m.assembledParts, compressedParts, partsIn });
+  const hidden = facts.kind !== 'file' || isHiddenName(facts.path);
+  const steps = blockResumeSteps({ remaining, blockSize: m.blockSize, parts: m.parts.length, assembled: m.assembledParts, compressedParts, partsIn, hidden });
   return { record: journal.manifest, now, steps, ram: stashFs && journal.stash ? { dir: journal.stash.dir, fs: stashFs } : undefined };
 }
 
@@ -65,7 +67,7 @@ export function previewUnfinished(facts: FileFacts, outputPath: string, stashDir
   if (u.journal) closeJournal(u.journal.journal);
   for (const d of u.stashes) if (d.act !== 'finish') log.info(`a real run would deal with a leftover first: ${d.why}`);
   const finish = u.stashes.find((d) => d.act === 'finish');
-  const p = u.journal ? blocksPreview(u.journal, facts) : finish?.act === 'finish' ? stashPreview(finish.found, finish.m, facts, outputPath) : undefined;
+  const p = u.journal ? blocksPreview(u.journal, u.source ?? facts) : finish?.act === 'finish' ? stashPreview(finish.found, finish.m, facts, outputPath) : undefined;
   if (!p) return undefined;
   const windows = windowsOf(p.steps, ramPlace(p.ram));
   log.info(`an interrupted run left ${p.record}: a rerun (or --resume) finishes that job`);

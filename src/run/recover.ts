@@ -200,6 +200,14 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
   return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
 }
 
+/** A run stopped between giving FILE's inode its hidden name and taking FILE's away left both: FILE's goes now. */
+function dropSecondName(facts: FileFacts, source: FileFacts): FileFacts {
+  if (facts.kind !== 'file' || !sameIdentity(facts, source) || source.nlink !== 2) return source;
+  fs.unlinkSync(at(facts.path));
+  fsyncDir(facts.dir);
+  return { ...source, nlink: 1 };
+}
+
 /**
  * Handles leftovers for facts (temporaries beside the output, stashes in stashDirs).
  * Returns what was finished from a stash, or undefined when a fresh run should go on.
@@ -213,7 +221,9 @@ export async function recover(
 ): Promise<Recovered | undefined> {
   const unfinished = findUnfinished(facts, outputPath, stashDirs, force, log, false);
   if (unfinished.journal) {
-    const { manifest: m, output } = await resumeBlocks(unfinished.journal, facts, outputPath, force, log);
+    const source = unfinished.source && dropSecondName(facts, unfinished.source);
+    const { manifest: m, output } = await resumeBlocks(unfinished.journal, source ?? facts, outputPath, force, log);
+    if (unfinished.source && facts.kind === 'file' && !sameIdentity(facts, unfinished.source)) log.warn(`${facts.path} is a new file, begun by a writer after block mode moved the old one off its name; left as it is`);
     return { output, originalBytes: m.size, compressedBytes: m.assembledBytes };
   }
   let recovered: Recovered | undefined;

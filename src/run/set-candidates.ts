@@ -16,7 +16,7 @@ import { largestFiles } from '../probe/largest-files.js';
 import { shortBytes } from '../report/format.js';
 import { WORTH_IT } from '../report/scan-report.js';
 import { exists, outputPathFor } from './output-path.js';
-import { RESERVE_NAME } from '../steps/reserve-file.js';
+import { ownFileReason } from '../steps/own-names.js';
 import { look } from './scan.js';
 import { fsPath } from '../probe/raw-names.js';
 
@@ -60,8 +60,8 @@ export function groupOperands(operands: readonly string[]): OperandGroup[] {
 function judge(file: string, opts: Options, siblings: Map<string, string[]>): SetCandidate | string {
   const facts = probeFile(file);
   if (facts.kind !== 'file') return `not a regular file (${facts.kind})`;
-  if (facts.base.endsWith('.cmemgzip-tmp')) return 'a temporary of a cmemgzip run';
-  if (facts.base === RESERVE_NAME) return 'the reserve of --reserve: runs borrow from it';
+  const own = ownFileReason(facts.base);
+  if (own) return own;
   if (opts.suffix && facts.base.endsWith(opts.suffix)) return `already has the ${opts.suffix} suffix`;
   if (facts.size === 0) return 'empty';
   if (facts.nlink > 1) return `has ${facts.nlink - 1} other hard link(s): compressing this name frees nothing`;

@@ -12,6 +12,7 @@ import { journalsBeside, journalsInStash, readJournal, type JournalPaths } from 
 import { readOwnFile, stateFolderIn } from '../steps/state-folder.js';
 import { parseStashManifest, stashPaths } from '../steps/stash.js';
 import { shellQuote } from './execute.js';
+import { hiddenName } from '../steps/hide-source.js';
 
 export interface StrayRecord {
   /** The manifest (a safety copy's) or the journal folder (block mode's). */
@@ -35,6 +36,7 @@ interface Found extends Identity, RunOwner {
 function adviceFor(r: Found): string {
   const copy = r.journal ? `its parts (${r.data}/part-*.gz, in order) hold the end of the file` : `${r.data} is a complete .gz of the file's content`;
   if (sameIdentity(identityAt(fsPath(r.name)), r)) return `${r.name} waits for it: run cmemgzip ${shellQuote(r.name)} to finish the job`;
+  if (sameIdentity(identityAt(fsPath(hiddenName(r.name))), r)) return `the rest of ${r.name} waits at ${hiddenName(r.name)}: run cmemgzip --resume ${shellQuote(r.name)} to finish the job`;
   const moved = renamedIn(path.dirname(r.name), r);
   if (moved) return `${r.name} was renamed to ${moved}: run cmemgzip ${shellQuote(moved)} to finish the job`;
   if (r.copytruncate) return `the file was emptied and ${r.data} holds what was taken from it: copy it where it belongs (cp ${shellQuote(r.data)} DEST.gz), then remove ${r.record}${r.journal ? '' : ` and ${r.data}`}`;

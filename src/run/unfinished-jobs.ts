@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
-import type { FileFacts } from '../probe/file.js';
 import { fsTypeOf, identityOf, recordKey } from '../probe/identity.js';
 import { runningElsewhere } from '../probe/live-run.js';
 import { defaultStashDirs } from '../probe/stash.js';
@@ -17,6 +16,8 @@ import { findStashes, findStashesByOutput, type FoundStash, type StashManifest }
 import { pointedStashDirs } from '../steps/stash-pointer.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { findJournal, secondLink, type Journaled } from './find-journal.js';
+import { hiddenName } from '../steps/hide-source.js';
+import { probeFile, type FileFacts } from '../probe/file.js';
 import { shellQuote } from './execute.js';
 
 export type StashDecision =
@@ -25,6 +26,8 @@ export type StashDecision =
 
 export interface Unfinished {
   journal?: Journaled;
+  /** Where the journal's file is when block mode had moved it off FILE's name: the resume works on it. */
+  source?: FileFacts;
   stashes: StashDecision[];
 }
 
@@ -65,6 +68,14 @@ function decide(found: FoundStash, facts: FileFacts, owner: number | undefined, 
   return { act: 'finish', found, m };
 }
 
+/** The regular file at FILE's hidden name, where block mode moves FILE while it cuts it. */
+function hiddenSourceOf(file: string): FileFacts | undefined {
+  const hidden = hiddenName(file);
+  if (!fs.existsSync(at(hidden))) return undefined;
+  const facts = probeFile(hidden);
+  return facts.kind === 'file' ? facts : undefined;
+}
+
 /** The unfinished jobs of this operand; dryRun (for --simulate) looks without tidying anything away. */
 export function findUnfinished(facts: FileFacts, outputPath: string, stashDirs: readonly string[], force: boolean, log: Logger, dryRun: boolean): Unfinished {
   const key = facts.kind === 'file' ? recordKey(facts) : undefined;
@@ -73,7 +84,13 @@ export function findUnfinished(facts: FileFacts, outputPath: string, stashDirs: 
   const out = outSt?.isFile() ? identityOf(outSt) : undefined;
   const keys = [key, out && recordKey(out)].filter((k): k is string => k !== undefined);
   const allStashDirs = [...stashDirs, ...keys.flatMap(pointedStashDirs), ...defaultStashDirs()];
-  // Block mode first: its temporary .gz is being assembled, not left over.
+  // Block mode first: its temporary .gz is being assembled, not left over. Its file may wait at its hidden name.
+  const source = hiddenSourceOf(facts.path);
+  if (source) {
+    const journal = findJournal(source, outputPath, [...allStashDirs, ...pointedStashDirs(recordKey(source))], log, dryRun);
+    if (journal) return { journal, source, stashes: [] };
+    log.warn(`${source.path} looks like the hidden file of an interrupted block-mode run on ${facts.path}, but no journal of it proves it one; left as it is`);
+  }
   const journal = findJournal(facts, outputPath, allStashDirs, log, dryRun);
   if (journal) return { journal, stashes: [] };
   const owner = facts.kind === 'file' ? facts.uid : outSt ? Number(outSt.uid) : undefined;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { compressionOfFd } from '../probe/compression-magic.js';
 import { decode, fsPath } from '../probe/raw-names.js';
 import { isJournalFolderName } from '../steps/journal.js';
+import { ownFileReason } from '../steps/own-names.js';
 import { strippedName } from './decompress-path.js';
 
 export interface Entry {
@@ -30,7 +31,8 @@ function formatByContent(file: string): string | undefined {
 /** Why a regular file below a folder is passed over, for compression or for -d/-t/-l. */
 function ignoreReason(file: string, opts: { decompress: boolean; suffix: string }): string | undefined {
   const base = path.basename(file);
-  if (base.endsWith('.cmemgzip-tmp')) return 'a temporary of a cmemgzip run';
+  const own = ownFileReason(base);
+  if (own) return own;
   const compressedName = strippedName(base, opts.suffix) !== undefined;
   if (opts.decompress) return compressedName ? undefined : 'no gzip suffix';
   if (compressedName) return 'already compressed (suffix)';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { partPath, type JournalManifest } from '../../src/steps/journal.js';
 import { stateFolderName } from '../../src/steps/state-folder.js';
+import { hiddenName } from '../../src/steps/hide-source.js';
 import { fill, jsonLines, mountFs, mountSkipReason, run, sha256, sleep, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 
 const MiB = 2 ** 20;
@@ -109,11 +110,16 @@ class Bench {
     this.live = [];
   }
 
+  /** Where FILE's inode is: block mode moves it off its name before its first cut. */
+  source(): string {
+    return fs.existsSync(hiddenName(this.file)) ? hiddenName(this.file) : this.file;
+  }
+
   /** What the frozen run was doing, read from the disk alone. */
   phase(): string {
     const manifests = this.manifests();
     const m = manifests[0];
-    const fileSize = fs.existsSync(this.file) ? fs.statSync(this.file).size : -1;
+    const fileSize = fs.existsSync(this.source()) ? fs.statSync(this.source()).size : -1;
     if (!m) {
       if (fs.existsSync(this.gz)) return 'finishing: journal removed';
       return this.besideJournals().length > 0 || this.stashJournals().length > 0 ? 'starting: journal folder made' : 'probing: nothing written yet';
@@ -138,7 +144,7 @@ class Bench {
   recoverable(hash: string): boolean {
     const gz = readOr(this.gz);
     if (gz && sha256(gunzip(gz) ?? Buffer.alloc(0)) === hash) return true;
-    const file = readOr(this.file) ?? Buffer.alloc(0);
+    const file = readOr(this.source()) ?? Buffer.alloc(0);
     if (sha256(file) === hash) return true;
     return this.manifests().some((m) => {
       const parts = [...m.parts].sort((a, b) => a.index - b.index);
@@ -174,6 +180,7 @@ function rerunAndCheck(b: Bench, hash: string, useResume: boolean, label: string
   const problems = [
     r.code !== expectedCode && `rerun${resume ? ' --resume' : ''} exited ${r.code}, expected ${expectedCode}: ${r.stdout}${r.stderr}`,
     fs.existsSync(b.file) && 'FILE is still there after the rerun',
+    fs.existsSync(hiddenName(b.file)) && 'FILE is still at its hidden name after the rerun',
     sha256(gunzip(readOr(b.gz) ?? Buffer.alloc(0)) ?? Buffer.alloc(0)) !== hash && 'FILE.gz does not decompress to the original',
     filesBelow(b.m.dir).join(',') !== '.filler,app.log.gz' && `left in the folder: ${filesBelow(b.m.dir).join(', ')}`,
     filesBelow(b.stash).length > 0 && `left in the stash: ${filesBelow(b.stash).join(', ')}`,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fill, gunzipHash, mountFs, mountSkipReason, onlyReport, run, sha256, sleep, start, stateOf, warnSkip, watch, writeLog, type Mounted } from './helpers.js';
+import { hiddenName } from '../../src/steps/hide-source.js';
 
 const MiB = 2 ** 20;
 
@@ -38,7 +39,9 @@ const gunzip = (file: string) => {
 /** What a place holds of the original, as (offset, bytes) pieces. */
 function pieces(place: string, w: Where): { at: number; bytes: Buffer }[] {
   const dir = path.dirname(w.file);
-  if (place === 'file') return fs.existsSync(w.file) ? [{ at: 0, bytes: fs.readFileSync(w.file) }] : [];
+  // FILE is its inode: block mode moves it off its name before the first cut.
+  const file = [hiddenName(w.file), w.file].find((f) => fs.existsSync(f));
+  if (place === 'file') return file ? [{ at: 0, bytes: fs.readFileSync(file) }] : [];
   if (place === 'gz' || place === 'ram-gz') {
     const temp = path.join(path.dirname(w.output), `.${path.basename(w.output)}.cmemgzip-tmp`);
     return [w.output, temp, w.file].flatMap((f) => (fs.existsSync(f) ? [gunzip(f)] : [])).flatMap((bytes) => (bytes ? [{ at: 0, bytes }] : []));

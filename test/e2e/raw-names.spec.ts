@@ -196,7 +196,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('names that are not UTF-8', () => {
         expect(killed.code).not.toBe(0);
         expect(fs.existsSync(gz)).toBe(false);
         expect(names(dir)).toHaveLength(entries); // FILE, and what the run made beside it
-        const left = fs.readFileSync(file);
+        // Block mode moves FILE off its name before its first cut.
+        const left = fs.readFileSync(head === 'cut' ? bytesOf(dir, latin1('/.caf\xe9.log.cmemgzip-source')) : file);
         if (head === 'cut') expect(left.length).toBeLessThan(data.length);
         else expect(left.subarray(0, 2)).toEqual(head === 'gz' ? Buffer.from([0x1f, 0x8b]) : data.subarray(0, 2));
         const again = runRaw([file]); // plain: no --stash, whatever the killed run was given

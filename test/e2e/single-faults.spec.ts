@@ -6,6 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
+import { hiddenName } from '../../src/steps/hide-source.js';
 import { fill, killAt, fillLeaving, gunzipHash, journalBesideOf, jsonLines, logData, mountFs, mountSkipReason, recordKeyOf, run, sha256, sha256File, STATE_DIR, stashManifestFor, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
@@ -96,12 +97,14 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     await killAt(['-m', '1M', '--no-stash', log], 'block 2: cut it off FILE, fsync');
     // What the run leaves when killed between saving a writer's lines as a part and the cut: the lines
     // still in FILE past block 2 (saved, not cut), and a part for them after the tail, recorded where they sat.
-    const journal = journalBesideOf(log);
+    // Block mode had moved FILE off its name before its first cut: the lines sit in the file under its hidden name.
+    const source = hiddenName(log);
+    const journal = journalBesideOf(source);
     const manifestPath = path.join(journal, 'manifest.json');
     const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
     const lines = Buffer.from('a line appended just before the cut\n'.repeat(100));
-    const at = fs.statSync(log).size;
-    fs.appendFileSync(log, lines);
+    const at = fs.statSync(source).size;
+    fs.appendFileSync(source, lines);
     const member = zlib.gzipSync(lines);
     const index = Math.max(...m.parts.map((p: { index: number }) => p.index)) + 1;
     fs.writeFileSync(path.join(journal, `part-${String(index).padStart(8, '0')}.gz`), member, { mode: 0o600 });

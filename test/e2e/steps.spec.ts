@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fill, fillLeaving, gunzipHash, killChild, mountFs, mountSkipReason, onlyReport, run, sha256, startNode, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { STEP } from '../../src/plan/steps.js';
 
 const MiB = 2 ** 20;
 const HOLDER = `
@@ -73,13 +74,13 @@ describe.skipIf(warnSkip(mountSkipReason()))('--simulate lists the steps the run
         return { operand: file, output: `${file}.gz`, hash: sha256(data), args: ['--no-stash', '--yes'] };
       },
     },
-    { name: 'blocks, journal beside', strategy: 'blocks', first: ['create the journal', ...block5], windows: [false, false], setup: async () => ({ ...pick(logOn(false)), args: ['-m', '1M', '--no-stash'] }) },
+    { name: 'blocks, journal beside', strategy: 'blocks', first: ['create the journal', STEP.hide, ...block5], windows: [false, false], setup: async () => ({ ...pick(logOn(false)), args: ['-m', '1M', '--no-stash'] }) },
     { name: 'blocks, one-block window', strategy: 'blocks', first: ['block 5: read and compress', 'block 5: cut it off FILE, fsync', 'create the journal'], windows: [true, true], setup: async () => ({ ...pick(logOn(true)), args: ['-m', '1M', '--no-stash', '--yes'] }) },
-    { name: 'blocks, journal in a stash on a disk', strategy: 'blocks', first: ['create the journal', ...block5], windows: [false, false], setup: async () => ({ ...pick(logOn(true)), args: ['-m', '1M', '--stash', stashOn('ext4')] }) },
+    { name: 'blocks, journal in a stash on a disk', strategy: 'blocks', first: ['create the journal', STEP.hide, ...block5], windows: [false, false], setup: async () => ({ ...pick(logOn(true)), args: ['-m', '1M', '--stash', stashOn('ext4')] }) },
     {
       name: 'blocks, journal in a RAM stash, FILE short of inodes (the journal never moves beside it)',
       strategy: 'blocks',
-      first: ['create the journal', ...block5],
+      first: ['create the journal', STEP.hide, ...block5],
       windows: [false, true],
       setup: async () => {
         const m = mountFs('tmpfs', 16, { inodes: 6 });
