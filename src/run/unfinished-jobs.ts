@@ -89,7 +89,10 @@ export function findUnfinished(facts: FileFacts, outputPath: string, stashDirs: 
   if (source) {
     const journal = findJournal(source, outputPath, [...allStashDirs, ...pointedStashDirs(recordKey(source))], log, dryRun);
     if (journal) return { journal, source, stashes: [] };
-    log.warn(`${source.path} looks like the hidden file of an interrupted block-mode run on ${facts.path}, but no journal of it proves it one; left as it is`);
+    log.warn(
+      `${source.path} is named as the file of an interrupted block-mode run on ${facts.path}, but no journal proves it one (its parts were in RAM and a reboot emptied them, or it was put there by hand); left as it is: ` +
+        `if it is yours, its bytes are the head of ${facts.path}: mv ${shellQuote(source.path)} ${shellQuote(facts.path + '.head')}`,
+    );
   }
   const journal = findJournal(facts, outputPath, allStashDirs, log, dryRun);
   if (journal) return { journal, stashes: [] };

@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stateFolderName } from '../../src/steps/state-folder.js';
 import { blockStep, STEP } from '../../src/plan/steps.js';
+import { hiddenName } from '../../src/steps/hide-source.js';
 import {
   fill,
   freeBytes,
@@ -442,6 +443,20 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       expect(sha256(execFileSync('gzip', ['-dc', `${log}.gz`], { maxBuffer: 2 ** 30 }))).toBe(sha256(original));
       expect(fs.readFileSync(log).equals(lines)).toBe(true);
       expect(entries(dir)).toEqual(['app.log', 'app.log.gz']);
+    });
+
+    it('a hidden FILE whose journal is gone (a RAM stash after a reboot): reported with the mv that brings its head back, never touched', async () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      fs.writeFileSync(log, logData(4 * MiB));
+      await killAt(['--no-stash', '-m', '1M', log], blockStep(1, 'cut'));
+      fs.rmSync(journalBesideOf(hiddenName(log)), { recursive: true });
+      const head = sha256(fs.readFileSync(hiddenName(log)));
+      const r = run(['--no-stash', '-m', '1M', log]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`no journal proves it one`);
+      expect(r.stderr).toContain(`mv ${hiddenName(log)} ${log}.head`);
+      expect(sha256(fs.readFileSync(hiddenName(log)))).toBe(head);
     });
 
     it('a journal whose FILE grew since the kill (a writer appended meanwhile) is continued, the new lines a longer tail', async () => {
