@@ -459,6 +459,22 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       expect(sha256(fs.readFileSync(hiddenName(log)))).toBe(head);
     });
 
+    it('a failure once FILE was off its name (EIO at a cut) names the journal and a --resume command that, run as printed, finishes', () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      const original = logData(4 * MiB);
+      fs.writeFileSync(log, original);
+      const failCut = ['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=ftruncate', '-e', 'inject=ftruncate:error=EIO:when=2'];
+      const r = run(['--no-stash', '-m', '1M', log], { prefix: failCut });
+      expect(r.code, r.stderr).toBe(1);
+      const printed = /left on purpose on disk: (\S+); finish with: (.+)$/m.exec(r.stderr);
+      expect(printed?.[1], r.stderr).toBe(journalBesideOf(hiddenName(log)));
+      const again = run(printed![2].split(' ').slice(1));
+      expect(again.code, again.stderr).toBe(0);
+      expect(sha256(execFileSync('gzip', ['-dc', `${log}.gz`], { maxBuffer: 2 ** 30 }))).toBe(sha256(original));
+      expect(entries(dir)).toEqual(['app.log.gz']);
+    });
+
     it('a journal whose FILE grew since the kill (a writer appended meanwhile) is continued, the new lines a longer tail', async () => {
       fresh();
       const log = path.join(dir, 'app.log');
