@@ -210,7 +210,8 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
 }
 
 /** Where a stopped whole-file job's .gz is when a rerun finishes it from the safety copy. */
-export type StashedJobAt = 'file' | 'gz' | 'gone';
+/** Where the job's .gz is to come from: FILE rewritten, the .gz under its name, written anew, or appended to an earlier archive. */
+export type StashedJobAt = 'file' | 'gz' | 'gone' | 'append';
 
 /**
  * A rerun that finishes a stopped whole-file job from its safety copy: FILE (rewritten in place, or its
@@ -221,6 +222,7 @@ export function stashFinishSteps(ramBacked: boolean, at: StashedJobAt, compresse
   const check = step(STEP.checkStash, [safety], compressedSize);
   const unstash = step(STEP.removeStash, [['gz']]);
   if (at === 'gz') return [check, step(STEP.verify, [safety, ['gz']], compressedSize), unstash];
+  if (at === 'append') return [check, step(STEP.appendStash, [safety], compressedSize), unstash];
   if (at === 'gone') return [check, ...tempSteps([safety], [safety, ['gz']], compressedSize), unstash];
   return [
     check,
@@ -244,6 +246,8 @@ export interface BlocksLeft {
   partsIn: 'parts' | 'stash' | 'ram-stash';
   /** FILE is off its name already (or gone): no writer by name reaches what is left to cut. */
   hidden: boolean;
+  /** The .gz has its name already: only the emptied FILE and the journal are left to remove. */
+  renamed: boolean;
 }
 
 /** A rerun of a stopped block-mode job: the blocks FILE still holds, tail first, then the assembly from where it stopped. */
@@ -255,7 +259,8 @@ export function blockResumeSteps(b: BlocksLeft, gz: 'gz' | 'ram-gz' = 'gz'): Ste
   const total = b.parts + left;
   if (b.assembled === 0) steps.push(step(STEP.createGz, [[b.partsIn]]));
   if (b.assembled < total) steps.push(repeated({ from: b.assembled, to: total - 1, each: ['append'] }, [[b.partsIn, gz]], 2 * b.compressedParts));
-  steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]), step(STEP.removeEmpty, [[gz]]));
+  if (!b.renamed) steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]));
+  steps.push(step(STEP.removeEmpty, [[gz]]));
   return steps;
 }
 

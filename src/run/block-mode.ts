@@ -199,6 +199,7 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPat
   }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   if (facts.kind === 'missing') {
+    reached(STEP.removeEmpty);
     removeJournal(found.journal);
     log.info(`${outputPath} was already complete; removed the journal`);
     return { manifest: m, output: outputPath };

@@ -129,8 +129,8 @@ async function compressOne(file: string, opts: Options, log: Logger): Promise<Fi
     const recovered = opts.simulate ? undefined : await recover(facts, outputPath, stashDirs, opts.force, log);
     if (recovered) {
       clock.total();
-      const { output, originalBytes, compressedBytes } = recovered;
-      return { ...report, status: 'resumed', output, originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes) };
+      const { output, originalBytes, compressedBytes, steps } = recovered;
+      return { ...report, status: 'resumed', output, originalBytes, compressedBytes, ratio: compressedBytes / Math.max(1, originalBytes), steps };
     }
     if (opts.resume) throw new CmemWarning('NOTHING_TO_RESUME', `nothing to resume for ${facts.path}: no unfinished job of an interrupted run was found`);
     facts = probeFile(file);

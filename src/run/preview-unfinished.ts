@@ -17,17 +17,18 @@ import type { FoundStash, StashManifest } from '../steps/stash.js';
 import { remainingBytes } from './block-mode.js';
 import { isHiddenName } from '../steps/hide-source.js';
 import type { Journaled } from './find-journal.js';
-import { findUnfinished } from './unfinished-jobs.js';
+import { findUnfinished, type Unfinished } from './unfinished-jobs.js';
+import { tempPathFor } from '../steps/write-beside.js';
 import fs from 'node:fs';
 
-interface Preview {
+export interface Preview {
   record: string;
   now: string;
   steps: Step[];
   ram?: { dir: string; fs: { type: string; ramBacked: boolean } };
 }
 
-function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts): Preview {
+function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts, outputPath: string): Preview {
   const stashFs = journal.stash ? probeFilesystem(journal.stash.dir) : undefined;
   const partsIn = !stashFs ? 'parts' : stashFs.ramBacked ? 'ram-stash' : 'stash';
   const remaining = facts.kind === 'file' ? remainingBytes(m) : 0;
@@ -39,18 +40,30 @@ function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts): P
         (m.assembledParts > 0 ? `, the first ${m.assembledParts} already appended to the temporary .gz` : '')
       : `the .gz is whole under its name; only the journal ${journal.folder} is left to remove`;
   const hidden = facts.kind !== 'file' || isHiddenName(facts.path);
-  const steps = blockResumeSteps({ remaining, blockSize: m.blockSize, parts: m.parts.length, assembled: m.assembledParts, compressedParts, partsIn, hidden });
+  const renamed = facts.kind !== 'file' || (m.assembledParts === m.parts.length && m.parts.length > 0 && !fs.existsSync(at(tempPathFor(outputPath))));
+  const steps = blockResumeSteps({ remaining, blockSize: m.blockSize, parts: m.parts.length, assembled: m.assembledParts, compressedParts, partsIn, hidden, renamed });
   return { record: journal.manifest, now, steps, ram: stashFs && journal.stash ? { dir: journal.stash.dir, fs: stashFs } : undefined };
 }
 
 function stashPreview(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string): Preview {
   const out = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
-  const where: StashedJobAt = facts.kind === 'file' && sameIdentity(facts, m) && !m.copytruncate ? 'file' : out && sameIdentity(identityOf(out), m) ? 'gz' : 'gone';
+  const where: StashedJobAt =
+    facts.kind === 'file' && sameIdentity(facts, m) && !m.copytruncate
+      ? 'file'
+      : out && sameIdentity(identityOf(out), m)
+        ? 'gz'
+        : out && m.copytruncate
+          ? m.appendTo === undefined
+            ? 'gz'
+            : 'append'
+          : 'gone';
   const stashFs = probeFilesystem(path.dirname(found.paths.data));
   const copy = `the safety copy ${found.paths.data} holds all ${bytes(m.size)}, compressed${stashFs.ramBacked ? ' (in RAM: a power cut empties it)' : ''}`;
   const file =
     where === 'gz'
       ? `${outputPath} holds the .gz under its name`
+      : where === 'append'
+        ? `${outputPath} is the earlier archive the copy goes onto`
       : where === 'gone'
         ? `${facts.path} ${m.copytruncate ? 'was emptied' : 'is gone'}`
         : holdsOriginal(facts.path, m)
@@ -61,13 +74,19 @@ function stashPreview(found: FoundStash, m: StashManifest, facts: FileFacts, out
   return { record: found.paths.manifest, now: `${copy}; ${file}`, steps: stashFinishSteps(stashFs.ramBacked, where, m.compressedSize), ram: { dir: path.dirname(path.dirname(found.paths.data)), fs: stashFs } };
 }
 
+/** What finishing the job found takes, from where its bytes are now: --simulate prints it, the rerun takes it. */
+export function resumePlan(u: Unfinished, facts: FileFacts, outputPath: string): Preview | undefined {
+  const finish = u.stashes.find((d) => d.act === 'finish');
+  if (u.journal) return blocksPreview(u.journal, u.source ?? facts, outputPath);
+  return finish?.act === 'finish' ? stashPreview(finish.found, finish.m, facts, outputPath) : undefined;
+}
+
 /** The report of a simulated rerun that finishes an interrupted job, or undefined when there is none. */
 export function previewUnfinished(facts: FileFacts, outputPath: string, stashDirs: readonly string[], force: boolean, log: Logger): Partial<FileReport> | undefined {
   const u = findUnfinished(facts, outputPath, stashDirs, force, log, true);
   if (u.journal) closeJournal(u.journal.journal);
   for (const d of u.stashes) if (d.act !== 'finish') log.info(`a real run would deal with a leftover first: ${d.why}`);
-  const finish = u.stashes.find((d) => d.act === 'finish');
-  const p = u.journal ? blocksPreview(u.journal, u.source ?? facts) : finish?.act === 'finish' ? stashPreview(finish.found, finish.m, facts, outputPath) : undefined;
+  const p = resumePlan(u, facts, outputPath);
   if (!p) return undefined;
   const windows = windowsOf(p.steps, ramPlace(p.ram));
   log.info(`an interrupted run left ${p.record}: a rerun (or --resume) finishes that job`);

@@ -27,6 +27,9 @@ import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { resumeBlocks } from './block-mode.js';
 import { findUnfinished } from './unfinished-jobs.js';
+import { resumePlan } from './preview-unfinished.js';
+import { reached, takeSteps, type StepJson } from '../report/steps-taken.js';
+import { STEP } from '../plan/steps.js';
 import { shellQuote } from './execute.js';
 import { exists } from './output-path.js';
 import { critical } from './signals.js';
@@ -35,6 +38,8 @@ export interface Recovered {
   output: string;
   originalBytes: number;
   compressedBytes: number;
+  /** The steps the rerun took, against those --simulate showed for it. */
+  steps?: StepJson[];
 }
 
 function removeStaleTemp(facts: FileFacts, outputPath: string, log: Logger): void {
@@ -145,6 +150,7 @@ export async function refuseRewrittenHead(facts: FileFacts, outputPath: string):
 /** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
 export async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
   const expected = { size: m.size, crc: m.crc };
+  reached(STEP.checkStash);
   await verifyContent(found.paths.data, expected);
   log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
   const chunks = readFileBlocks(found.paths.data);
@@ -171,14 +177,19 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
         await writeBesideWith(outputPath, unlinkFirst, target, (f) => verifyContent(f, expected), () => {});
         return;
       }
+      reached(STEP.verify);
       await verifyContent(facts.path, expected);
+      reached(STEP.rename);
       fs.renameSync(at(facts.path), at(outputPath));
+      reached(STEP.fsyncFolder);
       fsyncDir(facts.dir);
     } else if (out && sameIdentity(identityOf(out), m)) {
+      reached(STEP.verify);
       await verifyContent(outputPath, expected);
     } else if (m.copytruncate && out) {
       const changed = new CmemError('CHANGED', `${outputPath} exists and is not the archive the stash ${found.paths.data} was to be appended to; both are kept`, `move ${shellQuote(outputPath)} away, then run: cmemgzip --resume ${shellQuote(facts.path)}`);
       // A first copy stopped after writing its .gz whole leaves one that holds what the stash does.
+      reached(m.appendTo === undefined ? STEP.verify : STEP.appendStash);
       if (m.appendTo === undefined) await verifyContent(outputPath, expected).catch(() => Promise.reject(changed));
       // A repeated --copytruncate's member goes onto the earlier archive, cut back first to the length on record.
       else if (!isAppendTarget(m.appendTo) || !sameIdentity(identityOf(out), m.appendTo)) throw changed;
@@ -195,6 +206,7 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
       throw new CmemError('CHANGED', `${facts.path} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
     }
   });
+  reached(STEP.removeStash);
   removeStash(found.paths);
   log.info(`finished from the stash: ${outputPath} verified, stash removed`);
   return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
@@ -220,11 +232,14 @@ export async function recover(
   log: Logger,
 ): Promise<Recovered | undefined> {
   const unfinished = findUnfinished(facts, outputPath, stashDirs, force, log, false);
+  // The rerun takes the steps --simulate shows for it: checked as it goes, and reported.
+  const trace: { steps?: StepJson[] } = {};
+  const asPlanned = <T>(fn: () => Promise<T>) => takeSteps(resumePlan(unfinished, facts, outputPath)?.steps ?? [], log, [], trace, fn);
   if (unfinished.journal) {
     const source = unfinished.source && dropSecondName(facts, unfinished.source);
-    const { manifest: m, output } = await resumeBlocks(unfinished.journal, source ?? facts, outputPath, force, log);
+    const { manifest: m, output } = await asPlanned(() => resumeBlocks(unfinished.journal!, source ?? facts, outputPath, force, log));
     if (unfinished.source && facts.kind === 'file' && !sameIdentity(facts, unfinished.source)) log.warn(`${facts.path} is a new file, begun by a writer after block mode moved the old one off its name; left as it is`);
-    return { output, originalBytes: m.size, compressedBytes: m.assembledBytes };
+    return { output, originalBytes: m.size, compressedBytes: m.assembledBytes, steps: trace.steps };
   }
   let recovered: Recovered | undefined;
   for (const d of unfinished.stashes) {
@@ -233,7 +248,8 @@ export async function recover(
       log.warn(d.why);
     } else {
       log.warn(`found the stash of an interrupted run: ${d.found.paths.manifest} (started ${d.m.createdAt} by PID ${d.m.pid})`);
-      recovered = await finishFromStash(d.found, d.m, facts, outputPath, log);
+      const finished = await asPlanned(() => finishFromStash(d.found, d.m, facts, outputPath, log));
+      recovered = { ...finished, steps: trace.steps };
     }
   }
   // After the stashes: a temporary that a stash supersedes is handled there.
