@@ -1,7 +1,7 @@
 // Chooses how to write the .gz and free the original: a pure function of the facts and the options.
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import { quotaNote } from '../probe/quota.js';
 import type { StashCandidate } from '../probe/stash.js';

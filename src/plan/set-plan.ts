@@ -9,6 +9,12 @@ import type { Options, Target } from './options.js';
 import { ESTIMATE_MARGIN, planByEstimate, roundUp, type Strategy } from './plan.js';
 import { usableBytes, usedFraction } from './scan-levels.js';
 
+/** A file of the set left alone, and why. */
+export interface Passed {
+  path: string;
+  reason: string;
+}
+
 export interface SetCandidate {
   file: FileFacts;
   outputPath: string;

@@ -7,7 +7,7 @@ import { runningElsewhere, thisRun } from '../probe/live-run.js';
 import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
 import { currentName } from '../probe/renamed.js';
 import type { FileFacts } from '../probe/file.js';
-import { bytes, duration, speed } from '../report/format.js';
+import { bytes, duration, speed } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { chunksOf, readAndCompress, type Compressed } from '../steps/compress.js';
 import {
@@ -22,19 +22,20 @@ import {
   type JournalManifest,
   type JournalPaths,
 } from '../steps/journal.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { checksumFd } from '../steps/checksum-file.js';
-import { shellQuote } from './execute.js';
-import { isNoRoom } from '../steps/no-room.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { isNoRoom } from '../fs/no-room.js';
 import { assembleParts } from './assemble.js';
 import { secondLink, type Journaled } from './find-journal.js';
 import { critical } from './signals.js';
-import { blockStep, STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { blockStep } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
+import { reached } from '../steps/reached.js';
 
 export interface BlockJob {
   facts: FileFacts;

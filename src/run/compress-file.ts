@@ -5,20 +5,21 @@ import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { needsBlockMode } from '../plan/block-plan.js';
 import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
-import { gzPlace, ramPlace, STEP, stepsJson, streamedSteps, wholeFileSteps, withReserveLoan, type Step } from '../plan/steps.js';
+import { gzPlace, ramPlace, stepsJson, streamedSteps, wholeFileSteps, withReserveLoan, type Step } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
 import { plan, planByEstimate, worstCaseCompressed, type Plan } from '../plan/plan.js';
 import { outputNameRefusal, refusal, unreadableError } from '../plan/refusals.js';
 import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { quotaNote } from '../probe/quota.js';
-import { saysQuota } from '../steps/no-room.js';
+import { saysQuota } from '../fs/no-room.js';
 import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
 import { memoryBudget, type MemoryBudget } from '../probe/memory.js';
 import { unwritableFor } from '../probe/writable.js';
 import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { bytes, duration, percent, speed } from '../report/format.js';
+import { bytes, duration, percent, speed } from '../text/format.js';
 import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { createProgress } from '../report/progress.js';
@@ -39,7 +40,7 @@ import { exists, outputPathFor } from './output-path.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
 import { previewUnfinished } from './preview-unfinished.js';
 import { lendFromReserve, loanFor, restoreReserve, withLoan, type Loan } from './reserve-loan.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 function isReadable(file: string): boolean {
   try {

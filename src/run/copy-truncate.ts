@@ -10,11 +10,11 @@ import type { Options } from '../plan/options.js';
 import { memoryNeeded } from '../plan/plan.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
-import type { Holder } from '../probe/holders.js';
+import type { Holder } from '../probe/holder.js';
 import { findMappers } from '../probe/mappings.js';
 import { availableMemory } from '../probe/memory.js';
 import type { StashCandidate } from '../probe/stash.js';
-import { bytes, percent } from '../report/format.js';
+import { bytes, percent } from '../text/format.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
 import { appendedContent, appendInPlace, appendTarget, writeAppendedTemp, type Archive } from '../steps/append-archive.js';
@@ -31,14 +31,17 @@ import { dropTruncateRecord, leaveTruncateRecord } from '../steps/truncate-recor
 import { verifyContent } from '../steps/verify-content.js';
 import { verifyWritten } from '../steps/verify.js';
 import { NotDurable, writeBeside } from '../steps/write-beside.js';
-import { LeftBehind, shellQuote } from './execute.js';
+import { LeftBehind } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { fsTypeOf, identityOf } from '../probe/identity.js';
 import { isProcFd } from '../probe/proc-fd.js';
 import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
-import { gzPlace, ramPlace, STEP, stepsJson, truncateSteps } from '../plan/steps.js';
-import { planLines, reached, takeSteps, type StepJson } from '../report/steps-taken.js';
+import { gzPlace, ramPlace, stepsJson, truncateSteps } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
+import { planLines, takeSteps, type StepJson } from '../report/steps-taken.js';
+import { reached } from '../steps/reached.js';
 
 export interface TruncateSource {
   /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */

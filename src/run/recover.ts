@@ -10,12 +10,12 @@ import type { FileFacts } from '../probe/file.js';
 import { findHolders } from '../probe/holders.js';
 import { namesItself, readHead } from '../probe/rewritten-head.js';
 import type { Logger } from '../report/logger.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { contentFrom, dropTruncateRecord, readTruncateRecord } from '../steps/truncate-record.js';
 import { freeOriginal } from '../steps/free-original.js';
-import { isNoRoom } from '../steps/no-room.js';
+import { isNoRoom } from '../fs/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
@@ -27,7 +27,7 @@ import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { resumeBlocks } from './block-mode.js';
 import { findUnfinished } from './unfinished-jobs.js';
-import { shellQuote } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { exists } from './output-path.js';
 import { critical } from './signals.js';
 

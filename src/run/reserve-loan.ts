@@ -4,12 +4,12 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { ESTIMATE_MARGIN, RESERVE, roundUp } from '../plan/plan.js';
-import { STEP } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
 import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
-import { fsPath } from '../probe/raw-names.js';
-import { bytes } from '../report/format.js';
+import { fsPath } from '../fs/raw-names.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
-import { reached } from '../report/steps-taken.js';
+import { reached } from '../steps/reached.js';
 import { growReserve, openReserve, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
 import { reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
