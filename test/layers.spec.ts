@@ -67,6 +67,11 @@ describe('layers', () => {
     expect(upward).toEqual([]);
   });
 
+  it('has report/ used by run/ and cli/ alone', () => {
+    const users = [...graph].filter(([f, to]) => !f.startsWith('report/') && to.some((t) => t.startsWith('report/'))).map(([f]) => f.split('/')[0]);
+    expect([...new Set(users)].sort()).toEqual(['cli', 'run']);
+  });
+
   it('has no cycle', () => {
     expect(cycles(graph).map((c) => c.join(' -> '))).toEqual([]);
     expect(cycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'a.ts']]);
