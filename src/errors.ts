@@ -1,5 +1,5 @@
 // Error and warning codes, their messages' shape, and the one mapping from outcomes to exit codes.
-import { isQuota, quotaExceeded } from './steps/no-room.js';
+import { isQuota, quotaExceeded } from './fs/no-room.js';
 
 export type ErrorCode =
   | 'ENOENT'

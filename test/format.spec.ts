@@ -1,6 +1,6 @@
 // The numbers operators read: bytes, percentages, durations, speeds.
 import { expect, it } from 'vitest';
-import { bytes, duration, grouped, percent, shortBytes, speed } from '../src/report/format.js';
+import { bytes, duration, grouped, percent, shortBytes, speed } from '../src/text/format.js';
 
 it.each([
   [0, '0 B (0 bytes)'],

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeHolder, heldOpenError, nulHoleWarning } from '../src/plan/held-open.js';
-import type { Holder } from '../src/probe/holders.js';
+import type { Holder } from '../src/probe/holder.js';
 
 const holder = (over: Partial<Holder> = {}): Holder => ({ pid: 1234, command: 'apache2', fd: 7, writes: true, appends: true, ...over });
 

@@ -18,7 +18,7 @@ import {
   type JournalManifest,
   type JournalPaths,
 } from '../src/steps/journal.js';
-import { stateFolderName } from '../src/steps/state-folder.js';
+import { stateFolderName } from '../src/probe/own-folder.js';
 
 let dir: string;
 let notes: string;

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { NAME_MAX, withinNameMax } from '../src/steps/name-max.js';
 import { tempPathFor } from '../src/steps/write-beside.js';
 import path from 'node:path';
-import { encode } from '../src/probe/raw-names.js';
+import { encode } from '../src/fs/raw-names.js';
 
 const bytes = (s: string) => Buffer.byteLength(s);
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { at, pin, pinnedFd, unpin, withPinned } from '../src/steps/pinned-folders.js';
+import { at, pin, pinnedFd, unpin, withPinned } from '../src/fs/pinned-folders.js';
 
 let base: string;
 let dir: string;

@@ -6,19 +6,9 @@ import crypto from 'node:crypto';
 import { plan, planByEstimate, RESERVE, worstCaseCompressed, type PlanInput } from '../src/plan/plan.js';
 import { compressSource } from '../src/steps/compress.js';
 import { crc32 } from '../src/steps/gzip-format.js';
-import type { FileFacts } from '../src/probe/file.js';
-import type { FsFacts } from '../src/probe/filesystem.js';
 import type { StashCandidate } from '../src/probe/stash.js';
+import { file, fsFacts, MiB } from './plan-facts.js';
 
-const MiB = 2 ** 20;
-const fsFacts = (over: Partial<FsFacts> = {}): FsFacts => ({
-  type: 'ext4', mountPoint: '/var', dev: 1, blockSize: 4096, totalBytes: 1024 * MiB, freeBytes: 0,
-  totalInodes: 1000, freeInodes: 100, copyOnWrite: false, ramBacked: false, ...over,
-});
-const file: FileFacts = {
-  path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, birth: '0', size: 100 * MiB, allocated: 100 * MiB, nlink: 1,
-  uid: 0, gid: 0, mode: 0o100644, atimeMs: 0, mtimeMs: 0, mtimeNs: 0n, ctimeNs: 0n,
-};
 const COMPRESSED = 10 * MiB + 1; // rounds up to 10 MiB + 4 KiB on 4 KiB blocks
 const NEEDED = 10 * MiB + 4096 + RESERVE;
 const GIB_FREE = 2 ** 30;

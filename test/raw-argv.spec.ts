@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { rawArgs } from '../src/cli/raw-argv.js';
-import { encode } from '../src/probe/raw-names.js';
+import { encode } from '../src/fs/raw-names.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-argv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
-import { byteLength, decode, encode, fsPath, hasRawBytes, shellBytes, shown, withNameBytes } from '../src/probe/raw-names.js';
+import { byteLength, decode, encode, fsPath, hasRawBytes, shellBytes, shown, withNameBytes } from '../src/fs/raw-names.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
 

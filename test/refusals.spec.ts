@@ -4,7 +4,7 @@ import { CmemError, CmemWarning } from '../src/errors.js';
 import { DEFAULT_OPTIONS, type Options } from '../src/plan/options.js';
 import { outputNameRefusal, refusal, type RefusalInput } from '../src/plan/refusals.js';
 import type { FileFacts } from '../src/probe/file.js';
-import type { Holder, HolderScan } from '../src/probe/holders.js';
+import type { Holder, HolderScan } from '../src/probe/holder.js';
 
 const file: FileFacts = {
   path: '/var/log/app.log', dir: '/var/log', base: 'app.log', kind: 'file', dev: 1, ino: 12, birth: '0', size: 1000, allocated: 4096, nlink: 1,

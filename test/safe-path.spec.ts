@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { resolveTrusted } from '../src/probe/safe-path.js';
+import { resolveTrusted } from '../src/fs/safe-path.js';
 
 let base: string;
 beforeEach(() => (base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-path-')))));

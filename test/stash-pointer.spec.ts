@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { defaultStashDirs, uniqueDirs } from '../src/probe/stash.js';
-import { stateFolderName } from '../src/steps/state-folder.js';
+import { stateFolderName } from '../src/probe/own-folder.js';
 import { recordKey } from '../src/probe/identity.js';
 import { dropPointer, leavePointer, pointedStashDirs } from '../src/steps/stash-pointer.js';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { stateFolderName } from '../src/steps/state-folder.js';
+import { stateFolderName } from '../src/probe/own-folder.js';
 import { findStashes, newStashManifest, parseStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest } from '../src/steps/stash.js';
 
 let dir: string;

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, unsafeParent, untrustedFolder, writeOwnFile } from '../src/steps/state-folder.js';
+import { createOwnFile, readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from '../src/steps/state-folder.js';
+import { stateFolderName, unsafeParent, untrustedFolder } from '../src/probe/own-folder.js';
 
 let base: string;
 beforeEach(() => (base = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-state-'))));

@@ -1,7 +1,8 @@
 // The run's report of its steps: checked against the plan, timed, and silent outside a planned run.
 import { expect, it } from 'vitest';
 import type { Logger } from '../src/report/logger.js';
-import { describeSteps, endSteps, reached, startSteps, takeSteps, takenJson, type StepJson } from '../src/report/steps-taken.js';
+import { describeSteps, endSteps, startSteps, takeSteps, takenJson, type StepJson } from '../src/report/steps-taken.js';
+import { reached } from '../src/steps/reached.js';
 import type { Step } from '../src/plan/steps.js';
 
 const steps = (...names: string[]): Step[] => names.map((name) => ({ name, copies: [['file']], bytes: 0 }));

@@ -2,7 +2,7 @@
 // place of what is not, so such a string no longer names the file; only the bytes give the real name.
 import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
-import { decode } from '../probe/raw-names.js';
+import { decode } from '../fs/raw-names.js';
 
 /**
  * args (process.argv without node and script) with each one Node could not decode replaced by its bytes in

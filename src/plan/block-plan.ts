@@ -1,7 +1,7 @@
 // Plans block mode (files larger than memory, or -m): block size, count, peak memory, and where the
 // first part goes when the disk is full. A pure function of the facts and the options.
 import { CmemError } from '../errors.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { StashCandidate } from '../probe/stash.js';

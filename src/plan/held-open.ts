@@ -1,6 +1,6 @@
 // What to tell an operator about the processes holding a file open: who, how, and the ways forward.
 import { CmemError } from '../errors.js';
-import type { Holder } from '../probe/holders.js';
+import type { Holder } from '../probe/holder.js';
 
 export function describeHolder(h: Holder): string {
   const how = !h.writes ? 'reading' : h.appends ? 'writing with O_APPEND' : 'writing WITHOUT O_APPEND';

@@ -1,7 +1,7 @@
 // Chooses how to write the .gz and free the original: a pure function of the facts and the options.
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import { quotaNote } from '../probe/quota.js';
 import type { StashCandidate } from '../probe/stash.js';
@@ -48,21 +48,15 @@ export function memoryNeeded(fileSize: number, compressedSize: number): number {
   return fileSize + compressedSize + BASELINE_MEMORY;
 }
 
+type Base = Pick<Plan, 'outputPath' | 'spaceNeeded' | 'memoryNeeded' | 'method' | 'window'>;
+
 export function plan(input: PlanInput, opts: Options): Plan {
   const { file, fs: fileFs, outputFs, compressedSize } = input;
   const spaceNeeded = roundUp(compressedSize, outputFs.blockSize) + RESERVE;
   const sameFs = outputFs.dev === fileFs.dev;
-  const allocated = file.allocated;
   const gzBlocks = roundUp(compressedSize, fileFs.blockSize);
   const keepsFile = opts.keep || file.nlink > 1;
-  const base = {
-    outputPath: input.outputPath,
-    spaceNeeded,
-    memoryNeeded: memoryNeeded(file.size, compressedSize),
-    method: 'overwrite' as Method,
-    window: false,
-  };
-  const freedBeside = keepsFile ? 0 : allocated - (sameFs ? gzBlocks : 0);
+  const base: Base = { outputPath: input.outputPath, spaceNeeded, memoryNeeded: memoryNeeded(file.size, compressedSize), method: 'overwrite', window: false };
 
   // The .gz beside needs an inode too (filesystems that count none, btrfs say, report 0 of 0).
   const inodeBeside = outputFs.totalInodes === 0 || outputFs.freeInodes > 0;
@@ -71,7 +65,7 @@ export function plan(input: PlanInput, opts: Options): Plan {
       ...base,
       strategy: 'beside',
       reason: `${sameFs ? 'the filesystem' : "the output's filesystem"} has room for the .gz`,
-      freed: freedBeside,
+      freed: keepsFile ? 0 : file.allocated - (sameFs ? gzBlocks : 0),
     };
   if (!sameFs || keepsFile) {
     const why = !sameFs ? "the output's filesystem is full" : opts.keep ? '-k keeps the original' : 'the file has other hard links';
@@ -85,11 +79,17 @@ export function plan(input: PlanInput, opts: Options): Plan {
           : 'free some space: while the other hard links remain, the original\'s blocks stay in use',
     );
   }
-  const freed = allocated - gzBlocks;
+  return rewritePlan(input, opts, base, gzBlocks);
+}
+
+/** No room beside: FILE is rewritten with its .gz, a safety copy on another filesystem first when one has room. */
+function rewritePlan(input: PlanInput, opts: Options, base: Base, gzBlocks: number): Plan {
+  const { file, fs: fileFs, compressedSize } = input;
+  const freed = file.allocated - gzBlocks;
   if (freed <= 0) throw nothingToGain(file, compressedSize);
   // Overwriting from offset 0 fills the holes below the .gz's length with new blocks: at 0 free that fails, so
   // free the file's blocks first (as on copy-on-write filesystems) unless free space covers every hole.
-  const holes = roundUp(file.size, fileFs.blockSize) - allocated;
+  const holes = roundUp(file.size, fileFs.blockSize) - file.allocated;
   const method: Method = fileFs.copyOnWrite || Math.min(holes, gzBlocks) > fileFs.freeBytes ? 'unlink' : 'overwrite';
   const roomy = input.stashes.filter((s) => s.fs.freeBytes >= roundUp(compressedSize, s.fs.blockSize) + RESERVE);
   const stash = roomy.find((s) => !opts.safe || opts.allowRamStash || !s.fs.ramBacked);

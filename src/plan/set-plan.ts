@@ -8,6 +8,13 @@ import { copyTruncatePlace } from './copytruncate-place.js';
 import type { Options, Target } from './options.js';
 import { ESTIMATE_MARGIN, planByEstimate, roundUp, type Strategy } from './plan.js';
 import { usableBytes, usedFraction } from './scan-levels.js';
+import { withLoan } from './loan.js';
+
+/** A file of the set left alone, and why. */
+export interface Passed {
+  path: string;
+  reason: string;
+}
 
 export interface SetCandidate {
   file: FileFacts;
@@ -77,7 +84,7 @@ function place(c: SetCandidate, fsNow: FsFacts, input: SetInput, opts: Options):
     const planInput = { file: c.file, fs: fsNow, outputPath: c.outputPath, outputFs: fsNow, stashes: input.stashes, compressedSize: c.estimated, memoryAvailable: input.memoryAvailable };
     const whole = planByEstimate(planInput, opts);
     if (whole?.strategy === 'beside') return { strategy: 'beside', risky: false };
-    const lentFs = { ...fsNow, freeBytes: fsNow.freeBytes + (input.loanable ?? 0) };
+    const lentFs = withLoan(fsNow, input.loanable ?? 0);
     if (input.loanable && planByEstimate({ ...planInput, fs: lentFs, outputFs: lentFs }, opts)?.strategy === 'beside') return { strategy: 'beside', risky: false };
     if (needsBlockMode(c.file.size, c.estimated, input.memoryAvailable, opts)) {
       const blocks = planBlocks({ file: c.file, fs: fsNow, stashes: input.stashes, estimatedCompressed: c.estimated, memoryAvailable: input.memoryAvailable, cores: input.cores }, opts);

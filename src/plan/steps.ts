@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Place as TruncatePlace } from './copytruncate-place.js';
 import type { BlockPlan } from './block-plan.js';
 import type { Plan } from './plan.js';
+import { STEP } from '../steps/step-names.js';
 
 /**
  * Where FILE's bytes can be: FILE itself, the .gz (or its temporary) on the output's disk or (-o onto
@@ -24,34 +25,6 @@ export interface Step {
   /** Set on a step that stands for the same work on a run of blocks. */
   repeat?: Repeat;
 }
-
-/** The names the run reports; each is reached in the order its strategy's list has it. */
-export const STEP = {
-  read: 'read and compress',
-  stream: 'read, compress and write the temporary .gz, each block checked',
-  writeStash: 'write the safety copy (fsync, verify, manifest)',
-  removeFile: 'remove FILE',
-  writeTemp: 'write the temporary .gz',
-  fsyncTemp: 'fsync the temporary',
-  verify: 'verify the .gz against the bytes read',
-  rename: 'rename it to the .gz name',
-  fsyncFolder: 'fsync the folder',
-  rewrite: 'rewrite FILE in place with the .gz',
-  fsyncFile: 'fsync FILE',
-  cut: "cut FILE to the .gz's length, fsync",
-  removeStash: 'remove the safety copy',
-  catchUp: 'catch up with bytes appended meanwhile',
-  copyArchive: "write the temporary .gz: the earlier archive's bytes, then the new member",
-  appendStash: 'append the safety copy to the earlier archive, fsync, verify',
-  truncate: 'truncate FILE to 0 bytes',
-  createJournal: 'create the journal',
-  hide: 'move FILE to .FILE.cmemgzip-source (a writer appending by name starts a new FILE)',
-  createGz: 'create the temporary .gz',
-  removeEmpty: 'remove the emptied FILE and the journal',
-  checkStash: 'verify the safety copy',
-  giveBack: 'give back part of the reserve (ftruncate, fsync)',
-  growBack: 'grow the reserve back from the space freed (zeros, fsync)',
-} as const;
 
 export const blockStep = (index: number, what: BlockWork) =>
   `block ${index}: ${{ read: 'read and compress', part: 'write its part (fsync, verify, manifest)', cut: 'cut it off FILE, fsync', append: 'append its part to the .gz, fsync, check' }[what]}`;

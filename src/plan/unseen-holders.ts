@@ -1,7 +1,7 @@
 // A holder check that could not look at every process: what it missed, in words and for --json, and the
 // refusal of the strategies whose safety rests on nobody holding FILE (removing it, rewriting it in place).
 import { CmemError } from '../errors.js';
-import type { HolderScan } from '../probe/holders.js';
+import type { HolderScan } from '../probe/holder.js';
 
 type Scan = Omit<HolderScan, 'holders'>;
 

@@ -2,8 +2,9 @@
 // grouped by file (device and inode), largest first: the space `rm` did not give back.
 import fs from 'node:fs';
 import { mountOf, readMounts } from './filesystem.js';
-import { forEachFd, holderAt, type Holder, type HolderScan } from './holders.js';
-import { decode } from './raw-names.js';
+import { forEachFd, holderAt } from './holders.js';
+import type { Holder, HolderScan } from './holder.js';
+import { decode } from '../fs/raw-names.js';
 
 export const DELETED_MARK = ' (deleted)';
 

@@ -1,7 +1,7 @@
 // File facts from lstat: kind, size, links, owner, mode, times and identity (dev/ino).
 import fs from 'node:fs';
 import path from 'node:path';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 export type FileKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'missing';
 

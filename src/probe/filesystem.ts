@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { btrfsQuota, type Quota } from './quota.js';
 import { freshFor, FRESH_MS } from './fresh-for.js';
-import { decode, fsPath, realPath } from './raw-names.js';
+import { decode, fsPath, realPath } from '../fs/raw-names.js';
 
 export interface FsFacts {
   type: string;

@@ -1,6 +1,6 @@
 // What a run really freed on FILE's filesystem: allocated blocks (st_blocks) before and after, not sizes or estimates.
 import fs from 'node:fs';
-import { fsPath } from './raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** Bytes a path's blocks take on disk, 0 when it is gone: holes and the last block's slack as the filesystem counts them. */
 export function allocatedBytes(file: string): number {

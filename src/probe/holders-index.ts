@@ -1,7 +1,8 @@
 // One pass over every process's descriptors, indexed by device and inode: many files looked up in one
 // reading of /proc, instead of one reading per file.
 import fs from 'node:fs';
-import { forEachFd, holderAt, type Holder, type HolderScan } from './holders.js';
+import { forEachFd, holderAt } from './holders.js';
+import type { Holder, HolderScan } from './holder.js';
 
 export interface HoldersIndex extends Omit<HolderScan, 'holders'> {
   /** The processes holding dev:ino open when the pass was made (command and flags read now). */

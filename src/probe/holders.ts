@@ -1,25 +1,8 @@
 // Finds the processes that hold a file open, by device and inode, through /proc/*/fd.
 import fs from 'node:fs';
+import type { Holder, HolderScan } from './holder.js';
 import { lsofHolders } from './lsof.js';
 import { hiddenByMount } from './proc-visibility.js';
-
-export interface Holder {
-  pid: number;
-  command: string;
-  fd: number;
-  writes: boolean;
-  appends: boolean;
-}
-
-export interface HolderScan {
-  /** False where /proc is missing: holders could not be checked at all. */
-  checked: boolean;
-  /** Processes whose fds could not be read (another user's, when not root). */
-  hidden: number;
-  /** Set when other users' processes are not even listed (/proc mounted hidepid=2): the option, as mounted. */
-  invisible?: string;
-  holders: Holder[];
-}
 
 const O_ACCMODE = 0o3;
 const O_APPEND = 0o2000;

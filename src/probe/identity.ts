@@ -2,7 +2,7 @@
 // remount or a reboot: the inode number, its birth time (statx), its owner and its filesystem's type.
 // Device numbers are not part of it: btrfs, LVM and loop devices get other ones after a remount.
 import fs from 'node:fs';
-import { fsPath } from './raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 export interface Identity {
   ino: number;

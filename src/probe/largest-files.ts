@@ -1,7 +1,7 @@
 // Walks folders without leaving their filesystem (like find -xdev) and keeps the largest regular files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { decode, fsPath } from './raw-names.js';
+import { decode, fsPath } from '../fs/raw-names.js';
 
 export interface SizedFile {
   path: string;

@@ -1,6 +1,6 @@
 // Where /proc is missing (macOS, the BSDs), asks lsof which processes hold a file, from its -F output.
 import { spawnSync } from 'node:child_process';
-import type { Holder, HolderScan } from './holders.js';
+import type { Holder, HolderScan } from './holder.js';
 
 /** Parses `lsof -F pcfa` lines: p<pid>, c<command>, then per fd f<fd> and a<r|w|u>. */
 export function parseLsof(out: string): Holder[] {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import { readMounts, type MountEntry } from './filesystem.js';
 import { freshFor, FRESH_MS } from './fresh-for.js';
 

@@ -4,7 +4,7 @@ import { CmemError } from '../errors.js';
 import { deletedName } from './deleted-open.js';
 import { factsFromStats, type FileFacts } from './file.js';
 import { mountOf, probeFilesystem, readMounts, type FsFacts } from './filesystem.js';
-import { decode } from './raw-names.js';
+import { decode } from '../fs/raw-names.js';
 
 export const PROC_FD = /^\/proc\/(\d+)\/fd\/(\d+)$/;
 

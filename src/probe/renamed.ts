@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { identityAt, sameIdentity, type Identity } from './identity.js';
-import { fsPath } from './raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** A folder of a great many names is looked through up to this many. */
 const MAX_LOOKED_AT = 10_000;

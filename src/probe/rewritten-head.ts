@@ -1,8 +1,8 @@
 // Recognises what a run with its safety copy in RAM leaves after a reboot: FILE holding gzip data that
 // names FILE itself, a .gz rewritten in place whose rename (or whose end) never came.
 import fs from 'node:fs';
-import { at } from '../steps/pinned-folders.js';
-import { encode } from './raw-names.js';
+import { at } from '../fs/pinned-folders.js';
+import { encode } from '../fs/raw-names.js';
 
 const FNAME = 0x08;
 const FEXTRA = 0x04;

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
-import { stateFolderIn } from '../steps/state-folder.js';
+import { findStateFolder } from './own-folder.js';
 import { probeFilesystem, type FsFacts } from './filesystem.js';
-import { euid } from './safe-path.js';
-import { fsPath, realPath } from './raw-names.js';
+import { euid } from '../fs/safe-path.js';
+import { fsPath, realPath } from '../fs/raw-names.js';
 
 export interface StashCandidate {
   dir: string;
@@ -31,7 +31,7 @@ function usable(dir: string, onRefused: (err: CmemError) => void): FsFacts | und
   try {
     if (!fs.statSync(fsPath(dir)).isDirectory()) return undefined;
     fs.accessSync(fsPath(dir), fs.constants.W_OK);
-    stateFolderIn(dir, false);
+    findStateFolder(dir);
     return probeFilesystem(dir);
   } catch (err) {
     if (err instanceof CmemError) onRefused(err);

@@ -2,7 +2,7 @@
 // chattr +i / +a, or no permission. Opening for writing (no O_TRUNC, no O_CREAT) changes nothing.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { fsPath } from './raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** read-only: the mount (EROFS); immutable, append-only: chattr +i / +a (EPERM, even for root); denied: EACCES. */
 export type WriteBlock = 'read-only' | 'immutable' | 'append-only' | 'denied';

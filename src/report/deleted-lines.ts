@@ -1,8 +1,8 @@
 // How --deleted and --scan show deleted-but-open files: human lines, a JSON object each, the command to reclaim one.
 import type { DeletedFile } from '../probe/deleted-open.js';
 import { describeHolder } from '../plan/held-open.js';
-import { shellQuote } from '../run/execute.js';
-import { bytes } from './format.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { bytes } from '../text/format.js';
 
 /**
  * The command that compresses the content and gives the space back. The .gz goes where the file

@@ -1,6 +1,6 @@
 // Human output: timestamped lines on stdout, warnings and errors on stderr; quiet and JSON modes mute it.
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import { shown } from '../probe/raw-names.js';
+import { shown } from '../fs/raw-names.js';
 
 export interface Logger {
   /** A step or a fact, shown by default. */

@@ -1,7 +1,7 @@
 // Prints one operand's outcome: a JSON line on stdout with --json, else human lines.
 import type { FileReport } from './file-report.js';
 import type { Logger } from './logger.js';
-import { withNameBytes } from '../probe/raw-names.js';
+import { withNameBytes } from '../fs/raw-names.js';
 
 export function printReport(report: FileReport, json: boolean, log: Logger): void {
   if (json) process.stdout.write(`${JSON.stringify(withNameBytes(report))}\n`);

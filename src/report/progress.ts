@@ -1,5 +1,5 @@
 // A one-line progress display on stderr for long steps, redrawn in place, and only on a terminal.
-import { percent, shortBytes, speed } from './format.js';
+import { percent, shortBytes, speed } from '../text/format.js';
 
 /** Redraws at most this often: a terminal needs no more, and each write costs a syscall. */
 const REDRAW_MS = 100;

@@ -3,10 +3,10 @@ import { describeHolders } from '../plan/held-open.js';
 import { CRITICAL_AT, usedPercent, type Usage } from '../plan/scan-levels.js';
 import type { DeletedFile } from '../probe/deleted-open.js';
 import type { FsFacts } from '../probe/filesystem.js';
-import type { Holder } from '../probe/holders.js';
-import { shellQuote } from '../run/execute.js';
+import type { Holder } from '../probe/holder.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { deletedJson, deletedLines } from './deleted-lines.js';
-import { bytes, grouped, percent, shortBytes } from './format.js';
+import { bytes, grouped, percent, shortBytes } from '../text/format.js';
 
 export interface Candidate {
   path: string;

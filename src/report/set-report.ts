@@ -1,11 +1,10 @@
 // What --until / --free plans and achieves on one filesystem: the plan's lines, and the summary as a
 // line and as the JSON object that follows the per-file ones.
 import type { Target } from '../plan/options.js';
-import type { SetPlan, SetStep } from '../plan/set-plan.js';
+import type { Passed, SetPlan, SetStep } from '../plan/set-plan.js';
 import type { FsFacts } from '../probe/filesystem.js';
-import type { Passed } from '../run/set-candidates.js';
 import { usedFraction, usedPercent } from '../plan/scan-levels.js';
-import { bytes, shortBytes } from './format.js';
+import { bytes, shortBytes } from '../text/format.js';
 
 /** Passed-over files named in the human lines; --json lists them all. */
 const PASSED_SHOWN = 10;

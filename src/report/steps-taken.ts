@@ -3,6 +3,7 @@
 // run side by side), carried by its async context.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describeWindows, type LossWindows } from '../plan/loss-windows.js';
+import { apart, listen } from '../steps/reached.js';
 import { describeCopies, repeatedName, repeatLength, type Step } from '../plan/steps.js';
 import type { Logger } from './logger.js';
 
@@ -57,15 +58,15 @@ function drift(t: Trace, name: string, what: string): void {
 
 /** Starts reporting against planned; the first `done` steps already ran (reading happens before the plan). */
 export function startSteps(planned: readonly Step[], log: Logger, done: TakenStep[] = []): void {
-  holder().trace = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
+  const t: Trace = { planned, taken: done.map((d, at) => ({ ...d, at })), index: done.length - 1, sub: 0, log };
+  holder().trace = t;
+  listen((name) => reachedIn(t, name));
   // Shown too, so that -v's numbered steps start at 1 as the plan's list does.
   done.forEach((d, at) => log.detail(`step ${at + 1}/${planned.length}: ${d.name}: done, before the plan (${d.ms} ms)`));
 }
 
-/** Marks the start of the named step; outside a planned run (a resume, -d) it does nothing. */
-export function reached(name: string): void {
-  const t = holder().trace;
-  if (!t) return;
+/** Marks the start of the named step in t. */
+function reachedIn(t: Trace, name: string): void {
   const step = t.planned[t.index];
   // A block's step inside a step that stands for a run of blocks: counted, not listed.
   if (step?.repeat && t.sub < repeatLength(step.repeat) && repeatedName(step.repeat, t.sub) === name) {
@@ -98,6 +99,7 @@ export function endSteps(): TakenStep[] {
   const h = holder();
   const t = h.trace;
   h.trace = undefined;
+  listen(undefined);
   if (!t) return [];
   close(t);
   return t.taken;
@@ -136,12 +138,12 @@ export function takenJson(planned: readonly Step[], taken: readonly TakenStep[])
 
 /** Runs fn as the steps of planned; however it ends, the steps taken land in into.steps. */
 export async function takeSteps<T>(planned: readonly Step[], log: Logger, done: TakenStep[], into: { steps?: StepJson[] }, fn: () => Promise<T>): Promise<T> {
-  return traces.run({}, async () => {
+  return traces.run({}, () => apart(async () => {
     startSteps(planned, log, done);
     try {
       return await fn();
     } finally {
       into.steps = takenJson(planned, endSteps());
     }
-  });
+  }));
 }

@@ -4,17 +4,18 @@ import fs from 'node:fs';
 import { identityOf, sameIdentity } from '../probe/identity.js';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { partPath, removeJournal, writeJournal, type JournalManifest, type JournalPaths, type PartRecord } from '../steps/journal.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { readFileBlocks, readFull } from '../steps/read-blocks.js';
 import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { closeJudged, fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical } from './signals.js';
-import { blockStep, STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { blockStep } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
+import { reached } from '../steps/reached.js';
 
 /**
  * Reads the member just appended back and compares it with its part. Each part was inflated and

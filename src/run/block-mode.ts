@@ -8,7 +8,7 @@ import { fsTypeOf, identityAt, identityOf, sameIdentity } from '../probe/identit
 import { currentName } from '../probe/renamed.js';
 import { hideSource, isHiddenName } from '../steps/hide-source.js';
 import type { FileFacts } from '../probe/file.js';
-import { bytes, duration, speed } from '../report/format.js';
+import { bytes, duration, speed } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { chunksOf, readAndCompress, type Compressed } from '../steps/compress.js';
 import {
@@ -23,19 +23,20 @@ import {
   type JournalManifest,
   type JournalPaths,
 } from '../steps/journal.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { checksumFd } from '../steps/checksum-file.js';
-import { shellQuote } from './execute.js';
-import { isNoRoom } from '../steps/no-room.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { isNoRoom } from '../fs/no-room.js';
 import { assembleParts } from './assemble.js';
 import { secondLink, type Journaled } from './find-journal.js';
 import { critical } from './signals.js';
-import { blockStep, STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { blockStep } from '../plan/steps.js';
+import { STEP } from '../steps/step-names.js';
+import { reached } from '../steps/reached.js';
 
 export interface BlockJob {
   facts: FileFacts;
@@ -240,33 +241,15 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
   let hidden = facts.path;
   const fd = fs.openSync(at(facts.path), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
   try {
-    if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m)) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
     let end = remainingBytes(m);
-    // From here on the journal is ours: a run started meanwhile must see a live owner.
-    if (journal && m.pid !== process.pid) {
-      Object.assign(m, thisRun());
-      writeJournal(journal, m);
-    }
-    const expected = savedUncut(fd, m, end, log);
-    if (observe(fd).size < expected)
-      throw new CmemError('CHANGED', `${facts.path} is ${observe(fd).size} bytes, the journal expects ${expected}; left as it is`, 'compare the file with the journal before going on');
+    const expected = takeOver(fd, facts, m, journal, log);
     if (journal) hidden = await hideFirst(facts, m, journal, log);
     let seen = await absorbThenCut(fd, { ...observe(fd), size: expected }, end, m, journal, facts.path, log, alreadySaved(fd, m, expected));
     const blockSize = m.blockSize;
     const started = performance.now();
     // An empty file still gets one (empty) member: a .gz of nothing is 20 bytes, not 0.
     const last = end === 0 && m.parts.length === 0 ? 0 : Math.ceil(end / blockSize) - 1;
-    /** Reads and compresses one block; started only after the last cut was observed, so assertQuiet covers the read. */
-    const prepare = async (index: number, upTo: number): Promise<Prepared> => {
-      // Appends land past the cut and are caught before it; a file shorter than the cut was cut by another.
-      if (observe(fd).size < seen.size) throw changed(facts.path);
-      const offset = index * blockSize;
-      const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
-      // Read and compressed at once: the pool starts on the first MiB instead of waiting for the whole block.
-      const { source, compressed } = await readAndCompress(fd, { start: offset, length: upTo - offset }, header);
-      if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
-      return { offset, source, compressed };
-    };
+    const prepare = (index: number, upTo: number) => prepareBlock(fd, facts, m, seen.size, index, upTo);
     let next: Promise<Prepared> | undefined = last >= 0 ? prepare(last, end) : undefined;
     for (let index = last; index >= 0; index--) {
       reached(blockStep(index, 'read'));
@@ -298,10 +281,40 @@ async function continueBlocks(facts: FileFacts, m: JournalManifest, initial: Jou
     fs.closeSync(fd);
   }
   if (!journal) throw new CmemError('IO', 'block mode ended without a journal');
-  // logrotate may have renamed FILE meanwhile (where it could not be hidden): the .gz then takes the file's new name, beside it.
+  return assembleUnderName(journal, m, facts.path, hidden, outputPath, log);
+}
+
+/** Checks the file is the journal's and makes the journal this run's; returns where FILE should end now. */
+function takeOver(fd: number, facts: FileFacts, m: JournalManifest, journal: JournalPaths | undefined, log: Logger): number {
+  if (!sameIdentity(identityOf(fs.fstatSync(fd, { bigint: true })), m)) throw new CmemError('CHANGED', `${facts.path} is no longer the file the journal describes`);
+  // From here on the journal is ours: a run started meanwhile must see a live owner.
+  if (journal && m.pid !== process.pid) {
+    Object.assign(m, thisRun());
+    writeJournal(journal, m);
+  }
+  const expected = savedUncut(fd, m, remainingBytes(m), log);
+  if (observe(fd).size < expected)
+    throw new CmemError('CHANGED', `${facts.path} is ${observe(fd).size} bytes, the journal expects ${expected}; left as it is`, 'compare the file with the journal before going on');
+  return expected;
+}
+
+/** Reads and compresses one block; started only after the last cut was observed (at cutAt), so the checks before each cut cover the read. */
+async function prepareBlock(fd: number, facts: FileFacts, m: JournalManifest, cutAt: number, index: number, upTo: number): Promise<Prepared> {
+  // Appends land past the cut and are caught before it; a file shorter than the cut was cut by another.
+  if (observe(fd).size < cutAt) throw changed(facts.path);
+  const offset = index * m.blockSize;
+  const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
+  // Read and compressed at once: the pool starts on the first MiB instead of waiting for the whole block.
+  const { source, compressed } = await readAndCompress(fd, { start: offset, length: upTo - offset }, header);
+  if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
+  return { offset, source, compressed };
+}
+
+/** Assembles the .gz under FILE's name, or under the one logrotate gave the file where it could not be hidden. */
+async function assembleUnderName(journal: JournalPaths, m: JournalManifest, file: string, hidden: string, outputPath: string, log: Logger): Promise<string> {
   const now = currentName(hidden, m) ?? hidden;
-  const output = now !== hidden && outputPath.startsWith(facts.path) ? now + outputPath.slice(facts.path.length) : outputPath;
-  if (now !== hidden) log.warn(`${facts.path} was renamed to ${now} while block mode ran (logrotate, say): the .gz is ${output}, and ${facts.path} is another file now, left alone`);
+  const output = now !== hidden && outputPath.startsWith(file) ? now + outputPath.slice(file.length) : outputPath;
+  if (now !== hidden) log.warn(`${file} was renamed to ${now} while block mode ran (logrotate, say): the .gz is ${output}, and ${file} is another file now, left alone`);
   await assembleParts(journal, m, now, output, log);
   return output;
 }

@@ -7,8 +7,8 @@ import { heldOpenError } from '../plan/held-open.js';
 import type { Options } from '../plan/options.js';
 import { holderCheckGap, unseenHoldersError } from '../plan/unseen-holders.js';
 import type { FileFacts } from '../probe/file.js';
-import type { HolderScan } from '../probe/holders.js';
-import { at } from '../steps/pinned-folders.js';
+import type { HolderScan } from '../probe/holder.js';
+import { at } from '../fs/pinned-folders.js';
 import { fsyncDir } from '../steps/write-chunks.js';
 import { lastCheck } from './holders-gate.js';
 

@@ -10,13 +10,14 @@ import type { FsFacts } from '../probe/filesystem.js';
 import type { MemoryBudget } from '../probe/memory.js';
 import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
-import { bytes, percent } from '../report/format.js';
+import { bytes, percent } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { closeJournal } from '../steps/journal.js';
 import { CORES } from '../steps/parallel.js';
 import { startBlocks } from './block-mode.js';
 import { findJournal } from './find-journal.js';
-import { LeftBehind, shellQuote } from './execute.js';
+import { LeftBehind } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { consentToWindow } from './consent.js';
 
 export interface BlockInput {

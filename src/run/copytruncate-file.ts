@@ -5,13 +5,13 @@ import { CmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
-import type { Holder } from '../probe/holders.js';
+import type { Holder } from '../probe/holder.js';
 import { stashCandidates } from '../probe/stash.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
 import { earlierArchive } from '../steps/append-archive.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import type { StepJson } from '../report/steps-taken.js';
 
 /** Opens without following a symlink and checks the inode only: size and times move while a process writes. */

@@ -11,7 +11,7 @@ import { RESERVE, roundUp } from '../plan/plan.js';
 import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { bytes, duration, shortBytes } from '../report/format.js';
+import { bytes, duration, shortBytes } from '../text/format.js';
 import { gzipVerboseLine } from '../report/gzip-verbose.js';
 import type { Logger } from '../report/logger.js';
 import { checksumFile } from '../steps/checksum-file.js';
@@ -20,15 +20,15 @@ import { freeOriginal } from '../steps/free-original.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
 import { trailingWarning, type Gunzipped } from '../steps/gunzip-members.js';
 import { tempPathFor, writeBesideWith } from '../steps/write-beside.js';
-import { shellQuote } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { decompressedPath, safeHeaderName, strippedName } from './decompress-path.js';
 import { decompressRefusal } from './decompress-refusal.js';
 import { probeGzOperand } from './gz-operand.js';
 import { exists } from './output-path.js';
 import { critical, removeOnInterrupt } from './signals.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { ownedLike } from './recover.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** The output's base name: the .gz's name without its suffix, or with -N the header's, made safe. */
 function outputName(gz: FileFacts, content: Gunzipped, opts: Options, log: Logger): string {

@@ -5,7 +5,7 @@ import { CmemError, toCmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import type { Plan } from '../plan/plan.js';
 import type { Logger } from '../report/logger.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import { chunksOf, type Compressed } from '../steps/compress.js';
 import { assertUnchanged, freeOriginal } from '../steps/free-original.js';
 import { removeCaughtUp } from '../steps/remove-caught-up.js';
@@ -13,16 +13,16 @@ import type { SourceData } from '../steps/read-blocks.js';
 import { assertLength, putBack, rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash } from '../steps/stash.js';
 import { verifyWritten } from '../steps/verify.js';
-import { isQuota, quotaExceeded } from '../steps/no-room.js';
+import { isQuota, quotaExceeded } from '../fs/no-room.js';
 import { NotDurable, writeBesideWith } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
-import { at } from '../steps/pinned-folders.js';
-import { STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
-import { hasRawBytes, shellBytes } from '../probe/raw-names.js';
+import { at } from '../fs/pinned-folders.js';
+import { STEP } from '../steps/step-names.js';
+import { reached } from '../steps/reached.js';
 import { fsTypeOf, identityOf, type Identity } from '../probe/identity.js';
 import { currentName } from '../probe/renamed.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { dropBesideNote, withBesideNote } from '../steps/beside-note.js';
 
 export interface Job {
@@ -234,9 +234,4 @@ export async function execute(job: Job): Promise<string> {
   if (job.plan.strategy === 'beside') return beside(job);
   if (job.plan.strategy === 'stash') return stashThenOverwrite(job);
   return inPlace(job);
-}
-
-export function shellQuote(s: string): string {
-  if (hasRawBytes(s)) return shellBytes(s);
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

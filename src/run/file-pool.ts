@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FileReport } from '../report/file-report.js';
 import { heldLogger } from '../report/held-logger.js';
 import type { Logger } from '../report/logger.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 import { CORES } from '../steps/parallel.js';
 import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
 

@@ -8,7 +8,7 @@ import { fsTypeOf, identityOf, sameIdentity } from '../probe/identity.js';
 import { uniqueDirs } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
 import { closeJournal, journalBeside, journalInStash, journalsBeside, journalsInStash, openJournal, partsIn, readJournal, removeJournal, type JournalManifest, type JournalPaths } from '../steps/journal.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 export interface Journaled {
   journal: JournalPaths;

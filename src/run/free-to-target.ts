@@ -18,7 +18,7 @@ import { inOperandFolders } from './operand-folders.js';
 import { DEFAULT_SCAN_DIRS } from './scan.js';
 import { gatherCandidates, groupOperands, type OperandGroup } from './set-candidates.js';
 import { loanableOn } from './reserve-loan.js';
-import { fsPath, withNameBytes } from '../probe/raw-names.js';
+import { fsPath, withNameBytes } from '../fs/raw-names.js';
 
 /** Options that make no sense when the files are chosen for the operator. */
 function refusedWithTarget(opts: Options): CmemError | undefined {

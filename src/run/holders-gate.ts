@@ -6,7 +6,8 @@
 // number of processes. A job pool counts its running jobs here; without one, each check is its own batch.
 import fs from 'node:fs';
 import { indexHolders, type HoldersIndex } from '../probe/holders-index.js';
-import { findHolders, type HolderScan } from '../probe/holders.js';
+import { findHolders } from '../probe/holders.js';
+import type { HolderScan } from '../probe/holder.js';
 import type { FileFacts } from '../probe/file.js';
 
 /** Without /proc (the BSDs, macOS) lsof is asked per file: there is no index to share. */

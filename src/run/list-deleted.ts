@@ -5,7 +5,7 @@ import { findDeletedOpen, type DeletedFile } from '../probe/deleted-open.js';
 import { fileKey, mappedFiles } from '../probe/mappings.js';
 import { deletedJson, deletedLines, reclaimCommand, totalLine } from '../report/deleted-lines.js';
 import type { Logger } from '../report/logger.js';
-import { fsPath, withNameBytes } from '../probe/raw-names.js';
+import { fsPath, withNameBytes } from '../fs/raw-names.js';
 
 export const dirExists = (file: DeletedFile) => fs.existsSync(fsPath(file.path.slice(0, file.path.lastIndexOf('/')) || '/'));
 

@@ -15,7 +15,7 @@ import { gunzipMembers, trailingWarning, type Gunzipped } from '../steps/gunzip-
 import { safeHeaderName, strippedName } from './decompress-path.js';
 import { probeGzOperand } from './gz-operand.js';
 import { STDIN } from './to-stdout.js';
-import { shown as shownName } from '../probe/raw-names.js';
+import { shown as shownName } from '../fs/raw-names.js';
 
 function rowOf(facts: FileFacts | undefined, content: Gunzipped, opts: Options): ListRow {
   const first = content.members[0];

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { toCmemError } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { withPinned } from '../steps/pinned-folders.js';
-import { fsPath } from '../probe/raw-names.js';
+import { withPinned } from '../fs/pinned-folders.js';
+import { fsPath } from '../fs/raw-names.js';
 
 const isDirectory = (p: string) => fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
 

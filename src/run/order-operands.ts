@@ -9,7 +9,7 @@ import { availableMemory } from '../probe/memory.js';
 import { stashCandidates } from '../probe/stash.js';
 import { CORES } from '../steps/parallel.js';
 import { gatherCandidates, groupOperands, type OperandGroup } from './set-candidates.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** No target but every file: the plan is only an order. */
 const EVERY_FILE: Target = { kind: 'free', bytes: Infinity };

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Options } from '../plan/options.js';
-import { at } from '../steps/pinned-folders.js';
-import { fsPath } from '../probe/raw-names.js';
+import { at } from '../fs/pinned-folders.js';
+import { fsPath } from '../fs/raw-names.js';
 
 export function outputPathFor(file: string, opts: Pick<Options, 'output' | 'suffix'>): string {
   const base = `${path.basename(file)}${opts.suffix}`;

@@ -9,7 +9,7 @@ import { findHolders } from '../probe/holders.js';
 import { probeProcFd, type ProcFdTarget } from '../probe/proc-fd.js';
 import { stashCandidates } from '../probe/stash.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { copyTruncate, truncateReport } from './copy-truncate.js';
 import { earlierArchive } from '../steps/append-archive.js';

@@ -10,12 +10,12 @@ import type { FileFacts } from '../probe/file.js';
 import { findHolders } from '../probe/holders.js';
 import { namesItself, readHead } from '../probe/rewritten-head.js';
 import type { Logger } from '../report/logger.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
 import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { contentFrom, dropTruncateRecord, readTruncateRecord } from '../steps/truncate-record.js';
 import { freeOriginal } from '../steps/free-original.js';
-import { isNoRoom } from '../steps/no-room.js';
+import { isNoRoom } from '../fs/no-room.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { rewriteInPlace } from '../steps/rewrite-in-place.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
@@ -28,9 +28,10 @@ import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { resumeBlocks } from './block-mode.js';
 import { findUnfinished } from './unfinished-jobs.js';
 import { resumePlan } from './preview-unfinished.js';
-import { reached, takeSteps, type StepJson } from '../report/steps-taken.js';
-import { STEP } from '../plan/steps.js';
-import { shellQuote } from './execute.js';
+import { takeSteps, type StepJson } from '../report/steps-taken.js';
+import { reached } from '../steps/reached.js';
+import { STEP } from '../steps/step-names.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { exists } from './output-path.js';
 import { critical } from './signals.js';
 
@@ -165,17 +166,8 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
         rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
       } catch (err) {
         if (!isNoRoom(err)) throw err;
-        // Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own bytes unneeded.
         log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
-        // The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
-        const unlinkFirst = (fd: number) => {
-          setStashPhase(found.paths, { ...m, output: identityOf(fs.fstatSync(fd, { bigint: true })) }, 'rewriting');
-          fs.unlinkSync(at(facts.path));
-          fsyncDir(facts.dir);
-          writeChunks(fd, chunks);
-        };
-        await writeBesideWith(outputPath, unlinkFirst, target, (f) => verifyContent(f, expected), () => {});
-        return;
+        return writeInstead(found, m, chunks, target, outputPath);
       }
       reached(STEP.verify);
       await verifyContent(facts.path, expected);
@@ -210,6 +202,20 @@ export async function finishFromStash(found: FoundStash, m: StashManifest, facts
   removeStash(found.paths);
   log.info(`finished from the stash: ${outputPath} verified, stash removed`);
   return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
+}
+
+/**
+ * Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own
+ * bytes unneeded. The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
+ */
+async function writeInstead(found: FoundStash, m: StashManifest, chunks: Buffer[], target: Parameters<typeof writeBesideWith>[2] & { path: string; dir: string }, outputPath: string): Promise<void> {
+  const unlinkFirst = (fd: number) => {
+    setStashPhase(found.paths, { ...m, output: identityOf(fs.fstatSync(fd, { bigint: true })) }, 'rewriting');
+    fs.unlinkSync(at(target.path));
+    fsyncDir(target.dir);
+    writeChunks(fd, chunks);
+  };
+  await writeBesideWith(outputPath, unlinkFirst, target, (f) => verifyContent(f, { size: m.size, crc: m.crc }), () => {});
 }
 
 /** A run stopped between giving FILE's inode its hidden name and taking FILE's away left both: FILE's goes now. */

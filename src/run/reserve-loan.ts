@@ -3,13 +3,12 @@
 // run killed meanwhile leaves the reserve short of its record; the next run grows it back (restoreReserve).
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
-import { ESTIMATE_MARGIN, RESERVE, roundUp } from '../plan/plan.js';
-import { STEP } from '../plan/steps.js';
-import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
-import { fsPath } from '../probe/raw-names.js';
-import { bytes } from '../report/format.js';
+import { STEP } from '../steps/step-names.js';
+import { probeFilesystem } from '../probe/filesystem.js';
+import { fsPath } from '../fs/raw-names.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
-import { reached } from '../report/steps-taken.js';
+import { reached } from '../steps/reached.js';
 import { growReserve, openReserve, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
 import { reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
@@ -22,23 +21,13 @@ export interface Loan {
 
 const sizeNow = (record: ReserveRecord) => fs.statSync(fsPath(record.path)).size;
 
-/** The loan that lets a .gz of about estimate bytes go beside on fs, or undefined when there is no reserve there or it is too small. */
-export function loanFor(fsNow: FsFacts, estimate: number): Loan | undefined {
-  const record = reserveOn(fsNow.dev);
-  if (!record) return undefined;
-  const needed = roundUp(Math.ceil(estimate * ESTIMATE_MARGIN), fsNow.blockSize) + RESERVE - fsNow.freeBytes;
-  const loan = roundUp(Math.max(0, needed), fsNow.blockSize);
-  return loan > 0 && loan <= sizeNow(record) ? { record, bytes: loan } : undefined;
-}
-
-/** What the reserve on the filesystem dev could lend now: its size (0 without one). */
-export function loanableOn(dev: number): number {
+/** The reserve on the filesystem dev, and what it could lend now: its size (no record and 0 without one). */
+export function reserveThere(dev: number): { record?: ReserveRecord; loanable: number } {
   const record = reserveOn(dev);
-  return record ? sizeNow(record) : 0;
+  return { record, loanable: record ? sizeNow(record) : 0 };
 }
 
-/** fsNow as the plan sees it once the loan is given back. */
-export const withLoan = (fsNow: FsFacts, loan: Loan): FsFacts => ({ ...fsNow, freeBytes: fsNow.freeBytes + loan.bytes });
+export const loanableOn = (dev: number): number => reserveThere(dev).loanable;
 
 function openRecorded(record: ReserveRecord): number {
   const fd = openReserve(record.path);

@@ -11,7 +11,7 @@ import { holdsOriginal } from '../steps/record-proof.js';
 import { findStashes, removeStash } from '../steps/stash.js';
 import { pointedStashDirs } from '../steps/stash-pointer.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { shellQuote } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { exists } from './output-path.js';
 import { finishFromStash, type Recovered } from './recover.js';
 

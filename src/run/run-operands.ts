@@ -2,11 +2,11 @@
 // with -r, and prints each outcome; -r ends with a summary line (not in --json: objects only there).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 import { CmemError, type Outcome } from '../errors.js';
 import type { Options } from '../plan/options.js';
 import { failedReport, outcomeOf, type FileReport } from '../report/file-report.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { printReport } from '../report/print-report.js';
 import { decompressFile } from './decompress-file.js';

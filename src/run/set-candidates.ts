@@ -7,18 +7,18 @@ import { describeHolders } from '../plan/held-open.js';
 import type { Options } from '../plan/options.js';
 import { notALog } from '../plan/log-like.js';
 import { ACTIVE_LOG, isActiveLog } from '../plan/rotated-set.js';
-import { savingOf, type SetCandidate } from '../plan/set-plan.js';
+import { savingOf, type Passed, type SetCandidate } from '../plan/set-plan.js';
 import { probeFile } from '../probe/file.js';
 import { probeFilesystem, type FsFacts } from '../probe/filesystem.js';
 import { firstLook } from './holders-gate.js';
 import { siblingsOf } from '../probe/siblings.js';
 import { largestFiles } from '../probe/largest-files.js';
-import { shortBytes } from '../report/format.js';
+import { shortBytes } from '../text/format.js';
 import { WORTH_IT } from '../report/scan-report.js';
 import { exists, outputPathFor } from './output-path.js';
 import { ownFileReason } from '../steps/own-names.js';
 import { look } from './scan.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 
 /** How many of the largest files below the folders are looked at: each costs a sample's compression. */
 const LOOKED_AT = 100;
@@ -27,11 +27,6 @@ export interface OperandGroup {
   fs: FsFacts;
   dirs: string[];
   files: string[];
-}
-
-export interface Passed {
-  path: string;
-  reason: string;
 }
 
 export interface Gathered {

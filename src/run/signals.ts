@@ -1,7 +1,7 @@
 // Signal policy: outside a critical window SIGINT, SIGTERM and SIGQUIT remove our temporaries and
 // exit; inside one they wait until it closes. SIGHUP (a dropped SSH session) never stops a run.
 import fs from 'node:fs';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 type Cleanup = () => void;
 

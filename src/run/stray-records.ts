@@ -7,11 +7,11 @@ import { identityAt, sameIdentity, type Identity } from '../probe/identity.js';
 import { renamedIn } from '../probe/renamed.js';
 import { runningElsewhere, type RunOwner } from '../probe/live-run.js';
 import { defaultStashDirs, uniqueDirs } from '../probe/stash.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 import { journalsBeside, journalsInStash, readJournal, type JournalPaths } from '../steps/journal.js';
 import { readOwnFile, stateFolderIn } from '../steps/state-folder.js';
 import { parseStashManifest, stashPaths } from '../steps/stash.js';
-import { shellQuote } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 import { hiddenName } from '../steps/hide-source.js';
 
 export interface StrayRecord {

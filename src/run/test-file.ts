@@ -3,7 +3,7 @@
 import { CmemError, CmemWarning, toCmemError } from '../errors.js';
 import { notRegular } from '../plan/refusals.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { gunzipFile } from '../steps/gunzip-file.js';
 import { byteReader } from '../steps/byte-reader.js';

@@ -8,7 +8,7 @@ import { notRegular } from '../plan/refusals.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { endAsClosedPipe, isClosedPipe } from '../report/closed-stdout.js';
 import { failedReport, type FileReport } from '../report/file-report.js';
-import { bytes } from '../report/format.js';
+import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { byteReader } from '../steps/byte-reader.js';
 import { gunzipMembers, trailingWarning } from '../steps/gunzip-members.js';
@@ -16,7 +16,7 @@ import { gzipStream } from '../steps/gzip-stream.js';
 import { headerFieldsFor, mtimeOutOfRange, mtimeWarning } from '../steps/header-fields.js';
 import { openSource } from '../steps/open-source.js';
 import { probeGzOperand } from './gz-operand.js';
-import { realPath } from '../probe/raw-names.js';
+import { realPath } from '../fs/raw-names.js';
 
 export const STDIN = '-';
 

@@ -10,7 +10,7 @@ import { fsTypeOf, identityOf, recordKey } from '../probe/identity.js';
 import { runningElsewhere } from '../probe/live-run.js';
 import { defaultStashDirs } from '../probe/stash.js';
 import type { Logger } from '../report/logger.js';
-import { at } from '../steps/pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { beginsWith, holdsOriginal } from '../steps/record-proof.js';
 import { findStashes, findStashesByOutput, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { pointedStashDirs } from '../steps/stash-pointer.js';
@@ -18,7 +18,7 @@ import { tempPathFor } from '../steps/write-beside.js';
 import { findJournal, secondLink, type Journaled } from './find-journal.js';
 import { hiddenName } from '../steps/hide-source.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
-import { shellQuote } from './execute.js';
+import { shellQuote } from '../text/shell-quote.js';
 
 export type StashDecision =
   | { act: 'drop' | 'leave'; found: FoundStash; why: string }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compressionOfFd } from '../probe/compression-magic.js';
-import { decode, fsPath } from '../probe/raw-names.js';
+import { decode, fsPath } from '../fs/raw-names.js';
 import { isJournalFolderName } from '../steps/journal.js';
 import { ownFileReason } from '../steps/own-names.js';
 import { strippedName } from './decompress-path.js';

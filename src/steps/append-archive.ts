@@ -7,7 +7,7 @@ import { identityAt, identityOf, sameIdentity, type Identity } from '../probe/id
 import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
 import { crc32Combine } from './crc32-combine.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { testGzip, type Content } from './test-gzip.js';

@@ -8,7 +8,7 @@ import { readFull } from './read-blocks.js';
 import type { Content } from './test-gzip.js';
 import { hex } from './verify-content.js';
 import { writeChunks } from './write-chunks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 export function appendMember(file: string, chunks: readonly Buffer[], expected: Content): void {
   const fd = fs.openSync(at(file), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { crc32 } from './gzip-format.js';
 import { readFull } from './read-blocks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 const CHUNK = 1024 * 1024;
 

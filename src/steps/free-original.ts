@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { probeFile, sameContent, type FileFacts } from '../probe/file.js';
 import { fsyncDir } from './write-chunks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 export function assertUnchanged(read: FileFacts): void {
   const now = probeFile(read.path);

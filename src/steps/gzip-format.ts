@@ -1,6 +1,6 @@
 // The gzip member header and trailer (RFC 1952): name and mtime in, as gzip -N reads them back.
 import zlib from 'node:zlib';
-import { decode, encode } from '../probe/raw-names.js';
+import { decode, encode } from '../fs/raw-names.js';
 
 const FNAME = 0x08;
 const OS_UNIX = 3;

@@ -8,7 +8,7 @@ import { CmemError } from '../errors.js';
 import { findHolders } from '../probe/holders.js';
 import { fsTypeOf, identityAt, sameIdentity, type Identity } from '../probe/identity.js';
 import { withinNameMax } from './name-max.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 const SUFFIX = '.cmemgzip-source';
 const FUSE_SUPER_MAGIC = 0x65735546;

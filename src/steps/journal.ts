@@ -6,8 +6,9 @@
 // and a new file that got the same inode number never shares one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { at, pin, unpin } from './pinned-folders.js';
-import { checkStateFolder, createOwnFile, makeOwnFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { at, pin, unpin } from '../fs/pinned-folders.js';
+import { createOwnFile, makeOwnFolder, readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { checkStateFolder, stateFolderName } from '../probe/own-folder.js';
 import { dropPointer, leavePointer } from './stash-pointer.js';
 import { recordKey, type Identity } from '../probe/identity.js';
 import type { RunOwner } from '../probe/live-run.js';

@@ -1,6 +1,6 @@
 // Names of our own files beside the operand, kept within NAME_MAX (255 bytes) however long the operand's name is.
 import crypto from 'node:crypto';
-import { byteLength, encode } from '../probe/raw-names.js';
+import { byteLength, encode } from '../fs/raw-names.js';
 
 export const NAME_MAX = 255;
 

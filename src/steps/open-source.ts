@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
 import { factsFromStats, sameContent, type FileFacts } from '../probe/file.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 

@@ -1,7 +1,7 @@
 // Reads a file into a list of block buffers (never one Buffer: those stop at 2-4 GiB), and their CRC-32.
 import fs from 'node:fs';
 import { crc32 } from './gzip-format.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { closeJudged } from './write-chunks.js';
 
 export const BLOCK_SIZE = 1024 * 1024;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { checksumFd, checksumFile } from './checksum-file.js';
 import { readFull } from './read-blocks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 /** The first bytes compared: a gzip header with its name and mtime, and the start of the deflate stream. */
 const HEAD = 4096;

@@ -7,7 +7,7 @@ import { CmemError } from '../errors.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
 import { appendMember } from './append-member.js';
 import { chunksOf, compressSource } from './compress.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { readBlocks } from './read-blocks.js';
 import { fsyncDir } from './write-chunks.js';
 

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
-import { euid } from '../probe/safe-path.js';
-import { fsPath } from '../probe/raw-names.js';
+import { euid } from '../fs/safe-path.js';
+import { fsPath } from '../fs/raw-names.js';
 import { closeJudged, fsyncDir } from './write-chunks.js';
 
 export const RESERVE_NAME = '.cmemgzip-reserve';

@@ -2,7 +2,7 @@
 // state place (/var/tmp by default, which survives a reboot), so a rerun or --scan finds them again.
 import fs from 'node:fs';
 import { defaultStashDirs } from '../probe/stash.js';
-import { fsPath } from '../probe/raw-names.js';
+import { fsPath } from '../fs/raw-names.js';
 import { readOwnFile, stateFolderIn, writeOwnFile } from './state-folder.js';
 
 export interface ReserveRecord {

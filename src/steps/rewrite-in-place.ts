@@ -7,9 +7,9 @@ import type { FileFacts } from '../probe/file.js';
 import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
-import { at } from './pinned-folders.js';
-import { STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { at } from '../fs/pinned-folders.js';
+import { STEP } from './step-names.js';
+import { reached } from './reached.js';
 
 /** The file to rewrite, by path and by identity, and the metadata to leave on it. */
 export type Target = Pick<FileFacts, 'path' | 'dev' | 'ino'> & Metadata;

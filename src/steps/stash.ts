@@ -9,10 +9,11 @@ import path from 'node:path';
 import { CmemError } from '../errors.js';
 import type { FileFacts } from '../probe/file.js';
 import { uniqueDirs } from '../probe/stash.js';
-import { checkStateFolder, createOwnFile, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { createOwnFile, readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { checkStateFolder, stateFolderName } from '../probe/own-folder.js';
 import { dropPointer, leavePointer } from './stash-pointer.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { recordKey, sameIdentity, type Identity } from '../probe/identity.js';
 import { thisRun, type RunOwner } from '../probe/live-run.js';
 

@@ -1,73 +1,19 @@
 // The tool's own folders for safety copies, notes and journals: made by it for the effective user, mode
-// 0700, checked at every use, never shared between users. Files in them are created O_EXCL|O_NOFOLLOW at
+// 0700, checked at every use (probe/own-folder.ts), never shared between users. Files in them are created O_EXCL|O_NOFOLLOW at
 // 0600, moved into place by rename within the folder, and read only when the effective user owns them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CmemError } from '../errors.js';
-import { euid } from '../probe/safe-path.js';
-import { at } from './pinned-folders.js';
+import { euid } from '../fs/safe-path.js';
+import { checkStateFolder, findStateFolder, refusedFolder, stateFolderPath } from '../probe/own-folder.js';
+import { at } from '../fs/pinned-folders.js';
 import { closeJudged, fsyncDir } from './write-chunks.js';
-import { decode, encode, fsPath, realPath } from '../probe/raw-names.js';
-
-/** One folder per user in each place. */
-export const stateFolderName = (uid = euid()) => `cmemgzip-${uid}`;
-
-const mode8 = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
-
-/** Why st cannot hold our state, or undefined when it can: a real folder, ours, open to nobody else. */
-export function untrustedFolder(st: fs.Stats | undefined, uid = euid()): string | undefined {
-  if (!st) return 'it is missing';
-  if (st.isSymbolicLink()) return 'it is a symlink';
-  if (!st.isDirectory()) return 'it is not a folder';
-  if (st.uid !== uid) return `it is owned by uid ${st.uid}, not by uid ${uid}`;
-  if ((st.mode & 0o077) !== 0) return `its mode is ${mode8(st.mode)}, not 0700`;
-  return undefined;
-}
-
-/** Why entries of folder could be renamed or replaced by another user, or undefined: owned by root or us, and writable by others only with the sticky bit. */
-export function unsafeParent(st: fs.Stats, uid = euid()): string | undefined {
-  if (st.uid !== 0 && st.uid !== uid) return `it is owned by uid ${st.uid}`;
-  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) return `it is writable by other users (mode ${mode8(st.mode)}) without the sticky bit`;
-  return undefined;
-}
-
-/** Every folder from / down to dir must be safe: else another user could swap the state folder's path. */
-function unsafeAncestor(dir: string): string | undefined {
-  let current = realPath(dir);
-  for (;;) {
-    const why = unsafeParent(fs.statSync(fsPath(current)));
-    if (why) return `${current}: ${why}`;
-    if (current === '/') return undefined;
-    current = path.dirname(current);
-  }
-}
-
-const refused = (folder: string, why: string) =>
-  new CmemError('INSECURE', `${folder} cannot hold cmemgzip's state: ${why}; it was not used`, `remove or fix ${folder} (it must be a folder owned by uid ${euid()}, mode 0700), or give --stash DIR`);
-
-/** Checks folder for use (throws INSECURE with the reason); false when it does not exist. */
-export function checkStateFolder(folder: string): boolean {
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(at(folder), { throwIfNoEntry: false });
-  } catch (err) {
-    // A place this user cannot look into (another user's CMEMGZIP_STATE_DIRS) is passed over like an unsafe one.
-    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
-    throw refused(folder, 'its place cannot be looked into (permission denied)');
-  }
-  if (!st) return false;
-  const why = untrustedFolder(st);
-  if (why) throw refused(folder, why);
-  return true;
-}
+import { decode, encode } from '../fs/raw-names.js';
 
 /** The state folder in base, created when missing and create is set; undefined when absent. Throws INSECURE. */
 export function stateFolderIn(base: string, create: boolean): string | undefined {
-  const folder = path.join(path.resolve(base), stateFolderName());
-  const ancestor = fs.existsSync(fsPath(base)) ? unsafeAncestor(base) : undefined;
-  if (ancestor) throw refused(folder, `its parent ${ancestor}`);
-  if (checkStateFolder(folder)) return folder;
-  if (!create) return undefined;
+  const found = findStateFolder(base);
+  if (found !== undefined || !create) return found;
+  const folder = stateFolderPath(base);
   makeOwnFolder(folder);
   return folder;
 }
@@ -80,7 +26,7 @@ export function makeOwnFolder(folder: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  if (!checkStateFolder(folder)) throw refused(folder, 'it vanished right after it was made');
+  if (!checkStateFolder(folder)) throw refusedFolder(folder, 'it vanished right after it was made');
 }
 
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;

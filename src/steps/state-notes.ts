@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultStashDirs } from '../probe/stash.js';
-import { at } from './pinned-folders.js';
-import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { at } from '../fs/pinned-folders.js';
+import { readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { checkStateFolder, stateFolderName } from '../probe/own-folder.js';
 
 /** Best effort: true once a place took it. */
 export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs()): boolean {

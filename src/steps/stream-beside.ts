@@ -11,9 +11,9 @@ import { checkSegment, readAt, verifyFailed } from './verify.js';
 import { NotDurable, tempPathFor } from './write-beside.js';
 import { fsyncDir, writeChunks } from './write-chunks.js';
 import { CORES } from './parallel.js';
-import { at } from './pinned-folders.js';
-import { STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { at } from '../fs/pinned-folders.js';
+import { STEP } from './step-names.js';
+import { reached } from './reached.js';
 
 const CREATE_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CmemError } from '../errors.js';
 import { crc32 } from './gzip-format.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 
 export interface Content {
   size: number;

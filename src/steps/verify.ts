@@ -6,7 +6,7 @@ import { CmemError } from '../errors.js';
 import type { Compressed } from './compress.js';
 import { CORES, mapLimit } from './parallel.js';
 import { readFull, type SourceData } from './read-blocks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { closeJudged } from './write-chunks.js';
 
 /** expected sizes the output buffer: one allocation instead of 16 KiB chunks and a concatenation. */

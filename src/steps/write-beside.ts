@@ -4,10 +4,10 @@ import path from 'node:path';
 import { withinNameMax } from './name-max.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
-import { at } from './pinned-folders.js';
+import { at } from '../fs/pinned-folders.js';
 import { CmemError } from '../errors.js';
-import { STEP } from '../plan/steps.js';
-import { reached } from '../report/steps-taken.js';
+import { STEP } from './step-names.js';
+import { reached } from './reached.js';
 
 /** The temporary's fixed name, so that a later run can find what a killed one left; never longer than NAME_MAX. */
 export function tempPathFor(outputPath: string): string {

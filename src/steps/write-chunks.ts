@@ -1,6 +1,6 @@
 // Durable writes: a list of buffers written with writev at an offset, and fsync of a folder.
 import fs from 'node:fs';
-import { at, pinnedFd } from './pinned-folders.js';
+import { at, pinnedFd } from '../fs/pinned-folders.js';
 
 /**
  * Writes every byte of chunks at position; returns the end offset. libuv already splits long lists and

@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stateFolderName } from '../../src/steps/state-folder.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
 import { fillLeaving, gunzipHash, mountFs, mountSkipReason, recordKeyOf, run, sha256, stashManifestFor, sleep, treeHash, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];

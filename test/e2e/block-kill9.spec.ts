@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { partPath, type JournalManifest } from '../../src/steps/journal.js';
-import { stateFolderName } from '../../src/steps/state-folder.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
 import { hiddenName } from '../../src/steps/hide-source.js';
 import { fill, jsonLines, mountFs, mountSkipReason, run, sha256, sleep, start, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 

@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stateFolderName } from '../../src/steps/state-folder.js';
-import { blockStep, STEP } from '../../src/plan/steps.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
+import { blockStep } from '../../src/plan/steps.js';
+import { STEP } from '../../src/steps/step-names.js';
 import { hiddenName } from '../../src/steps/hide-source.js';
 import {
   fill,

@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fillLeaving, freeBytes, jsonLines, killChild, mountFs, mountSkipReason, recordKeyOf, run, startNode, stashManifestFor, warnSkip, type Mounted } from './helpers.js';
-import { stateFolderName } from '../../src/steps/state-folder.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
 
 /**
  * Writes `prefill` numbered lines at once, says ready, then one more line every 4 ms. A line that

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STEP } from '../../src/plan/steps.js';
+import { STEP } from '../../src/steps/step-names.js';
 import { hiddenName } from '../../src/steps/hide-source.js';
 import { fill, gunzipHash, killAt, killChild, logData, mountFs, mountSkipReason, run, sha256, sleep, startNode, warnSkip, type Mounted } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STEP } from '../../src/plan/steps.js';
+import { STEP } from '../../src/steps/step-names.js';
 import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, onlyReport, run, sha256, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;

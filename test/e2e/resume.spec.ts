@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stateFolderName } from '../../src/steps/state-folder.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
 import type { StashManifest } from '../../src/steps/stash.js';
 import { fill, fillLeaving, gunzipHash, jsonLines, mountFs, mountSkipReason, run, sha256, sha256File, sleep, start, STATE_DIR, warnSkip, watch, writeLog, type Mounted, type Watched } from './helpers.js';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stateFolderName } from '../../src/steps/state-folder.js';
+import { stateFolderName } from '../../src/probe/own-folder.js';
 import { hiddenName } from '../../src/steps/hide-source.js';
 import { fill, killAt, fillLeaving, gunzipHash, journalBesideOf, jsonLines, logData, mountFs, mountSkipReason, recordKeyOf, run, sha256, sha256File, STATE_DIR, stashManifestFor, warnSkip, writeLog, type Mounted } from './helpers.js';
 

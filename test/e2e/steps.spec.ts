@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fill, fillLeaving, gunzipHash, killChild, mountFs, mountSkipReason, onlyReport, run, sha256, startNode, warnSkip, writeLog, type Mounted } from './helpers.js';
-import { STEP } from '../../src/plan/steps.js';
+import { STEP } from '../../src/steps/step-names.js';
 
 const MiB = 2 ** 20;
 const HOLDER = `

@@ -5,8 +5,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmemError } from '../errors.js';
-import { fsPath } from '../probe/raw-names.js';
-import { resolveTrusted } from '../probe/safe-path.js';
+import { fsPath } from './raw-names.js';
+import { resolveTrusted } from './safe-path.js';
 
 interface Pin {
   fd: number;

@@ -1,0 +1,28 @@
+// The names of the steps the run reports: the plan lists them, the steps' code announces them (reached()).
+/** The names the run reports; each is reached in the order its strategy's list has it. */
+export const STEP = {
+  read: 'read and compress',
+  stream: 'read, compress and write the temporary .gz, each block checked',
+  writeStash: 'write the safety copy (fsync, verify, manifest)',
+  removeFile: 'remove FILE',
+  writeTemp: 'write the temporary .gz',
+  fsyncTemp: 'fsync the temporary',
+  verify: 'verify the .gz against the bytes read',
+  rename: 'rename it to the .gz name',
+  fsyncFolder: 'fsync the folder',
+  rewrite: 'rewrite FILE in place with the .gz',
+  fsyncFile: 'fsync FILE',
+  cut: "cut FILE to the .gz's length, fsync",
+  removeStash: 'remove the safety copy',
+  catchUp: 'catch up with bytes appended meanwhile',
+  copyArchive: "write the temporary .gz: the earlier archive's bytes, then the new member",
+  appendStash: 'append the safety copy to the earlier archive, fsync, verify',
+  truncate: 'truncate FILE to 0 bytes',
+  createJournal: 'create the journal',
+  hide: 'move FILE to .FILE.cmemgzip-source (a writer appending by name starts a new FILE)',
+  createGz: 'create the temporary .gz',
+  removeEmpty: 'remove the emptied FILE and the journal',
+  checkStash: 'verify the safety copy',
+  giveBack: 'give back part of the reserve (ftruncate, fsync)',
+  growBack: 'grow the reserve back from the space freed (zeros, fsync)',
+} as const;
