@@ -17,6 +17,7 @@ import { findStashes, findStashesByOutput, type FoundStash, type StashManifest }
 import { pointedStashDirs } from '../steps/stash-pointer.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { findJournal, secondLink, type Journaled } from './find-journal.js';
+import { mayHaveRecords } from './record-index.js';
 import { shellQuote } from './execute.js';
 
 export type StashDecision =
@@ -72,6 +73,8 @@ export function findUnfinished(facts: FileFacts, outputPath: string, stashDirs: 
   const outSt = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
   const out = outSt?.isFile() ? identityOf(outSt) : undefined;
   const keys = [key, out && recordKey(out)].filter((k): k is string => k !== undefined);
+  // Most files of a -r run have no record anywhere: one listing per place tells, instead of every lookup below.
+  if (facts.kind === 'file' && !mayHaveRecords(keys, [...stashDirs, ...defaultStashDirs()], facts)) return { stashes: [] };
   const allStashDirs = [...stashDirs, ...keys.flatMap(pointedStashDirs), ...defaultStashDirs()];
   // Block mode first: its temporary .gz is being assembled, not left over.
   const journal = findJournal(facts, outputPath, allStashDirs, log, dryRun);
