@@ -1,17 +1,15 @@
 // Small notes in the user's state folders of the default places (a stash's whereabouts, a beside job
 // under way, a copy under the .gz's name): written to the first place that takes one, read from any,
 // removed from all. A place whose folder fails its check is passed over, never written or read.
-import fs from 'node:fs';
 import path from 'node:path';
 import { defaultStashDirs } from '../probe/stash.js';
-import { at } from './pinned-folders.js';
-import { checkStateFolder, readOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { checkStateFolder, readOwnFile, removeOwnFile, stateFolderIn, stateFolderName, tidyStateFolder, writeOwnFile } from './state-folder.js';
 
-/** Best effort: true once a place took it. */
-export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs()): boolean {
+/** Best effort: true once a place took it. write makes it durable unless told otherwise. */
+export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs(), write = writeOwnFile): boolean {
   for (const dir of places) {
     try {
-      writeOwnFile(stateFolderIn(dir, true)!, name, text);
+      write(stateFolderIn(dir, true)!, name, text);
       return true;
     } catch {
       /* full, missing or not safe: try the next place */
@@ -38,7 +36,7 @@ export function dropNote(name: string, places: readonly string[] = defaultStashD
     const folder = path.join(path.resolve(dir), stateFolderName());
     try {
       if (!checkStateFolder(folder)) continue;
-      fs.rmSync(at(path.join(folder, name)), { force: true });
+      removeOwnFile(folder, name);
       tidyStateFolder(folder);
     } catch {
       /* not ours: never touched */
