@@ -103,11 +103,14 @@ export function createOwnFile(folder: string, name: string, flags = CREATE): num
 
 /**
  * Removes name from a state folder when it is there (a folder under that name is refused, EISDIR, as
- * rmSync does). Looked at first: a missing name is the usual case, and a thrown ENOENT costs more than it.
+ * rmSync does); whether it was. Looked at first: a missing name is the usual case, and a thrown ENOENT
+ * costs more than the look.
  */
-export function removeOwnFile(folder: string, name: string): void {
+export function removeOwnFile(folder: string, name: string): boolean {
   const file = at(path.join(folder, name));
-  if (fs.lstatSync(file, { throwIfNoEntry: false })) fs.unlinkSync(file);
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return false;
+  fs.unlinkSync(file);
+  return true;
 }
 
 /** Removes a state folder once it is empty, so that nothing is left behind; one still in use stays. */

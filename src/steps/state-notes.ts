@@ -35,9 +35,8 @@ export function dropNote(name: string, places: readonly string[] = defaultStashD
   for (const dir of places) {
     const folder = path.join(path.resolve(dir), stateFolderName());
     try {
-      if (!checkStateFolder(folder)) continue;
-      removeOwnFile(folder, name);
-      tidyStateFolder(folder);
+      // A folder that did not hold the note is left as it is: emptying it is not this note's business.
+      if (checkStateFolder(folder) && removeOwnFile(folder, name)) tidyStateFolder(folder);
     } catch {
       /* not ours: never touched */
     }
