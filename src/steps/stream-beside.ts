@@ -9,7 +9,8 @@ import { readEachBlock } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { checkSegment, readAt, verifyFailed, type SegmentAt } from './verify.js';
 import { NotDurable, tempPathFor } from './write-beside.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { writeChunks } from './write-chunks.js';
+import { syncFolder } from './folder-sync.js';
 import { CORES } from './parallel.js';
 import { at } from './pinned-folders.js';
 import { STEP } from '../plan/steps.js';
@@ -92,7 +93,7 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     job.onTemp(undefined);
     reached(STEP.fsyncFolder);
     try {
-      fsyncDir(path.dirname(job.outputPath));
+      await syncFolder(path.dirname(job.outputPath));
     } catch (err) {
       // The .gz is whole and under its name: nothing may be undone, and a rerun finishes the job.
       throw new NotDurable(job.outputPath, err);

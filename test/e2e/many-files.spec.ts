@@ -1,5 +1,7 @@
-// -r over many small files, among them files whose jobs a kill left unfinished: the run's quick look for
-// records (record-index.ts) must still find each of them, and the records finish their jobs.
+// -r over many small files: among them files whose jobs a kill left unfinished, which the run's quick look
+// for records (record-index.ts) must still find and finish; and the folder fsyncs that files let through
+// together share (folder-sync.ts).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,5 +54,22 @@ describe.skipIf(warnSkip(mountSkipReason()))('-r over many files with interrupte
     expect([...fs.readdirSync(blocks), ...fs.readdirSync(full)].filter((f) => !f.endsWith('.gz'))).toEqual([]);
     expect(fs.readdirSync(stash)).toEqual([]);
     expect(fs.readdirSync(STATE_DIR)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(spawnSync('strace', ['-V']).error)('removals let through by one holder check share a folder fsync; each .gz is whole and each FILE gone', () => {
+    // Room for the files in flight side by side (file-pool.ts): else they go one at a time, sharing nothing.
+    const dir = tmpfs(64);
+    const small = smallLogs(dir, 40);
+    const trace = path.join(tmpfs(8), 'fsync.trace');
+    const r = run(['-r', dir], { prefix: ['strace', '-f', '-qq', '-y', '-o', trace, '-e', 'trace=fsync'] });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const s of small) {
+      expect(fs.existsSync(s.file)).toBe(false);
+      expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+    }
+    // Each file used to fsync the folder twice, after its rename and after its removal.
+    const folderSyncs = fs.readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes(`fsync(`) && l.includes(`<${dir}>)`)).length;
+    expect(folderSyncs).toBeGreaterThan(0);
+    expect(folderSyncs).toBeLessThan(2 * small.length);
   }, 120_000);
 });
