@@ -9,7 +9,7 @@ import { fill, gunzipHash, killAt, logData, mountFs, mountSkipReason, run, sha25
 
 const MiB = 2 ** 20;
 
-describe.skipIf(warnSkip(mountSkipReason()))('-r over many files with interrupted jobs among them', () => {
+describe.skipIf(warnSkip(mountSkipReason()))('-r over many small files', () => {
   const mounts: Mounted[] = [];
   afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
   const tmpfs = (mib: number) => {
