@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { identityAt } from '../src/probe/identity.js';
-import { hiddenName, hideSource, isHiddenName } from '../src/steps/hide-source.js';
+import { hiddenFor, hiddenName, hideSource, isHiddenName } from '../src/steps/hide-source.js';
 import { ownFileReason } from '../src/steps/own-names.js';
 
 let dir: string;
@@ -26,6 +26,12 @@ it.each([
 ])('%s waits at %s', (name, hidden) => expect(hiddenName(name)).toBe(hidden));
 
 it('a name past NAME_MAX is shortened, and still known as hidden', () => expect(isHiddenName(hiddenName('x'.repeat(255)))).toBe(true));
+
+it.each([
+  ['/var/log/.app.log.cmemgzip-source', '/var/log/app.log'],
+  ['/var/log/app.log', undefined],
+  [hiddenName(`/var/log/${'x'.repeat(255)}`), undefined],
+])('%s stands for %s (-r finishes its job on that name)', (hidden, file) => expect(hiddenFor(hidden)).toBe(file));
 
 it('tells its own names from an operand', () => expect([ownFileReason('.app.log.cmemgzip-source'), ownFileReason('app.log')]).toEqual([expect.stringContaining('block mode'), undefined]));
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createOwnFile, readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from '../src/steps/state-folder.js';
 import { stateFolderName, unsafeParent, untrustedFolder } from '../src/probe/own-folder.js';
 
@@ -46,6 +46,17 @@ it('refuses a place below a folder other users can write without the sticky bit'
   fs.chmodSync(open, 0o777);
   expect(() => stateFolderIn(open, true)).toThrow(/its parent .*open: it is writable by other users/);
   expect(fs.readdirSync(open)).toEqual([]);
+});
+
+it('walks the folders above a place once: only root or this user can change one found safe', () => {
+  stateFolderIn(base, true);
+  const stat = vi.spyOn(fs, 'statSync');
+  try {
+    expect(stateFolderIn(base, false)).toBe(path.join(base, stateFolderName()));
+    expect(stat).not.toHaveBeenCalled();
+  } finally {
+    stat.mockRestore();
+  }
 });
 
 it('writes a file durably by rename, 0600, leaving no temporary, and reads it back', () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { stateFolderName } from '../src/probe/own-folder.js';
 import { dropNote, leaveNote, readNotes } from '../src/steps/state-notes.js';
 
@@ -26,4 +26,18 @@ it('passes over a place whose state folder is not ours, and never reads or remov
   expect(readNotes('1-2.beside', places)).toEqual(['x\n']);
   dropNote('1-2.beside', places);
   expect(fs.readFileSync(path.join(foreign, '1-2.beside'), 'utf8')).toBe('planted');
+});
+
+it('dropping it tries to tidy away only the folder that held it (another run\'s records elsewhere keep theirs busy)', () => {
+  fs.mkdirSync(path.join(places[1], stateFolderName()), { mode: 0o700 });
+  fs.writeFileSync(path.join(places[1], stateFolderName(), '9-9.gz'), 'another job');
+  leaveNote('1-2.beside', 'x\n', places);
+  const rmdir = vi.spyOn(fs, 'rmdirSync');
+  try {
+    dropNote('1-2.beside', places);
+    expect(rmdir.mock.calls.map(([folder]) => String(folder))).toEqual([expect.stringContaining(places[0])]);
+  } finally {
+    rmdir.mockRestore();
+  }
+  expect(fs.readdirSync(places[0])).toEqual([]);
 });

@@ -29,15 +29,24 @@ export function unsafeParent(st: fs.Stats, uid = euid()): string | undefined {
   return undefined;
 }
 
+/**
+ * Folders found safe, for the run: only root or this user can change a safe folder's entries, so it stays
+ * safe (the state folder itself is still checked at every use).
+ */
+const safeAncestors = new Set<string>();
+
 /** Every folder from / down to dir must be safe: else another user could swap the state folder's path. */
 function unsafeAncestor(dir: string): string | undefined {
+  if (safeAncestors.has(dir)) return undefined;
   let current = realPath(dir);
   for (;;) {
     const why = unsafeParent(fs.statSync(fsPath(current)));
     if (why) return `${current}: ${why}`;
-    if (current === '/') return undefined;
+    if (current === '/') break;
     current = path.dirname(current);
   }
+  safeAncestors.add(dir);
+  return undefined;
 }
 
 export const refusedFolder = (folder: string, why: string) =>

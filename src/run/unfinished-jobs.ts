@@ -18,6 +18,7 @@ import { tempPathFor } from '../steps/write-beside.js';
 import { findJournal, secondLink, type Journaled } from './find-journal.js';
 import { hiddenName } from '../steps/hide-source.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
+import { mayHaveRecords } from './record-index.js';
 import { shellQuote } from '../text/shell-quote.js';
 
 export type StashDecision =
@@ -83,17 +84,20 @@ export function findUnfinished(facts: FileFacts, outputPath: string, stashDirs: 
   const outSt = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
   const out = outSt?.isFile() ? identityOf(outSt) : undefined;
   const keys = [key, out && recordKey(out)].filter((k): k is string => k !== undefined);
-  const allStashDirs = [...stashDirs, ...keys.flatMap(pointedStashDirs), ...defaultStashDirs()];
+  const stateDirs = (ids: readonly string[]) => [...stashDirs, ...ids.flatMap(pointedStashDirs), ...defaultStashDirs()];
   // Block mode first: its temporary .gz is being assembled, not left over. Its file may wait at its hidden name.
   const source = hiddenSourceOf(facts.path);
   if (source) {
-    const journal = findJournal(source, outputPath, [...allStashDirs, ...pointedStashDirs(recordKey(source))], log, dryRun);
+    const journal = findJournal(source, outputPath, stateDirs([recordKey(source)]), log, dryRun);
     if (journal) return { journal, source, stashes: [] };
     log.warn(
       `${source.path} is named as the file of an interrupted block-mode run on ${facts.path}, but no journal proves it one (its parts were in RAM and a reboot emptied them, or it was put there by hand); left as it is: ` +
         `if it is yours, its bytes are the head of ${facts.path}: mv ${shellQuote(source.path)} ${shellQuote(facts.path + '.head')}`,
     );
   }
+  // Most files of a -r run have no record anywhere: one listing per place tells, instead of every lookup below.
+  if (facts.kind === 'file' && !mayHaveRecords(keys, [...stashDirs, ...defaultStashDirs()], facts)) return { stashes: [] };
+  const allStashDirs = stateDirs(keys);
   const journal = findJournal(facts, outputPath, allStashDirs, log, dryRun);
   if (journal) return { journal, stashes: [] };
   const owner = facts.kind === 'file' ? facts.uid : outSt ? Number(outSt.uid) : undefined;

@@ -7,6 +7,7 @@ import { compressionOfFd } from '../probe/compression-magic.js';
 import { decode, fsPath } from '../fs/raw-names.js';
 import { isJournalFolderName } from '../steps/journal.js';
 import { ownFileReason } from '../steps/own-names.js';
+import { hiddenFor } from '../steps/hide-source.js';
 import { strippedName } from './decompress-path.js';
 
 export interface Entry {
@@ -62,11 +63,18 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
     yield { file: dir, ignore: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
     return;
   }
+  const listed = new Set(names.map(decode));
   for (const raw of names) {
     const name = decode(raw);
     const file = path.join(dir, name);
     const st = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
     if (!st) continue; // gone since the listing
+    // Block mode's file while it is cut: its job is finished by a run on FILE's name, which may be gone.
+    const stoodFor = st.isFile() && !opts.decompress ? hiddenFor(file) : undefined;
+    if (stoodFor && !listed.has(path.basename(stoodFor))) {
+      yield { file: stoodFor };
+      continue;
+    }
     const own = st.isDirectory() ? ownFolder(name) : undefined;
     if (own) yield { file, ignore: own };
     else if (st.isDirectory()) yield* walkFolder(file, opts);

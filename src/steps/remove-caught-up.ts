@@ -9,7 +9,7 @@ import { appendMember } from './append-member.js';
 import { chunksOf, compressSource } from './compress.js';
 import { at } from '../fs/pinned-folders.js';
 import { readBlocks } from './read-blocks.js';
-import { fsyncDir } from './write-chunks.js';
+import { syncFolder } from './folder-sync.js';
 
 /** A writer that never stops would keep the run here: after this many catch-ups FILE is left as it is. */
 const MAX_ROUNDS = 8;
@@ -25,7 +25,7 @@ export async function removeCaughtUp(read: FileFacts, gz: string, level: number)
     if (now.kind !== 'file' || now.dev !== read.dev || now.ino !== read.ino) throw changed(read.path);
     if (now.size === done && now.mtimeNs === seen.mtimeNs) {
       fs.unlinkSync(at(read.path));
-      fsyncDir(read.dir);
+      await syncFolder(read.dir);
       if (done > read.size) fs.utimesSync(at(gz), now.atimeMs / 1000, now.mtimeMs / 1000);
       return done - read.size;
     }

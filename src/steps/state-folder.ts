@@ -34,9 +34,20 @@ const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXC
 /** Creates a new file in a checked state folder (made again if another run just tidied it away); a leftover of ours under that name is removed first. */
 export function createOwnFile(folder: string, name: string, flags = CREATE): number {
   if (!checkStateFolder(folder)) makeOwnFolder(folder);
+  removeOwnFile(folder, name);
+  return fs.openSync(at(path.join(folder, name)), flags | CREATE, 0o600);
+}
+
+/**
+ * Removes name from a state folder when it is there (a folder under that name is refused, EISDIR, as
+ * rmSync does); whether it was. Looked at first: a missing name is the usual case, and a thrown ENOENT
+ * costs more than the look.
+ */
+export function removeOwnFile(folder: string, name: string): boolean {
   const file = at(path.join(folder, name));
-  fs.rmSync(file, { force: true });
-  return fs.openSync(file, flags | CREATE, 0o600);
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return false;
+  fs.unlinkSync(file);
+  return true;
 }
 
 /** Removes a state folder once it is empty, so that nothing is left behind; one still in use stays. */
@@ -60,6 +71,19 @@ export function writeOwnFile(folder: string, name: string, text: string): void {
   }
   fs.renameSync(at(path.join(folder, temp)), at(path.join(folder, name)));
   fsyncDir(folder);
+}
+
+/**
+ * Writes name in place, without a temporary or an fsync: for a note that only a kill must not lose (the
+ * page cache keeps it). A kill while it is written leaves it shorter, never missing.
+ */
+export function writeOwnNote(folder: string, name: string, text: string): void {
+  const fd = createOwnFile(folder, name);
+  try {
+    fs.writeSync(fd, encode(text));
+  } finally {
+    closeJudged(fd);
+  }
 }
 
 /** The text of a file of ours in a checked folder; undefined when it is missing, not a regular file or not ours. */

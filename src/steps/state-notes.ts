@@ -1,18 +1,16 @@
 // Small notes in the user's state folders of the default places (a stash's whereabouts, a beside job
 // under way, a copy under the .gz's name): written to the first place that takes one, read from any,
 // removed from all. A place whose folder fails its check is passed over, never written or read.
-import fs from 'node:fs';
 import path from 'node:path';
 import { defaultStashDirs } from '../probe/stash.js';
-import { at } from '../fs/pinned-folders.js';
-import { readOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
+import { readOwnFile, removeOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { checkStateFolder, stateFolderName } from '../probe/own-folder.js';
 
-/** Best effort: true once a place took it. */
-export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs()): boolean {
+/** Best effort: true once a place took it. write makes it durable unless told otherwise. */
+export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs(), write = writeOwnFile): boolean {
   for (const dir of places) {
     try {
-      writeOwnFile(stateFolderIn(dir, true)!, name, text);
+      write(stateFolderIn(dir, true)!, name, text);
       return true;
     } catch {
       /* full, missing or not safe: try the next place */
@@ -38,9 +36,8 @@ export function dropNote(name: string, places: readonly string[] = defaultStashD
   for (const dir of places) {
     const folder = path.join(path.resolve(dir), stateFolderName());
     try {
-      if (!checkStateFolder(folder)) continue;
-      fs.rmSync(at(path.join(folder, name)), { force: true });
-      tidyStateFolder(folder);
+      // A folder that did not hold the note is left as it is: emptying it is not this note's business.
+      if (checkStateFolder(folder) && removeOwnFile(folder, name)) tidyStateFolder(folder);
     } catch {
       /* not ours: never touched */
     }

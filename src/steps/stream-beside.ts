@@ -7,9 +7,10 @@ import { deflateEach, FINAL_BLOCK } from './compress.js';
 import { gzipHeader, gzipTrailer, type HeaderFields } from './gzip-format.js';
 import { readEachBlock } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
-import { checkSegment, readAt, verifyFailed } from './verify.js';
+import { checkSegment, readAt, verifyFailed, type SegmentAt } from './verify.js';
 import { NotDurable, tempPathFor } from './write-beside.js';
-import { fsyncDir, writeChunks } from './write-chunks.js';
+import { writeChunks } from './write-chunks.js';
+import { syncFolder } from './folder-sync.js';
 import { CORES } from './parallel.js';
 import { at } from '../fs/pinned-folders.js';
 import { STEP } from './step-names.js';
@@ -50,29 +51,33 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     let index = 0;
     const checks = new Set<Promise<void>>();
     let failure: unknown;
-    const check = async (at: number, length: number, block: Buffer, last: boolean) => {
+    const check = async (where: SegmentAt) => {
       while (checks.size >= CHECKS) await Promise.race(checks).catch(() => {});
       if (failure) throw failure;
-      const done = checkSegment(out, temp, { position: at, length, block, last }, index++);
+      const done = checkSegment(out, temp, where, index++);
       checks.add(done);
       void done.then(
         () => checks.delete(done),
         (err: unknown) => void (failure ??= err),
       );
     };
+    // Each segment is checked once the next is written, so that the last is read back with the final block
+    // after it: one inflate that must end the stream, not one more on the pool for two bytes (a small file has one segment).
+    let held: SegmentAt | undefined;
     const { crc, size } = await deflateEach(readEachBlock(job.fd), {
       level: job.header.level,
       onBlock: job.onBlock,
       onSegment: async (segment, block) => {
         const at = position;
         position = writeChunks(out, [segment], at);
-        await check(at, segment.length, block, false);
+        if (held) await check(held);
+        held = { position: at, length: segment.length, block, last: false };
       },
     });
     const trailer = gzipTrailer(crc, size);
     const finalAt = position;
     position = writeChunks(out, [FINAL_BLOCK, trailer], finalAt);
-    await check(finalAt, FINAL_BLOCK.length, Buffer.alloc(0), true);
+    await check(held ? { ...held, length: held.length + FINAL_BLOCK.length, last: true } : { position: finalAt, length: FINAL_BLOCK.length, block: Buffer.alloc(0), last: true });
     await Promise.all(checks);
     reached(STEP.fsyncTemp);
     fs.fsyncSync(out);
@@ -88,7 +93,7 @@ export async function streamBeside(job: StreamJob): Promise<Streamed> {
     job.onTemp(undefined);
     reached(STEP.fsyncFolder);
     try {
-      fsyncDir(path.dirname(job.outputPath));
+      await syncFolder(path.dirname(job.outputPath));
     } catch (err) {
       // The .gz is whole and under its name: nothing may be undone, and a rerun finishes the job.
       throw new NotDurable(job.outputPath, err);

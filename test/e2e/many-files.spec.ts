@@ -1,0 +1,75 @@
+// -r over many small files: among them files whose jobs a kill left unfinished, which the run's quick look
+// for records (record-index.ts) must still find and finish; and the folder fsyncs that files let through
+// together share (folder-sync.ts).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fill, gunzipHash, killAt, logData, mountFs, mountSkipReason, run, sha256, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
+
+const MiB = 2 ** 20;
+
+describe.skipIf(warnSkip(mountSkipReason()))('-r over many small files', () => {
+  const mounts: Mounted[] = [];
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+  const tmpfs = (mib: number) => {
+    const m = mountFs('tmpfs', mib);
+    mounts.push(m);
+    return m.dir;
+  };
+  const smallLogs = (dir: string, n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const file = path.join(dir, `small-${String(i).padStart(2, '0')}.log`);
+      writeLog(file, 4096 + i * 997);
+      return { file, hash: sha256(fs.readFileSync(file)) };
+    });
+
+  it('a block-mode journal beside its file and a safety copy found by its pointer note are finished, every small file compressed', async () => {
+    // A block job killed after its second cut: FILE holds the head, the journal beside it the rest.
+    const blocks = tmpfs(40);
+    const big = path.join(blocks, 'big.log');
+    const bigData = logData(4 * MiB);
+    fs.writeFileSync(big, bigData);
+    await killAt(['-m', '1M', '--no-stash', big], 'block 2: cut it off FILE, fsync');
+    // A job through a safety copy on a --stash place, killed as its rewrite began: only a note in the default place says where.
+    const full = tmpfs(12);
+    const stash = tmpfs(16);
+    const held = path.join(full, 'held.log');
+    const heldData = logData(6 * MiB);
+    fs.writeFileSync(held, heldData);
+    const filler = fill(full);
+    await killAt(['--stash', stash, held], 'rewrite FILE in place with the .gz');
+    expect(fs.readdirSync(path.join(STATE_DIR, `cmemgzip-${process.getuid!()}`)).filter((f) => f.endsWith('.where'))).toHaveLength(1);
+    fs.rmSync(filler);
+    const small = [...smallLogs(blocks, 30), ...smallLogs(full, 30)];
+
+    const r = run(['-r', blocks, full]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(gunzipHash(`${big}.gz`)).toBe(sha256(bigData));
+    expect(gunzipHash(`${held}.gz`)).toBe(sha256(heldData));
+    for (const s of small) {
+      expect(fs.existsSync(s.file)).toBe(false);
+      expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+    }
+    expect([...fs.readdirSync(blocks), ...fs.readdirSync(full)].filter((f) => !f.endsWith('.gz'))).toEqual([]);
+    expect(fs.readdirSync(stash)).toEqual([]);
+    expect(fs.readdirSync(STATE_DIR)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(spawnSync('strace', ['-V']).error)('removals let through by one holder check share a folder fsync; each .gz is whole and each FILE gone', () => {
+    // Room for the files in flight side by side (file-pool.ts): else they go one at a time, sharing nothing.
+    const dir = tmpfs(64);
+    const small = smallLogs(dir, 40);
+    const trace = path.join(tmpfs(8), 'fsync.trace');
+    const r = run(['-r', dir], { prefix: ['strace', '-f', '-qq', '-y', '-o', trace, '-e', 'trace=fsync'] });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const s of small) {
+      expect(fs.existsSync(s.file)).toBe(false);
+      expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+    }
+    // Each file used to fsync the folder twice, after its rename and after its removal.
+    const folderSyncs = fs.readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes(`fsync(`) && l.includes(`<${dir}>)`)).length;
+    expect(folderSyncs).toBeGreaterThan(0);
+    expect(folderSyncs).toBeLessThan(2 * small.length);
+  }, 120_000);
+});
