@@ -18,10 +18,10 @@ export const hiddenName = (file: string) => path.join(path.dirname(file), within
 
 export const isHiddenName = (file: string) => path.basename(file).startsWith('.') && path.basename(file).endsWith(SUFFIX);
 
-/** The FILE a hidden name stands for, when the name says it whole (one shortened past NAME_MAX does not). */
+/** The FILE a hidden name stands for, when the name says it whole (one shortened past NAME_MAX ends in ~ and a hash, and does not). */
 export function hiddenFor(hidden: string): string | undefined {
   const file = path.join(path.dirname(hidden), path.basename(hidden).slice(1, -SUFFIX.length));
-  return isHiddenName(hidden) && hiddenName(file) === hidden ? file : undefined;
+  return isHiddenName(hidden) && hiddenName(file) === hidden && !/~[0-9a-f]{16}$/.test(file) ? file : undefined;
 }
 
 /** A descriptor opened before the name moved still reaches the inode: such writers must be done before any cut. */
