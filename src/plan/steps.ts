@@ -209,6 +209,9 @@ export function stashFinishSteps(ramBacked: boolean, at: StashedJobAt, compresse
   ];
 }
 
+/** A rerun of a beside job stopped between its rename and its unlink: the .gz holds FILE's bytes, FILE alone is left. */
+export const besideFinishSteps = (): Step[] => [step(STEP.removeFile, [['gz']])];
+
 /** How far a stopped block-mode job got: FILE's bytes left to cut, the parts, and the ones already in the .gz. */
 export interface BlocksLeft {
   remaining: number;

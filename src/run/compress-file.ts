@@ -34,7 +34,7 @@ import { execute, LeftBehind } from './execute.js';
 import { logDone, logPlan, modeFacts, planReport, probeSpace, refuseUnsafe, simulated, stopwatch, type Job, type Space } from './file-job.js';
 import { firstLook, lastCheck } from './holders-gate.js';
 import { exists, outputPathFor } from './output-path.js';
-import { previewUnfinished } from './preview-unfinished.js';
+import { besideFinishPreview, previewUnfinished } from './preview-unfinished.js';
 import { dropStaleCopy, finishedBeside, recover, refuseRewrittenHead } from './recover.js';
 import { restoreReserve } from './reserve-loan.js';
 
@@ -103,6 +103,8 @@ interface Admitted {
   holders: HolderScan;
   /** Why some processes could not be inspected for holders of FILE, when some could not. */
   gap?: string;
+  /** The .gz was a killed --copytruncate's copy of what FILE still holds: gone (or, simulated, as good as gone). */
+  staleCopyGone: boolean;
 }
 
 /** Who holds FILE, a .gz a killed run finished beside it, and the refusals: FILE goes on, is done, or is refused (thrown). */
@@ -111,12 +113,14 @@ async function admit(facts: FileFacts, job: Job): Promise<{ done: FileReport } |
   let holders: HolderScan = facts.kind === 'file' ? firstLook(facts) : { checked: true, hidden: 0, holders: [] };
   const gap = holderCheckGap(holders);
   report.holderCheck = holderCheckJson(holders);
-  const staleCopyGone = opts.copytruncate && !opts.force && !opts.simulate && (await dropStaleCopy(facts, outputPath, log));
+  // --simulate looks as a real run would, and says what it would do instead of doing it.
+  const staleCopyGone = opts.copytruncate && !opts.force && (await dropStaleCopy(facts, outputPath, log, opts.simulate));
   const outputExists = exists(outputPath) && !staleCopyGone;
-  const mayFinish = () => outputExists && !opts.keep && !opts.simulate && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld);
+  const mayFinish = () => outputExists && !opts.keep && !opts.copytruncate && holders.holders.length === 0 && (!gap || opts.assumeUnheld);
   // Finishing removes FILE: who holds it is asked again first, as before any removal.
-  if (mayFinish()) holders = await lastCheck(facts);
-  const finished = mayFinish() ? await finishedBeside(facts, outputPath, log) : undefined;
+  if (mayFinish() && !opts.simulate) holders = await lastCheck(facts);
+  const finished = mayFinish() ? await finishedBeside(facts, outputPath, log, opts.simulate) : undefined;
+  if (finished && opts.simulate) return { done: simulated(job, facts, { ...report, ...besideFinishPreview(outputPath, log) }) };
   if (finished) {
     job.clock.total();
     return { done: { ...report, status: 'resumed', ...finished, ratio: finished.compressedBytes / Math.max(1, finished.originalBytes) } };
@@ -133,16 +137,16 @@ async function admit(facts: FileFacts, job: Job): Promise<{ done: FileReport } |
     const then = opts.assumeUnheld ? ' (--assume-unheld: going ahead)' : opts.simulate && !opts.keep && !opts.copytruncate ? '; a real run would refuse to remove or rewrite it (see --assume-unheld)' : '';
     log.warn(`${gap}: whether one of them holds ${facts.path} open is not known${then}`);
   }
-  return { facts, holders, gap };
+  return { facts, holders, gap, staleCopyGone };
 }
 
 /** FILE, admitted: the space and memory probed, the mode chosen, then beside first, in blocks, or whole in memory. */
-async function compressAdmitted({ facts, holders, gap }: Admitted, job: Job): Promise<FileReport> {
+async function compressAdmitted({ facts, holders, gap, staleCopyGone }: Admitted, job: Job): Promise<FileReport> {
   const { opts, log, report, outputPath } = job;
   const space = probeSpace(facts, outputPath);
   const first = chooseMode(modeFacts(facts, space, outputPath, { bytes: worstCaseCompressed(facts.size), known: 'worst-case' }), opts);
   if (first.kind === 'copytruncate') {
-    const truncated = await copyTruncateFile(facts, holders.holders, outputPath, job.stashDirs, opts, log, report);
+    const truncated = await copyTruncateFile(facts, holders.holders, outputPath, job.stashDirs, opts, log, report, staleCopyGone);
     job.clock.total();
     return { ...report, ...truncated };
   }

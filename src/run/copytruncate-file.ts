@@ -33,9 +33,10 @@ export async function copyTruncateFile(
   opts: Options,
   log: Logger,
   trace: { steps?: StepJson[] },
+  staleCopyGone = false,
 ): Promise<Partial<FileReport>> {
   if (opts.keep) throw new CmemError('BAD_OPTION', '--copytruncate empties the file, which -k (keep) forbids', 'drop -k, or drop --copytruncate and stop the writer');
-  const archive = await earlierArchive(outputPath, facts);
+  const archive = staleCopyGone ? undefined : await earlierArchive(outputPath, facts);
   const readFd = openSame(facts, fs.constants.O_RDONLY);
   try {
     const writeFd = openSame(facts, fs.constants.O_WRONLY);

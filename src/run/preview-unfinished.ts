@@ -2,7 +2,7 @@
 // takes from the record it would act on, and where FILE's bytes are now. Nothing is touched.
 import path from 'node:path';
 import { windowsOf } from '../plan/loss-windows.js';
-import { blockResumeSteps, ramPlace, stashFinishSteps, stepsJson, type Step, type StashedJobAt } from '../plan/steps.js';
+import { besideFinishSteps, blockResumeSteps, ramPlace, stashFinishSteps, stepsJson, type Step, type StashedJobAt } from '../plan/steps.js';
 import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { identityOf, sameIdentity } from '../probe/identity.js';
@@ -93,4 +93,14 @@ export function previewUnfinished(facts: FileFacts, outputPath: string, stashDir
   log.info(`where the bytes are now: ${p.now}`);
   planLines(p.steps, windows).forEach((line) => log.info(line));
   return { strategy: 'resume', reason: `finish the interrupted job recorded in ${p.record}`, windows, steps: stepsJson(p.steps), resume: { record: p.record, now: p.now } };
+}
+
+/** --simulate where a beside run stopped between its rename and its unlink: the rerun only removes FILE. */
+export function besideFinishPreview(outputPath: string, log: Logger): Partial<FileReport> {
+  const steps = besideFinishSteps();
+  const windows = windowsOf(steps, undefined);
+  const now = `${outputPath} holds every byte of FILE, verified; FILE is left to remove`;
+  log.info(`where the bytes are now: ${now}`);
+  planLines(steps, windows).forEach((line) => log.info(line));
+  return { strategy: 'resume', reason: 'an earlier run wrote the .gz whole and stopped before removing FILE', windows, steps: stepsJson(steps), resume: { record: outputPath, now } };
 }

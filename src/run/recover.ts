@@ -31,6 +31,7 @@ import { resumePlan } from './preview-unfinished.js';
 import { takeSteps, type StepJson } from '../report/steps-taken.js';
 import { reached } from '../steps/reached.js';
 import { STEP } from '../steps/step-names.js';
+import { besideFinishSteps } from '../plan/steps.js';
 import { shellQuote } from '../text/shell-quote.js';
 import { exists } from './output-path.js';
 import { critical } from './signals.js';
@@ -68,7 +69,7 @@ export const ownedLike = (st: fs.Stats, facts: Pick<FileFacts, 'uid'>) => st.nli
  * unlink leaves (a kill, or a folder fsync that failed). Finishing means removing FILE, as the run would
  * have; only when our note shows the job was ours (a .gz that gzip -k made is not ours to finish).
  */
-export async function finishedBeside(facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered | undefined> {
+export async function finishedBeside(facts: FileFacts, outputPath: string, log: Logger, dryRun = false): Promise<Recovered | undefined> {
   const out = fs.lstatSync(at(outputPath), { throwIfNoEntry: false });
   // Only a .gz such as a run of ours leaves (FILE's owner, one link): never one another user planted.
   if (facts.kind !== 'file' || !out?.isFile() || out.size < 20 || !ownedLike(out, facts) || !hasBesideNote(facts)) return undefined;
@@ -79,10 +80,15 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
     return undefined; // not a whole .gz: the refusal that follows says so
   }
   if (content.size !== facts.size || checksumFile(facts.path).crc !== content.crc) return undefined;
-  log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); removing ${facts.path}`);
-  await critical(() => freeOriginal(facts));
-  dropBesideNote(facts);
-  return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size };
+  log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); ${dryRun ? 'a rerun removes' : 'removing'} ${facts.path}`);
+  const trace: { steps?: StepJson[] } = {};
+  if (!dryRun)
+    await takeSteps(besideFinishSteps(), log, [], trace, async () => {
+      reached(STEP.removeFile);
+      await critical(() => freeOriginal(facts));
+      dropBesideNote(facts);
+    });
+  return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size, steps: trace.steps };
 }
 
 /** Cuts the very inode the note names back to its earlier length, durably. */
@@ -103,7 +109,7 @@ function cutBack(file: string, id: Identity, length: number): void {
  * cut back to what it was (removed when there was none) and the job starts afresh. Returns whether the
  * .gz is gone. Without the note the .gz is an archive, kept, whatever FILE holds.
  */
-export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger): Promise<boolean> {
+export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: Logger, dryRun = false): Promise<boolean> {
   if (facts.kind !== 'file') return false;
   const record = readTruncateRecord(facts);
   if (!record) return false;
@@ -112,15 +118,18 @@ export async function dropStaleCopy(facts: FileFacts, outputPath: string, log: L
   // No .gz: the run that left the note was stopped before its rename, and FILE was never touched.
   const copy = out?.isFile() && ownedLike(out, facts) && sameIdentity(outId, record.gz) && out.size >= record.before ? await contentFrom(outputPath, record.before) : undefined;
   const stale = copy !== undefined && facts.size >= copy.size && checksumFile(facts.path, copy.size).crc === copy.crc;
-  if (stale && record.before === 0) fs.rmSync(at(outputPath));
-  else if (stale) cutBack(outputPath, record.gz, record.before);
-  if (stale) fsyncDir(path.dirname(outputPath));
-  dropTruncateRecord(facts);
+  if (!dryRun) {
+    if (stale && record.before === 0) fs.rmSync(at(outputPath));
+    else if (stale) cutBack(outputPath, record.gz, record.before);
+    if (stale) fsyncDir(path.dirname(outputPath));
+    dropTruncateRecord(facts);
+  }
   if (!stale) return false;
+  const done = dryRun ? 'a real run first ' : '';
   log.warn(
     record.before === 0
-      ? `removed ${outputPath}: a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`
-      : `cut ${outputPath} back to its earlier ${record.before} bytes: past them was a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`,
+      ? `${done}${dryRun ? 'removes' : 'removed'} ${outputPath}: a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`
+      : `${done}${dryRun ? 'cuts' : 'cut'} ${outputPath} back to its earlier ${record.before} bytes: past them was a copy of the first ${copy.size} bytes of ${facts.path}, which still holds them (a run stopped before its truncation); starting afresh`,
   );
   return record.before === 0;
 }
