@@ -13,6 +13,7 @@ import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { closeJudged, fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { critical } from './signals.js';
+import { hiddenFor } from '../steps/hide-source.js';
 import { blockStep } from '../plan/steps.js';
 import { STEP } from '../steps/step-names.js';
 import { reached } from '../steps/reached.js';
@@ -62,6 +63,16 @@ function checkTrailer(chunks: readonly Buffer[], part: PartRecord, file: string)
   if (!ok) throw new CmemError('VERIFY_FAILED', `${file} is not the part its journal records (length or CRC-32 differ); nothing more was touched`, 'the parts are kept: compare them with gzip -t, then run cmemgzip --resume');
 }
 
+/**
+ * A rename replaces what stands at its target: only the .gz that stood there when the job began (-f) may
+ * go. Anything else (made since, or a name someone steered the job to) is kept, and so is the finished .gz.
+ */
+function refuseTaken(outputPath: string, temp: string, m: JournalManifest, file: string): void {
+  const st = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
+  if (st && !(st.isFile() && sameIdentity(identityOf(st), m.replaces)))
+    throw new CmemError('CHANGED', `${outputPath} was made while the job ran; it is kept, and the finished .gz waits at ${temp}`, `look at both; move ${outputPath} away, then run: cmemgzip --resume ${hiddenFor(file) ?? file}`);
+}
+
 export async function assembleParts(journal: JournalPaths, m: JournalManifest, file: string, outputPath: string, log: Logger): Promise<void> {
   const parts = [...m.parts].sort((a, b) => a.index - b.index);
   const covered = parts.reduce((n, p) => (p.offset === n ? n + p.length : NaN), 0);
@@ -93,6 +104,7 @@ export async function assembleParts(journal: JournalPaths, m: JournalManifest, f
   await critical(() => {
     if (!renamed) {
       reached(STEP.rename);
+      refuseTaken(outputPath, temp, m, file);
       fs.renameSync(at(temp), at(outputPath));
       reached(STEP.fsyncFolder);
       fsyncDir(path.dirname(outputPath));

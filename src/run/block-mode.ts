@@ -1,12 +1,13 @@
 // Block mode, tail first: each block is read, compressed into a durable part, and only then cut off
 // the file, so at every instant each byte is in FILE or in a fsynced part. Memory stays near one block.
 import fs from 'node:fs';
+import path from 'node:path';
 import { CmemError } from '../errors.js';
 import { JOURNAL_INODES, type BlockPlan } from '../plan/block-plan.js';
 import { runningElsewhere, thisRun } from '../probe/live-run.js';
 import { fsTypeOf, identityAt, identityOf, sameIdentity } from '../probe/identity.js';
 import { currentName } from '../probe/renamed.js';
-import { hideSource, isHiddenName } from '../steps/hide-source.js';
+import { assertNoOpeners, hiddenFor, hideSource, isHiddenName } from '../steps/hide-source.js';
 import type { FileFacts } from '../probe/file.js';
 import { bytes, duration, speed } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
@@ -70,6 +71,7 @@ export function newManifest(job: BlockJob): JournalManifest {
     parts: [],
     assembledParts: 0,
     assembledBytes: 0,
+    replaces: identityAt(at(job.outputPath)),
     ...thisRun(),
     createdAt: new Date().toISOString(),
   };
@@ -303,7 +305,9 @@ async function prepareBlock(fd: number, facts: FileFacts, m: JournalManifest, cu
   // Appends land past the cut and are caught before it; a file shorter than the cut was cut by another.
   if (observe(fd).size < cutAt) throw changed(facts.path);
   const offset = index * m.blockSize;
-  const header = index === 0 ? headerFieldsFor({ base: facts.base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
+  // The name gzip -N gives back is FILE's, not the hidden one a resumed job works under.
+  const base = isHiddenName(facts.path) ? path.basename(hiddenFor(facts.path) ?? m.name) : facts.base;
+  const header = index === 0 ? headerFieldsFor({ base, mtimeMs: m.mtimeMs }, { name: m.storeName, level: m.level }) : { mtime: 0, level: m.level };
   // Read and compressed at once: the pool starts on the first MiB instead of waiting for the whole block.
   const { source, compressed } = await readAndCompress(fd, { start: offset, length: upTo - offset }, header);
   if (source.size !== upTo - offset) throw new CmemError('CHANGED', `${facts.path} is shorter than expected at block ${index}`);
@@ -321,7 +325,10 @@ async function assembleUnderName(journal: JournalPaths, m: JournalManifest, file
 
 /** Hides FILE from writers by name before any cut (a resume from the hidden name finds it there); a journal with nothing in it goes when FILE got its name back. */
 async function hideFirst(facts: FileFacts, m: JournalManifest, journal: JournalPaths, log: Logger): Promise<string> {
-  if (isHiddenName(facts.path)) return facts.path;
+  if (isHiddenName(facts.path)) {
+    await assertNoOpeners(facts.path, { dev: facts.dev, ino: facts.ino }, hiddenFor(facts.path) ?? m.name);
+    return facts.path;
+  }
   reached(STEP.hide);
   try {
     const hidden = await hideSource(facts.path, { ...m, dev: facts.dev }, (why) => log.warn(why));

@@ -20,7 +20,8 @@ import { estimateCompressed } from '../steps/estimate.js';
 import { dirExists, warnHidden } from './list-deleted.js';
 import { fsPath, withNameBytes } from '../fs/raw-names.js';
 import { shortBytes } from '../text/format.js';
-import { RESERVE_NAME } from '../steps/reserve-file.js';
+import { ownFileReason } from '../steps/own-names.js';
+import { isJournalFolderName } from '../steps/journal.js';
 import { reserveOn } from '../steps/reserve-record.js';
 import { strayRecords, type StrayRecord } from './stray-records.js';
 
@@ -80,7 +81,8 @@ function scanFilesystem(group: { fs: FsFacts; dirs: string[] }, level: number): 
   const compressed: FsScan['compressed'] = [];
   for (const file of walk.largest) {
     if (candidates.length >= SHOWN || file.size === 0) break;
-    if (path.basename(file.path) === RESERVE_NAME) continue; // not to compress: runs borrow from it
+    // The tool's own files (the reserve, a temporary, a file block mode is cutting, a journal's manifest): not to compress.
+    if (ownFileReason(path.basename(file.path)) || isJournalFolderName(path.basename(path.dirname(file.path)))) continue;
     let seen;
     try {
       seen = look(file.path, file.size, level);

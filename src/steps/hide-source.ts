@@ -69,11 +69,30 @@ export async function hideSource(file: string, id: Identity & { dev: number }, o
     fs.unlinkSync(at(hidden));
     return file;
   }
-  if (sameIdentity(identityAt(at(file)), id)) fs.unlinkSync(at(file));
+  try {
+    if (sameIdentity(identityAt(at(file)), id)) fs.unlinkSync(at(file));
+  } catch (err) {
+    fs.unlinkSync(at(hidden));
+    onNotHidden(`${file} stays under its name (${(err as NodeJS.ErrnoException).code} taking it off): a writer that opens it by name could lose a line at a cut`);
+    return file;
+  }
+  const pids = await openersGone(id);
+  if (pids.length > 0) throw giveBack(file, hidden, pids);
+  return hidden;
+}
+
+/** Waits a little for processes that still hold the inode to close it; the PIDs of those that do not. */
+async function openersGone(id: { dev: number; ino: number }): Promise<number[]> {
   for (const started = Date.now(); ; ) {
     const pids = othersHolding(id.dev, id.ino);
-    if (pids.length === 0) return hidden;
-    if (Date.now() - started > OPENER_WAIT_MS) throw giveBack(file, hidden, pids);
+    if (pids.length === 0 || Date.now() - started > OPENER_WAIT_MS) return pids;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A job resumed at the hidden name: a process that opened FILE before the move may hold it still, and would lose lines at a cut. */
+export async function assertNoOpeners(hidden: string, id: { dev: number; ino: number }, file: string): Promise<void> {
+  const pids = await openersGone(id);
+  if (pids.length > 0)
+    throw new CmemError('HELD_OPEN', `${hidden} (the file of an interrupted block-mode run on ${file}) is held open by PID ${pids.join(', ')}: a writer holding it would lose lines at a cut; nothing was cut`, `when PID ${pids.join(', ')} is done, run: cmemgzip --resume ${file}`);
 }

@@ -53,6 +53,8 @@ export interface JournalManifest extends RunOwner {
   assembledBytes: number;
   /** The temporary .gz's identity once assembly made it: after the rename it names the finished .gz. */
   output?: Identity;
+  /** The .gz that stood at the output's name when the job began (-f): the only file its rename may replace. */
+  replaces?: Identity;
   createdAt: string;
 }
 

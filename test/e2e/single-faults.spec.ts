@@ -44,6 +44,18 @@ describe.skipIf(warnSkip(skip))('single injected faults', () => {
     expect(gunzipHash(gz)).toBe(hash);
   });
 
+  it.each(['EIO', 'ENOSPC'])('block mode, %s on taking FILE off its name: the hidden link is undone, the run goes on under FILE and finishes (it was stranded: two names, no journal)', (fault) => {
+    const { log, gz, hash } = prepare(4 * MiB);
+    // The run unlinks through its pinned folder (/proc/self/fd/N/app.log): each N it may use is watched too.
+    const pinned = Array.from({ length: 40 }, (_, n) => ['-P', `/proc/self/fd/${n}/app.log`]).flat();
+    const [strace, ...rest] = inject(log, 'unlink', `error=${fault}`, 1);
+    const r = run(['-m', '1M', '--no-stash', log], { prefix: [strace, ...pinned, ...rest] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${log} stays under its name (${fault} taking it off)`);
+    expect(gunzipHash(gz)).toBe(hash);
+    expect(fs.readdirSync(path.dirname(log)).filter((f) => f !== '.filler')).toEqual(['app.log.gz']);
+  });
+
   it("block mode's one-block window, EIO on the fsync after the cut: the block is written back, a rerun makes the whole .gz", () => {
     const { log, gz, hash } = prepare();
     const args = ['-m', '256K', '--no-stash', '--yes', log];
