@@ -41,6 +41,7 @@ const cases: Case[] = [
   { name: '2 hard links with -f', file: { nlink: 2 }, opts: { force: true } },
   { name: 'held open', input: { holders: scan(nginx) }, code: 'HELD_OPEN', message: /PID 4242 \(nginx\) fd 7/ },
   { name: 'held open even with -f', input: { holders: scan(nginx) }, opts: { force: true }, code: 'HELD_OPEN' },
+  { name: 'held open, with -k: FILE is neither removed nor rewritten', input: { holders: scan(nginx) }, opts: { keep: true } },
   { name: 'held open with --copytruncate proceeds', input: { holders: scan(nginx) }, opts: { copytruncate: true } },
   { name: 'holders not checkable at all', input: { holders: { checked: false, hidden: 0, holders: [] } }, code: 'HOLDERS_UNSEEN', message: /neither \/proc nor lsof/ },
   { name: 'processes not inspected (not root)', input: { holders: { checked: true, hidden: 3, holders: [] } }, code: 'HOLDERS_UNSEEN', message: /3 processes could not be inspected.*left as it is/ },

@@ -84,8 +84,8 @@ export function refusal(input: RefusalInput, opts: Options): CmemError | CmemWar
   if (!input.readable) return unreadableError(file);
   if (file.nlink > 1 && !opts.force)
     return new CmemError('HARD_LINKS', `${name} has ${file.nlink - 1} other hard link(s); compressing would free nothing`, 'use -f to compress this name anyway');
-  if (input.holders.holders.length > 0 && !opts.copytruncate) return heldOpenError(name, input.holders.holders);
   // Only removing or rewriting FILE depends on nobody holding it: -k and --copytruncate leave it where holders write.
+  if (input.holders.holders.length > 0 && !opts.copytruncate && !opts.keep) return heldOpenError(name, input.holders.holders);
   const gap = holderCheckGap(input.holders);
   if (gap && !opts.copytruncate && !opts.keep && !opts.assumeUnheld && !opts.simulate) return unseenHoldersError(name, gap);
   if (input.unwritable) return unwritableError(input.unwritable);
