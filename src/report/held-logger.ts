@@ -17,6 +17,7 @@ export function heldLogger(under: Logger): HeldLogger {
     };
   return {
     chalk: under.chalk,
+    chatty: under.chatty,
     info: hold((m) => under.info(m)),
     detail: hold((m) => under.detail(m)),
     success: hold((m) => under.success(m)),

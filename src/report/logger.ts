@@ -12,6 +12,8 @@ export interface Logger {
   warn(message: string): void;
   error(message: string): void;
   readonly chalk: ChalkInstance;
+  /** Whether info and success lines are shown: a line that costs a probe to make is not made for nothing. */
+  readonly chatty: boolean;
 }
 
 export interface LoggerOptions {
@@ -33,6 +35,7 @@ export function createLogger(opts: LoggerOptions, out: NodeJS.WritableStream = p
   const line = (stream: NodeJS.WritableStream, text: string) => stream.write(`${c.dim(stamp())} ${shown(text)}\n`);
   return {
     chalk: c,
+    chatty,
     info: (m) => chatty && line(out, m),
     detail: (m) => chatty && opts.verbose && line(out, c.dim(m)),
     success: (m) => chatty && line(out, c.green(m)),

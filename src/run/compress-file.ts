@@ -130,7 +130,8 @@ async function admit(facts: FileFacts, job: Job): Promise<{ done: FileReport } |
   if (!opts.force) await refuseRewrittenHead(facts, outputPath);
   const unwritable = facts.kind === 'file' ? unwritableFor(facts.path, facts.dir, path.dirname(outputPath), opts.keep) : undefined;
   // A repeated --copytruncate appends to the .gz it finds (or refuses that one), never replaces it.
-  const refused = refusal({ file: facts, holders, readable: facts.kind !== 'file' || isReadable(job.file), outputPath, outputExists: outputExists && !opts.copytruncate, unwritable }, opts);
+  // Readable: a FILE that is not was refused above, and asking the kernel again costs a call per file.
+  const refused = refusal({ file: facts, holders, readable: true, outputPath, outputExists: outputExists && !opts.copytruncate, unwritable }, opts);
   const overwriteOk = refused instanceof CmemWarning && refused.code === 'OUTPUT_EXISTS' && (await confirmExisting(outputPath));
   if (refused && !overwriteOk) throw refused;
   if (gap) {

@@ -47,7 +47,8 @@ export async function countStreamed(fd: number, header: HeaderFields, onBlock: (
 export async function compressStreaming(input: StreamingInput, progress: Progress, log: Logger): Promise<Partial<FileReport>> {
   const { fd, facts, plan } = input;
   log.info(`strategy: ${log.chalk.bold('beside')}: ${plan.reason}; writing it to a temporary first (mode 0600) while the file is read, each block checked as it is written`);
-  planLines(input.steps, windowsOf(input.steps)).forEach((line) => log.info(line));
+  // Lines nobody sees (-q, --json) are not made: -r over thousands of small files would make them for each.
+  if (log.chatty) planLines(input.steps, windowsOf(input.steps)).forEach((line) => log.info(line));
   const started = performance.now();
   let release: (() => void) | undefined;
   const stream = (onBlock: (bytes: number) => void) =>
@@ -70,10 +71,12 @@ export async function compressStreaming(input: StreamingInput, progress: Progres
     });
   const streamed = await progress.track('compressing', facts.size, (onBlock) => (input.keep ? stream(onBlock) : withBesideNote(facts, () => stream(onBlock))));
   const ms = performance.now() - started;
-  log.info(
-    `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
-      `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
-  );
+  if (log.chatty) {
+    log.info(
+      `wrote and verified ${plan.outputPath}: ${bytes(streamed.size)} -> ${bytes(streamed.compressedSize)} (${percent(streamed.compressedSize, streamed.size)}) ` +
+        `at level ${input.header.level} on ${CORES} cores in ${duration(ms)} (${speed(streamed.size, ms)})`,
+    );
+  }
   input.closeSource();
   if (!input.keep) {
     reached(STEP.removeFile);

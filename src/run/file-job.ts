@@ -56,7 +56,9 @@ export interface Space {
 
 export function probeSpace(facts: FileFacts, outputPath: string): Space {
   const fileFs = probeFilesystem(facts.dir);
-  const outputFs = probeFilesystem(path.dirname(outputPath));
+  // The .gz beside FILE (the usual case) is on FILE's filesystem, seen in the same instant: one probe, not two.
+  const outputDir = path.dirname(outputPath);
+  const outputFs = outputDir === facts.dir ? fileFs : probeFilesystem(outputDir);
   return { fileFs, outputFs, budget: memoryBudget(), freeBefore: fileFs.freeBytes };
 }
 
@@ -98,8 +100,9 @@ export function planReport(p: Plan, steps: readonly Step[]): Partial<FileReport>
   return { strategy: p.strategy, reason: p.reason, window: p.window, windows: windowsOf(steps, ramPlace(p.stash)), steps: stepsJson(steps), stash: p.stash?.dir, freedBytes: p.freed };
 }
 
-/** The outcome line: sizes, and the free space measured again rather than predicted. */
+/** The outcome line: sizes, and the free space measured again rather than predicted (not when no line is shown: -q, --json). */
 export function logDone(log: Logger, facts: FileFacts, outputPath: string, original: number, compressed: number, freeBefore: number, ms: number, kept: boolean): void {
+  if (!log.chatty) return;
   const freeNow = probeFilesystem(facts.dir).freeBytes;
   log.success(
     `${facts.path} -> ${outputPath}: ${bytes(original)} -> ${bytes(compressed)} (${percent(compressed, original)}), ` +

@@ -72,4 +72,18 @@ describe.skipIf(warnSkip(mountSkipReason()))('-r over many small files', () => {
     expect(folderSyncs).toBeGreaterThan(0);
     expect(folderSyncs).toBeLessThan(2 * small.length);
   }, 120_000);
+
+  it.skipIf(spawnSync('strace', ['-V']).error)('-q: each file is asked once whether it can be read, its filesystem probed twice (the space, the room in flight)', () => {
+    const dir = tmpfs(64);
+    const small = smallLogs(dir, 40);
+    const trace = path.join(tmpfs(8), 'probes.trace');
+    const r = run(['-q', '-r', dir], { prefix: ['strace', '-f', '-qq', '-o', trace, '-e', 'trace=statfs,access'] });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    for (const s of small) expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const count = (what: string) => lines.filter((l) => l.includes(what)).length;
+    for (const s of small) expect(count(`access("${s.file}", R_OK)`), s.file).toBe(1);
+    // It was four a file: FILE's folder and the .gz's (the same) probed apart, and again for a line -q never shows.
+    expect(count(`statfs("${dir}"`)).toBeLessThanOrEqual(2 * small.length);
+  }, 120_000);
 });
