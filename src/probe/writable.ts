@@ -68,9 +68,9 @@ export interface Unwritable {
 
 /** The first of what a run must change that cannot be: FILE and its folder (unless -k keeps it), the output's folder. */
 export function unwritableFor(file: string, dir: string, outputDir: string, keep: boolean): Unwritable | undefined {
-  const checks: [string, 'file' | 'folder', (p: string) => WriteBlock | undefined][] = keep
-    ? [[outputDir, 'folder', folderWriteBlock]]
-    : [[file, 'file', fileWriteBlock], [dir, 'folder', folderWriteBlock], [outputDir, 'folder', folderWriteBlock]];
+  const output: [string, 'file' | 'folder', (p: string) => WriteBlock | undefined] = [outputDir, 'folder', folderWriteBlock];
+  // The .gz beside FILE (the usual case): its folder is FILE's, asked once.
+  const checks = keep ? [output] : [[file, 'file', fileWriteBlock] as const, [dir, 'folder', folderWriteBlock] as const, ...(outputDir === dir ? [] : [output])];
   for (const [p, what, check] of checks) {
     const why = check(p);
     if (why) return { path: p, what, why };
