@@ -176,10 +176,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     });
   });
 
-  it('a file another process holds open: exit 1, the message names its PID and command', async () => {
+  it('a file another process holds open: exit 1, the message names its PID and command; with -k (nothing removed or rewritten) it is compressed', async () => {
     fresh();
     const log = path.join(dir, 'held.log');
-    writeLog(log, 100_000);
+    const hash = writeLog(log, 100_000);
     const fd = fs.openSync(log, 'r');
     const holder = spawn('sleep', ['60'], { stdio: [fd, 'ignore', 'ignore'] });
     children.push(holder);
@@ -191,6 +191,10 @@ describe.skipIf(warnSkip(mountSkipReason()))('refusals', () => {
     expect(onlyReport(r, 1).error).toMatchObject({ code: 'HELD_OPEN' });
     expect(r.stderr).toContain(`PID ${holder.pid} (sleep)`);
     expect(treeHash(dir)).toBe(before);
+    const kept = run(['--json', '-k', log]);
+    expect(onlyReport(kept, 0)).toMatchObject({ status: 'compressed' });
+    expect(sha256File(log)).toBe(hash);
+    expect(gunzipHash(`${log}.gz`)).toBe(hash);
   });
 
   it('a file already ending in .gz: a warning and exit 0, as gzip, nothing touched', () => {
