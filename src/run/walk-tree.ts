@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compressionOfFd } from '../probe/compression-magic.js';
 import { decode, fsPath } from '../fs/raw-names.js';
-import { isJournalFolderName } from '../steps/journal.js';
+import { isJournalFolderName, journalBeside } from '../steps/journal.js';
+import { identityAt } from '../probe/identity.js';
 import { ownFileReason } from '../steps/own-names.js';
 import { hiddenFor } from '../steps/hide-source.js';
 import { strippedName } from './decompress-path.js';
@@ -55,6 +56,11 @@ function kindOf(st: fs.Stats): string {
   return 'a device';
 }
 
+function journalBesideIt(file: string): boolean {
+  const id = identityAt(fsPath(file));
+  return id !== undefined && fs.existsSync(fsPath(journalBeside(path.dirname(file), id).folder));
+}
+
 function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string }): Generator<Entry> {
   let names: Buffer[];
   try {
@@ -69,8 +75,9 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
     const file = path.join(dir, name);
     const st = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
     if (!st) continue; // gone since the listing
-    // Block mode's file while it is cut: its job is finished by a run on FILE's name, which may be gone.
-    const stoodFor = st.isFile() && !opts.decompress ? hiddenFor(file) : undefined;
+    // Block mode's file while it is cut: its job is finished by a run on FILE's name, which may be gone. Only
+    // with its journal beside it: a name planted by hand would make -r fail on a FILE that never was.
+    const stoodFor = st.isFile() && !opts.decompress && journalBesideIt(file) ? hiddenFor(file) : undefined;
     if (stoodFor && !listed.has(path.basename(stoodFor))) {
       yield { file: stoodFor };
       continue;

@@ -68,6 +68,18 @@ describe.skipIf(!isRoot || warnSkip(mountSkipReason()))('block mode with FILE at
     expect(fs.statSync(victim).uid).toBe(0);
   });
 
+  it('-r over a folder where another user planted a hidden name: the planted file is passed over, the logs compressed, no error (it failed on a FILE that never was)', () => {
+    const dir = shared();
+    const log = path.join(dir, 'app.log');
+    const data = logData(MiB);
+    fs.writeFileSync(log, data);
+    as65534('sh', '-c', `echo planted > ${path.join(dir, '.x.cmemgzip-source')}`);
+    const r = run(['-r', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sha256(execFileSync('gzip', ['-dc', `${log}.gz`], { maxBuffer: 2 ** 30 }))).toBe(sha256(data));
+    expect(fs.readFileSync(path.join(dir, '.x.cmemgzip-source'), 'utf8')).toBe('planted\n');
+  });
+
   it("the file's owner renaming the hidden file mid-run does not make the run replace another file's .gz", async () => {
     const { dir, log, victim } = userLogBesideRootGz();
     await atStep(['--no-stash', '-m', '1M', log], blockStep(2, 'read'), () => void as65534('mv', hiddenName(log), path.join(dir, 'victim')));
