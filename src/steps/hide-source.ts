@@ -64,15 +64,16 @@ export async function hideSource(file: string, id: Identity & { dev: number }, o
     }
     // A run killed between the link and the unlink left both names.
   }
-  // Another file than ours was linked (FILE swapped meanwhile): ours is not under FILE's name, so no writer reaches it by name.
-  if (!sameIdentity(identityAt(at(hidden)), id)) {
-    fs.unlinkSync(at(hidden));
-    return file;
-  }
   try {
+    // Another file than ours was linked (FILE swapped meanwhile): ours is not under FILE's name, so no writer reaches it by name.
+    if (!sameIdentity(identityAt(at(hidden)), id)) {
+      fs.unlinkSync(at(hidden));
+      return file;
+    }
     if (sameIdentity(identityAt(at(file)), id)) fs.unlinkSync(at(file));
   } catch (err) {
-    fs.unlinkSync(at(hidden));
+    // Two names and, if this run stops now, no journal that proves the second: the link is undone.
+    if (sameIdentity(identityAt(at(file)), id)) fs.unlinkSync(at(hidden));
     onNotHidden(`${file} stays under its name (${(err as NodeJS.ErrnoException).code} taking it off): a writer that opens it by name could lose a line at a cut`);
     return file;
   }
