@@ -431,6 +431,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       expect(fs.existsSync(log)).toBe(false);
       const lines = Buffer.from('a line appended after the kill\n'.repeat(1000));
       fs.appendFileSync(log, lines);
+      const scanned = run(['--scan', '--json', dir]);
+      expect(JSON.parse(scanned.stdout.trim().split('\n')[0]).strayRecords?.[0]?.advice, scanned.stdout).toContain(`waits at ${hiddenName(log)}: run cmemgzip --resume ${log}`);
       const before = treeHash(dir);
       const sim = run(['--json', '--simulate', '--no-stash', '-m', '1M', log]);
       const planned = onlyReport(sim, 0);
@@ -444,6 +446,19 @@ describe.skipIf(warnSkip(mountSkipReason()))('block mode', () => {
       expect(sha256(execFileSync('gzip', ['-dc', `${log}.gz`], { maxBuffer: 2 ** 30 }))).toBe(sha256(original));
       expect(fs.readFileSync(log).equals(lines)).toBe(true);
       expect(entries(dir)).toEqual(['app.log', 'app.log.gz']);
+    });
+
+    it("a run stopped between the hidden link and the unlink of FILE (two names): a plain rerun drops FILE's name and finishes", async () => {
+      fresh();
+      const log = path.join(dir, 'app.log');
+      const original = logData(4 * MiB);
+      fs.writeFileSync(log, original);
+      await killAt(['--no-stash', '-m', '1M', log], STEP.hide);
+      fs.linkSync(log, hiddenName(log)); // what the move leaves when stopped halfway
+      const r = run(['--no-stash', '-m', '1M', log]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(sha256(execFileSync('gzip', ['-dc', `${log}.gz`], { maxBuffer: 2 ** 30 }))).toBe(sha256(original));
+      expect(entries(dir)).toEqual(['app.log.gz']);
     });
 
     it('a hidden FILE whose journal is gone (a RAM stash after a reboot): reported with the mv that brings its head back, never touched', async () => {
