@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const src = path.resolve(__dirname, '../src');
 
 /** Highest first. report/ sits under run/ so that only run/ and cli/ (and docs/, through cli/) use it. */
-const LAYERS: readonly (readonly string[])[] = [['docs'], ['cli'], ['run'], ['report'], ['plan'], ['steps'], ['probe'], ['fs', 'text', 'errors.ts']];
+const LAYERS: readonly (readonly string[])[] = [['docs'], ['cli'], ['run'], ['report'], ['strategies'], ['plan'], ['steps'], ['probe'], ['fs', 'text', 'errors.ts']];
 
 const rank = (file: string): number => {
   const top = file.split('/')[0];

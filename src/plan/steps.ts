@@ -29,11 +29,11 @@ export interface Step {
 export const blockStep = (index: number, what: BlockWork) =>
   `block ${index}: ${{ read: 'read and compress', part: 'write its part (fsync, verify, manifest)', cut: 'cut it off FILE, fsync', append: 'append its part to the .gz, fsync, check' }[what]}`;
 
-const step = (name: string, copies: readonly Copy[], bytes = 0): Step => ({ name, copies, bytes });
-const stashPlace = (ramBacked: boolean): Place => (ramBacked ? 'ram-stash' : 'stash');
+export const step = (name: string, copies: readonly Copy[], bytes = 0): Step => ({ name, copies, bytes });
+export const stashPlace = (ramBacked: boolean): Place => (ramBacked ? 'ram-stash' : 'stash');
 
 /** The temporary's life, from the first byte to its durable name: shared by every strategy that writes one. */
-function tempSteps(before: readonly Copy[], after: readonly Copy[], size: number): Step[] {
+export function tempSteps(before: readonly Copy[], after: readonly Copy[], size: number): Step[] {
   return [step(STEP.writeTemp, before, size), step(STEP.fsyncTemp, before), step(STEP.verify, after, size), step(STEP.rename, after), step(STEP.fsyncFolder, after)];
 }
 

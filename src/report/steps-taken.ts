@@ -37,7 +37,7 @@ const holder = () => traces.getStore() ?? shared;
  * look at the disk at each step and let it go on (SIGCONT). The line is how the test tells one stop from the next.
  */
 const stopAtSteps = process.env.CMEMGZIP_STOP_AT_STEPS === '1';
-function pause(name: string): void {
+export function pauseAt(name: string): void {
   if (!stopAtSteps) return;
   process.stderr.write(`stopped at: ${name}\n`);
   process.kill(process.pid, 'SIGSTOP');
@@ -71,7 +71,7 @@ function reachedIn(t: Trace, name: string): void {
   // A block's step inside a step that stands for a run of blocks: counted, not listed.
   if (step?.repeat && t.sub < repeatLength(step.repeat) && repeatedName(step.repeat, t.sub) === name) {
     t.sub++;
-    pause(name);
+    pauseAt(name);
     return;
   }
   close(t);
@@ -91,7 +91,13 @@ function reachedIn(t: Trace, name: string): void {
   t.index = next;
   t.sub = planned.repeat ? 1 : 0;
   t.log.detail(`step ${next + 1}/${t.planned.length}: ${planned.name}; copies meanwhile: ${describeCopies(planned.copies)}`);
-  pause(name);
+  pauseAt(name);
+}
+
+/** The executor's line for a step it begins (-v), then the test seam's stop (a repeated step's blocks stop each at their own). */
+export function announce(log: Logger, step: Step, index: number, total: number): void {
+  log.detail(`step ${index + 1}/${total}: ${step.name}; copies meanwhile: ${describeCopies(step.copies)}`);
+  if (!step.repeat) pauseAt(step.name);
 }
 
 /** Ends the run's trace and hands back the steps taken, the last one timed. */

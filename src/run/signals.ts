@@ -49,13 +49,24 @@ export function onInterrupt(cleanup: Cleanup): () => void {
 
 export const removeOnInterrupt = (file: string) => onInterrupt(() => fs.rmSync(at(file), { force: true }));
 
+/** Holds SIGINT, SIGTERM and SIGQUIT back until the returned function is called; a held signal then takes effect. */
+export function hold(): () => void {
+  depth++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    depth--;
+    if (depth === 0 && pending) stop(pending);
+  };
+}
+
 /** Runs fn with SIGINT, SIGTERM and SIGQUIT held back; a held signal takes effect when it returns. */
 export async function critical<T>(fn: () => T | Promise<T>): Promise<T> {
-  depth++;
+  const release = hold();
   try {
     return await fn();
   } finally {
-    depth--;
-    if (depth === 0 && pending) stop(pending);
+    release();
   }
 }
