@@ -19,7 +19,11 @@ import { logData } from './e2e/helpers.js';
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-whole-'))));
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const saved = process.env.CMEMGZIP_STATE_DIRS;
+afterEach(() => {
+  process.env.CMEMGZIP_STATE_DIRS = saved;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const log = { info: () => {}, detail: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
 const original = logData(300_000);
@@ -35,6 +39,9 @@ const VARIANTS: [string, Variant][] = [
 
 /** The job on a fresh FILE: read and compressed, its plan, its list, and its context. */
 async function job(v: Variant) {
+  // The beside note goes to a state place of the test's own, gone with its folder.
+  fs.mkdirSync(path.join(dir, 'state'), { mode: 0o700 });
+  process.env.CMEMGZIP_STATE_DIRS = path.join(dir, 'state');
   const file = path.join(dir, 'app.log');
   fs.writeFileSync(file, original);
   const facts = probeFile(file);
@@ -52,7 +59,7 @@ async function job(v: Variant) {
 }
 
 const gunzips = (f: string) => fs.existsSync(f) && zlib.gunzipSync(fs.readFileSync(f)).equals(original);
-const leftovers = () => fs.readdirSync(dir).filter((n) => n !== 'stash' && n !== 'app.log');
+const leftovers = () => fs.readdirSync(dir).filter((n) => !['stash', 'state', 'app.log'].includes(n));
 
 /** Step i made to fail before it acts, or right after. */
 function failing(steps: readonly Listed<WholeJob>[], i: number, when: 'before' | 'after'): Listed<WholeJob>[] {
