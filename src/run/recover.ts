@@ -147,7 +147,7 @@ export async function refuseRewrittenHead(facts: FileFacts, outputPath: string):
 }
 
 /** The stash's job as its steps will see it: FILE by the record's identity, at the device number it has now (a remount changes it). */
-function stashFinishJob(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): StashFinish {
+export function stashFinishJob(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): StashFinish {
   const now = fs.lstatSync(at(facts.path), { throwIfNoEntry: false });
   const target = { path: facts.path, dir: facts.dir, dev: now?.dev ?? m.dev, ino: m.ino, birth: m.birth, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs, size: m.size };
   const expected = { size: m.size, crc: m.crc };
