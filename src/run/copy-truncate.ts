@@ -26,7 +26,7 @@ import { headerFieldsFor } from '../steps/header-fields.js';
 import { readBlocks } from '../steps/read-blocks.js';
 import type { Metadata } from '../steps/restore-metadata.js';
 import { STEP } from '../steps/step-names.js';
-import { truncateSteps, type TruncateCtx } from '../strategies/copytruncate.js';
+import { onlyInStash, truncateSteps, type TruncateCtx } from '../strategies/copytruncate.js';
 import { bytes, percent } from '../text/format.js';
 import { shellQuote } from '../text/shell-quote.js';
 import { LeftBehind } from './execute.js';
@@ -134,8 +134,8 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
 
 /** Truncated, the copy is all there is: when it is in the stash and the .gz was not written from it, the stash stays for --resume. */
 function leftBehind(job: TruncateJob, c: TruncateCtx, cause: unknown): unknown {
-  if (!c.stash || !c.before || c.gzWritten) return cause;
-  const { paths } = c.stash;
+  if (!onlyInStash(c)) return cause;
+  const { paths } = c.stash!;
   // A deleted file reached through /proc has no folder to write beside: the command names DEST.
   const command = `cmemgzip --resume ${isProcFd(job.source.name) ? `-o ${shellQuote(job.outputPath)} ` : ''}${shellQuote(job.source.name)}`;
   return new LeftBehind(toCmemError(cause, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);

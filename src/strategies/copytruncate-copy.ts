@@ -1,6 +1,7 @@
 // --copytruncate's steps before the truncation: the copy made durable beside FILE (a new .gz, or a
 // temporary holding the earlier archive then the new member), or in a stash; then the writer caught up
-// with. FILE still holds every byte meanwhile, so each undo only removes what the run made.
+// with. FILE still holds every byte meanwhile, so each undo only removes what the run made; once FILE
+// is cut (ctx.before is set) the copy is all there is and no undo touches it, whatever the executor thinks.
 import fs from 'node:fs';
 import path from 'node:path';
 import { at } from '../fs/pinned-folders.js';
@@ -44,7 +45,7 @@ export const besideCopy: readonly Code[] = [
     },
     // Renamed and only the folder's fsync failed: the copy is the .gz, and the note stays for the rerun.
     undo: (c) => {
-      if (c.kept) return;
+      if (c.kept || c.before) return;
       if (c.temp && !c.renamed) dropTemp(c.temp);
       c.temp = undefined;
       unnote(c);
@@ -64,7 +65,7 @@ export const besideCopy: readonly Code[] = [
       c.copy = c.outputPath;
     },
     undo: (c) => {
-      if (c.renamed && !c.kept) fs.rmSync(at(c.outputPath), { force: true });
+      if (c.renamed && !c.kept && !c.before) fs.rmSync(at(c.outputPath), { force: true });
     },
   },
   {
@@ -91,7 +92,7 @@ export const appendedCopy: Code = {
   },
   // Once renamed the copy is the archive: the note stays for a rerun to cut it back.
   undo: (c) => {
-    if (c.renamed) return;
+    if (c.renamed || c.before) return;
     if (c.temp) fs.rmSync(at(c.temp.path), { force: true });
     c.temp = undefined;
     unnote(c);
@@ -140,7 +141,7 @@ export const stashCopy = (stash: StashCandidate): Code => ({
   },
   // Also when a signal stops the write partway: the stash is ours from its first byte.
   undo: (c) => {
-    if (c.stash) removeStash(c.stash.paths);
+    if (c.stash && !c.before) removeStash(c.stash.paths);
     c.stash = undefined;
   },
 });

@@ -64,3 +64,6 @@ export const metaAtCut = (c: TruncateCtx): Metadata => ({ ...c.facts, atimeMs: c
 
 /** A step's code, paired with its name and custody where the list is written. */
 export type Code = Omit<Action<TruncateCtx>, 'name' | 'copies' | 'bytes' | 'repeat'>;
+
+/** FILE is cut and the .gz not yet whole from the stash: the stash is all there is, and stays for --resume. */
+export const onlyInStash = (c: TruncateCtx): boolean => !!c.stash && !!c.before && !c.gzWritten;

@@ -10,7 +10,7 @@ import { appendedCopy, besideCopy, catchUp, renameAppended, fsyncAppendedFolder,
 import { appendStash, fsyncFile, gzFromStash, removeStashAfter, truncate, verifyBeside } from './copytruncate-after.js';
 import type { Code, TruncateCtx } from './copytruncate-ctx.js';
 
-export type { TruncateCtx } from './copytruncate-ctx.js';
+export { onlyInStash, type TruncateCtx } from './copytruncate-ctx.js';
 
 /** The temporary's five steps, paired with the code list gives (write, fsync, verify, rename, fsync the folder). */
 const pair = (steps: ReturnType<typeof tempSteps>, code: readonly Code[]) => steps.map((s, i) => act(s, code[i]));
