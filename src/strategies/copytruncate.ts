@@ -15,7 +15,10 @@ export { onlyInStash, type TruncateCtx } from './copytruncate-ctx.js';
 /** The temporary's five steps, paired with the code list gives (write, fsync, verify, rename, fsync the folder). */
 const pair = (steps: ReturnType<typeof tempSteps>, code: readonly Code[]) => steps.map((s, i) => act(s, code[i]));
 
-/** From the truncation on the copy is all there is: once FILE is cut nothing before it is undone, and signals wait to the end. */
+/**
+ * Signals wait from the truncation (beside an earlier archive, from the rename over it) to the end: once FILE
+ * is cut the copy is all there is, and the .gz is made whole before a signal may stop the run.
+ */
 const cutting = { held: true } as const;
 
 /** The list for the copy's place; its first step, the read, is done before the plan is made. */
