@@ -10,10 +10,12 @@ import { removeStash } from '../steps/stash.js';
 import { truncateHeld } from '../steps/truncate-held.js';
 import { dropTruncateRecord } from '../steps/truncate-record.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { createTemp, dropTemp, fsyncOutputFolder, sealTemp } from '../steps/write-beside.js';
 import { writeChunks } from '../steps/write-chunks.js';
 import { bytes } from '../text/format.js';
-import { copied, metaAtCut, type Code } from './copytruncate-ctx.js';
+import type { Copy } from '../plan/steps.js';
+import type { Action } from './action.js';
+import { copied, metaAtCut, type Code, type TruncateCtx } from './copytruncate-ctx.js';
+import { tempActions } from './temp-steps.js';
 
 /** Refused if FILE is not the one copied or holds less than was copied; the commit: from here the copy is all there is. */
 export const truncate: Code = {
@@ -61,38 +63,25 @@ export const appendStash: Code = {
   },
 };
 
-/** From the stash into the temporary beside the output: its five steps; the stash stays until the .gz is durable. */
-export const gzFromStash: readonly Code[] = [
-  {
-    run: (c) => {
-      c.temp = createTemp(c.outputPath);
-      writeChunks(c.temp.fd!, readFileBlocks(c.stash!.paths.data));
-    },
-    undo: (c) => {
-      if (c.temp && !c.renamed) dropTemp(c.temp);
-      c.temp = undefined;
-    },
-  },
-  { run: (c) => fs.fsyncSync(c.temp!.fd!) },
-  {
+/** From the stash into the temporary beside the output, now that the room is free: the temporary's shared steps; the stash stays until the .gz is durable. */
+export function gzFromStash(before: readonly Copy[], after: readonly Copy[], size: number): Action<TruncateCtx>[] {
+  const steps = tempActions<TruncateCtx>(before, after, size, {
+    outputPath: (c) => c.outputPath,
+    fill: (c, fd) => void writeChunks(fd, readFileBlocks(c.stash!.paths.data)),
+    verify: (c, file) => verifyContent(file, copied(c)),
+    metadata: metaAtCut,
+  });
+  const folder = steps[4];
+  // Only once its name is durable is the .gz more than the stash: until then a failure leaves the stash for --resume.
+  steps[4] = {
+    ...folder,
     run: async (c) => {
-      await verifyContent(c.temp!.path, copied(c));
-      sealTemp(c.temp!, metaAtCut(c));
-    },
-  },
-  {
-    run: (c) => {
-      fs.renameSync(at(c.temp!.path), at(c.outputPath));
-      c.renamed = true;
-    },
-  },
-  {
-    run: async (c) => {
-      await fsyncOutputFolder(c.outputPath);
+      await folder.run!(c);
       c.gzWritten = true;
     },
-  },
-];
+  };
+  return steps;
+}
 
 export const removeStashAfter: Code = {
   run: (c) => {

@@ -8,7 +8,7 @@ import type { SourceData } from '../steps/read-blocks.js';
 import type { Metadata } from '../steps/restore-metadata.js';
 import type { StashManifest, StashPaths } from '../steps/stash.js';
 import type { TempGz } from '../steps/write-beside.js';
-import type { Action } from './action.js';
+import type { Action, Say } from './action.js';
 
 export interface Progress {
   /** Every byte copied, in all rounds, and their CRC-32. */
@@ -34,11 +34,11 @@ export interface TruncateCtx {
   /** The .gz an earlier --copytruncate left at outputPath: kept, with the new members after it. */
   archive?: Archive;
   /** The run's lines (the logger): the steps only say what they did. */
-  say: { info(line: string): void; warn(line: string): void };
+  say: Say;
 
   /** The file the copy is in while the writer is caught up with: the .gz, its temporary, or the stash's copy. */
   copy?: string;
-  /** The temporary being written, while it is ours to remove. */
+  /** The temporary being written, while it is ours to remove (TempJob's field, for the shared temp actions). */
   temp?: TempGz;
   /** Beside an earlier archive: the temporary that holds it, then the new member. */
   appended?: AppendedTemp;

@@ -12,7 +12,10 @@ import type { Code, TruncateCtx } from './copytruncate-ctx.js';
 
 export { onlyInStash, type TruncateCtx } from './copytruncate-ctx.js';
 
-/** The temporary's five steps, paired with the code list gives (write, fsync, verify, rename, fsync the folder). */
+/**
+ * The temporary's five steps paired with the code besideCopy gives (write, fsync, verify, rename, fsync the folder):
+ * not the shared tempActions, whose rename commits; here FILE is still whole, and a failure up to the truncation undoes the copy.
+ */
 const pair = (steps: ReturnType<typeof tempSteps>, code: readonly Code[]) => steps.map((s, i) => act(s, code[i]));
 
 /**
@@ -57,7 +60,7 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Listed<Trunca
     ...after([safety]),
     ...(place.append
       ? [act(step(STEP.appendStash, [[safety]], s.compressedSize), { ...appendStash, ...cutting })]
-      : pair(tempSteps([[safety]], [[safety], [gz]], s.compressedSize), gzFromStash).map((a) => ({ ...a, ...cutting }))),
+      : gzFromStash([[safety]], [[safety], [gz]], s.compressedSize).map((a) => ({ ...a, ...cutting }))),
     act(step(STEP.removeStash, [[gz]]), { ...removeStashAfter, ...cutting }),
   ];
 }
