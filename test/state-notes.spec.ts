@@ -41,3 +41,18 @@ it('dropping it tries to tidy away only the folder that held it (another run\'s 
   }
   expect(fs.readdirSync(places[0])).toEqual([]);
 });
+
+it('does not try to remove a folder that still holds another note of this process (-r drops one a file), and removes it with the last', () => {
+  leaveNote('1-2.beside', 'x\n', places);
+  leaveNote('3-4.beside', 'y\n', places);
+  const rmdir = vi.spyOn(fs, 'rmdirSync');
+  try {
+    dropNote('1-2.beside', places);
+    expect(rmdir).not.toHaveBeenCalled();
+    expect(readNotes('3-4.beside', places)).toEqual(['y\n']);
+  } finally {
+    rmdir.mockRestore();
+  }
+  dropNote('3-4.beside', places);
+  expect(places.map((p) => fs.readdirSync(p))).toEqual([[], []]);
+});

@@ -6,11 +6,19 @@ import { defaultStashDirs } from '../probe/stash.js';
 import { readOwnFile, removeOwnFile, stateFolderIn, tidyStateFolder, writeOwnFile } from './state-folder.js';
 import { checkStateFolder, stateFolderName } from '../probe/own-folder.js';
 
+/**
+ * The notes this process left in each state folder and has not dropped: while one is there the folder is
+ * not empty, and removing it could only fail (-r, its files side by side, threw an ENOTEMPTY a file).
+ */
+const leftIn = new Map<string, Set<string>>();
+
 /** Best effort: true once a place took it. write makes it durable unless told otherwise. */
 export function leaveNote(name: string, text: string, places: readonly string[] = defaultStashDirs(), write = writeOwnFile): boolean {
   for (const dir of places) {
     try {
-      write(stateFolderIn(dir, true)!, name, text);
+      const folder = stateFolderIn(dir, true)!;
+      write(folder, name, text);
+      leftIn.set(folder, (leftIn.get(folder) ?? new Set()).add(name));
       return true;
     } catch {
       /* full, missing or not safe: try the next place */
@@ -37,7 +45,10 @@ export function dropNote(name: string, places: readonly string[] = defaultStashD
     const folder = path.join(path.resolve(dir), stateFolderName());
     try {
       // A folder that did not hold the note is left as it is: emptying it is not this note's business.
-      if (checkStateFolder(folder) && removeOwnFile(folder, name)) tidyStateFolder(folder);
+      if (!checkStateFolder(folder) || !removeOwnFile(folder, name)) continue;
+      const ours = leftIn.get(folder);
+      ours?.delete(name);
+      if (!ours?.size) tidyStateFolder(folder);
     } catch {
       /* not ours: never touched */
     }
