@@ -10,7 +10,7 @@ import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { reached } from '../steps/reached.js';
 import { growReserve, openReserve, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
-import { reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
+import { readReserves, reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
 
 export interface Loan {
@@ -88,6 +88,8 @@ export async function lendFromReserve<T>(
 /** After a run that took no loan: a reserve left short by a killed run grows back toward its record from the free space. */
 export function restoreReserve(dir: string, log: Logger): void {
   try {
+    // With no reserve recorded (the usual case, and -r asks after every file) there is no folder to look at.
+    if (readReserves().length === 0) return;
     const record = reserveOn(fs.statSync(fsPath(dir)).dev);
     if (!record) return;
     const fd = openRecorded(record);
