@@ -120,3 +120,16 @@ it('creates a file without looking for a leftover first, and still replaces one 
   expect(fs.lstatSync(path.join(folder, 'link')).isFile()).toBe(true);
   expect(fs.readFileSync(victim, 'utf8')).toBe('keep');
 });
+
+it('looks for a place found safe only once a run (-r finds the notes\' place for every file), and still sees its state folder go', () => {
+  const folder = stateFolderIn(base, true)!;
+  const exists = vi.spyOn(fs, 'existsSync');
+  try {
+    expect(stateFolderIn(base, false)).toBe(folder);
+    expect(exists.mock.calls.filter(([p]) => String(p) === base)).toEqual([]);
+  } finally {
+    exists.mockRestore();
+  }
+  tidyStateFolder(folder);
+  expect(stateFolderIn(base, false)).toBeUndefined();
+});
