@@ -56,3 +56,26 @@ it('withPinned lets go of every folder pinned inside it, even when the job fails
   await expect(withPinned([dir], async () => (pin(sub), Promise.reject(new Error('failed'))))).rejects.toThrow('failed');
   expect([pinnedFd(dir), pinnedFd(sub)]).toEqual([undefined, undefined]);
 });
+
+it.each(['/f', '/./f', '/sub/../f', '//f', '/.f', '/..f', '/f/.', '/f/'])('finds the pinned folder however the name spells it (%s after it), as path.resolve reads it', (rest) => {
+  pin(dir);
+  try {
+    for (const name of [`${dir}${rest}`, path.relative(process.cwd(), `${dir}${rest}`)]) {
+      const abs = path.resolve(name);
+      expect(at(name)).toBe(path.dirname(abs) === dir ? `/proc/self/fd/${pinnedFd(dir)}/${path.basename(abs)}` : name);
+    }
+  } finally {
+    unpin(dir);
+  }
+});
+
+it('hands a name in a folder that is not pinned over as it is, while another folder is pinned', () => {
+  pin(dir);
+  try {
+    expect(at(path.join(base, 'f'))).toBe(path.join(base, 'f'));
+    expect(at(`${dir}/sub/f`)).toBe(`${dir}/sub/f`);
+    expect(at(`${dir}/`)).toBe(`${dir}/`);
+  } finally {
+    unpin(dir);
+  }
+});

@@ -76,3 +76,35 @@ it.each([
   expect(withFile(data, (fd) => readFull(fd, buf, position))).toBe(got);
   expect(buf.subarray(0, got).equals(data.subarray(position, position + got))).toBe(true);
 });
+
+it('holds a small file in a buffer of its own size, not a 64 KiB one (-r reads thousands of them)', () => {
+  const data = crypto.randomBytes(5000);
+  const { blocks } = withFile(data, (fd) => readBlocks(fd));
+  expect(Buffer.concat(blocks).equals(data)).toBe(true);
+  expect(blocks.map((b) => b.buffer.byteLength)).toEqual([5001]);
+});
+
+it('reads on past the size it saw when the file is longer (it grew), in reads of 64 KiB at least', () => {
+  const data = crypto.randomBytes(200_000);
+  const file = path.join(dir, 'grown');
+  fs.writeFileSync(file, data.subarray(0, 1000));
+  const fd = fs.openSync(file, 'r');
+  try {
+    const fstat = fs.fstatSync;
+    let first = true;
+    // The file grows between the size looked at and the reads.
+    fs.fstatSync = ((d: number) => {
+      const st = fstat(d);
+      if (first) fs.appendFileSync(file, data.subarray(1000));
+      first = false;
+      return st;
+    }) as typeof fs.fstatSync;
+    try {
+      expect(Buffer.concat(readBlocks(fd).blocks).equals(data)).toBe(true);
+    } finally {
+      fs.fstatSync = fstat;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+});

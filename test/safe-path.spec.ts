@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { resolveTrusted } from '../src/fs/safe-path.js';
 
 let base: string;
@@ -35,4 +35,15 @@ it('refuses a loop of symlinks', () => {
   fs.symlinkSync(path.join(base, 'b'), path.join(base, 'a'));
   fs.symlinkSync(path.join(base, 'a'), path.join(base, 'b'));
   expect(() => resolveTrusted(path.join(base, 'a'))).toThrow(/too many levels of symbolic links/);
+});
+
+it('asks the kernel for the effective uid at most once a run (-r asked it some 16 times a file)', async () => {
+  const { euid } = await import('../src/fs/safe-path.js');
+  const asked = vi.spyOn(process, 'geteuid');
+  try {
+    for (let i = 0; i < 5; i++) expect(euid()).toBe(euid());
+    expect(asked.mock.calls.length).toBeLessThanOrEqual(1);
+  } finally {
+    asked.mockRestore();
+  }
 });

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { defaultStashDirs, uniqueDirs } from '../src/probe/stash.js';
 import { stateFolderName } from '../src/probe/own-folder.js';
 import { recordKey } from '../src/probe/identity.js';
@@ -53,4 +53,14 @@ it.each([
   ['a missing folder is kept as named', () => ['/nonexistent/cmem'], 1],
 ])('uniqueDirs: %s', (_name, dirs, count) => {
   expect(uniqueDirs(dirs())).toHaveLength(Math.min(count, dirs().length));
+});
+
+it('uniqueDirs resolves each name once, however often it is named (-r names the folder of every file)', () => {
+  const resolved = vi.spyOn(fs.realpathSync, 'native');
+  try {
+    expect(uniqueDirs(Array.from({ length: 50 }, () => os.tmpdir()))).toEqual([fs.realpathSync(os.tmpdir())]);
+    expect(resolved).toHaveBeenCalledTimes(1);
+  } finally {
+    resolved.mockRestore();
+  }
 });

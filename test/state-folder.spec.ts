@@ -98,3 +98,38 @@ it('tidies an empty folder away and keeps one in use', () => {
   tidyStateFolder(folder);
   expect(fs.existsSync(folder)).toBe(false);
 });
+
+it('creates a file without looking for a leftover first, and still replaces one (a file, or a symlink to another file)', () => {
+  const folder = stateFolderIn(base, true)!;
+  const lstat = vi.spyOn(fs, 'lstatSync');
+  try {
+    fs.closeSync(createOwnFile(folder, 'new'));
+    expect(lstat.mock.calls.filter(([p]) => String(p).endsWith('/new'))).toEqual([]);
+  } finally {
+    lstat.mockRestore();
+  }
+  fs.writeFileSync(path.join(folder, 'left'), 'a killed run left this');
+  const fd = createOwnFile(folder, 'left');
+  fs.writeSync(fd, 'mine');
+  fs.closeSync(fd);
+  expect(fs.readFileSync(path.join(folder, 'left'), 'utf8')).toBe('mine');
+  const victim = path.join(base, 'victim');
+  fs.writeFileSync(victim, 'keep');
+  fs.symlinkSync(victim, path.join(folder, 'link'));
+  fs.closeSync(createOwnFile(folder, 'link'));
+  expect(fs.lstatSync(path.join(folder, 'link')).isFile()).toBe(true);
+  expect(fs.readFileSync(victim, 'utf8')).toBe('keep');
+});
+
+it('looks for a place found safe only once a run (-r finds the notes\' place for every file), and still sees its state folder go', () => {
+  const folder = stateFolderIn(base, true)!;
+  const exists = vi.spyOn(fs, 'existsSync');
+  try {
+    expect(stateFolderIn(base, false)).toBe(folder);
+    expect(exists.mock.calls.filter(([p]) => String(p) === base)).toEqual([]);
+  } finally {
+    exists.mockRestore();
+  }
+  tidyStateFolder(folder);
+  expect(stateFolderIn(base, false)).toBeUndefined();
+});

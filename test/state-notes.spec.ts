@@ -41,3 +41,43 @@ it('dropping it tries to tidy away only the folder that held it (another run\'s 
   }
   expect(fs.readdirSync(places[0])).toEqual([]);
 });
+
+it('does not try to remove a folder that still holds another note of this process (-r drops one a file), and removes it with the last', () => {
+  leaveNote('1-2.beside', 'x\n', places);
+  leaveNote('3-4.beside', 'y\n', places);
+  const rmdir = vi.spyOn(fs, 'rmdirSync');
+  try {
+    dropNote('1-2.beside', places);
+    expect(rmdir).not.toHaveBeenCalled();
+    expect(readNotes('3-4.beside', places)).toEqual(['y\n']);
+  } finally {
+    rmdir.mockRestore();
+  }
+  dropNote('3-4.beside', places);
+  expect(places.map((p) => fs.readdirSync(p))).toEqual([[], []]);
+});
+
+it('looks for a note it did not leave only in a place whose listing names it (-r looked into every place for every file)', () => {
+  const other = path.join(places[1], stateFolderName());
+  fs.mkdirSync(other, { mode: 0o700 });
+  fs.writeFileSync(path.join(other, '9-9.gz'), 'another job');
+  leaveNote('1-2.beside', 'x\n', places);
+  const lstat = vi.spyOn(fs, 'lstatSync');
+  try {
+    dropNote('1-2.beside', places);
+    expect(lstat.mock.calls.filter(([p]) => String(p).startsWith(places[1]))).toEqual([]);
+  } finally {
+    lstat.mockRestore();
+  }
+  expect(fs.readdirSync(other)).toEqual(['9-9.gz']);
+  expect(fs.readdirSync(places[0])).toEqual([]);
+});
+
+it("removes a note a killed run left in another place, as well as this run's own", () => {
+  const other = path.join(places[1], stateFolderName());
+  fs.mkdirSync(other, { mode: 0o700 });
+  fs.writeFileSync(path.join(other, '1-2.beside'), 'a killed run left this');
+  leaveNote('1-2.beside', 'x\n', places);
+  dropNote('1-2.beside', places);
+  expect(places.map((p) => fs.readdirSync(p))).toEqual([[], []]);
+});

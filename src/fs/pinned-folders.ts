@@ -66,11 +66,17 @@ export const pinnedFd = (dir: string): number | undefined => pins.get(path.resol
 
 /** The name to hand the kernel for file: through its folder's descriptor when that folder is pinned; as bytes when it is not UTF-8. */
 export function at(file: string): string | Buffer {
-  if (!viaProc) return fsPath(file);
-  const abs = path.resolve(file);
-  const held = pins.get(path.dirname(abs));
-  return fsPath(held ? `/proc/self/fd/${held.fd}/${path.basename(abs)}` : file);
+  if (!viaProc || pins.size === 0) return fsPath(file);
+  const abs = normalAbsolute(file) ? file : path.resolve(file);
+  const slash = abs.lastIndexOf('/');
+  const held = pins.get(slash === 0 ? '/' : abs.slice(0, slash));
+  return fsPath(held ? `/proc/self/fd/${held.fd}/${abs.slice(slash + 1)}` : file);
 }
+
+/** A name path.resolve would give back unchanged; -r hands at() some twenty a file, nearly all of them so. */
+const normalAbsolute = (file: string): boolean => file.charCodeAt(0) === 0x2f && !UNNORMAL.test(file);
+/** An empty name (//), a . or .. name, or a trailing slash. */
+const UNNORMAL = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
 
 /**
  * Runs fn with dirs pinned; when it ends, every pin it made (and any made inside it and not let go) is

@@ -58,9 +58,12 @@ export function encode(name: string): Buffer {
 /** What fs takes for the name: the string itself when it is UTF-8 (every usual name), else its bytes. */
 export const fsPath = (name: string): string | Buffer => (hasRawBytes(name) ? encode(name) : name);
 
-/** realpath for any name: fs.realpathSync's JS walk turns a Buffer back into a (lossy) string, the native call does not. */
+/**
+ * realpath for any name, by the native call: fs.realpathSync's JS walk turns a Buffer back into a (lossy)
+ * string, and for a plain name costs an lstat and a Stats object per folder of the path (-r: every file).
+ */
 export const realPath = (name: string): string =>
-  hasRawBytes(name) ? decode(fs.realpathSync.native(encode(name), { encoding: 'buffer' })) : fs.realpathSync(name);
+  hasRawBytes(name) ? decode(fs.realpathSync.native(encode(name), { encoding: 'buffer' })) : fs.realpathSync.native(name);
 
 /** The size of a name in bytes, as NAME_MAX counts it. */
 export const byteLength = (name: string): number => (hasRawBytes(name) ? encode(name).length : Buffer.byteLength(name));

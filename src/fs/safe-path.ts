@@ -14,7 +14,9 @@ export interface Resolved {
 
 const MAX_LINKS = 40;
 
-export const euid = (): number => process.geteuid?.() ?? 0;
+/** Asked once: a run never changes its effective uid, and -r asked the kernel some 16 times a file. */
+let effective: number | undefined;
+export const euid = (): number => (effective ??= process.geteuid?.() ?? 0);
 
 export function resolveTrusted(dir: string, uid = euid()): Resolved {
   let todo = path.resolve(dir).split('/').filter(Boolean);

@@ -74,7 +74,8 @@ export const stateFolderPath = (base: string) => path.join(path.resolve(base), s
 /** The state folder in base when it exists, else undefined; throws INSECURE when it, or a folder above it, is unsafe. */
 export function findStateFolder(base: string): string | undefined {
   const folder = stateFolderPath(base);
-  const ancestor = fs.existsSync(fsPath(base)) ? unsafeAncestor(base) : undefined;
+  // Folders found safe stay safe (above): one known so is not looked for again (-r: a note a file).
+  const ancestor = !safeAncestors.has(base) && fs.existsSync(fsPath(base)) ? unsafeAncestor(base) : undefined;
   if (ancestor) throw refusedFolder(folder, `its parent ${ancestor}`);
   return checkStateFolder(folder) ? folder : undefined;
 }

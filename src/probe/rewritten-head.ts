@@ -16,11 +16,17 @@ export function namesItself(head: Buffer, base: string): boolean {
   return end > pos && head.subarray(pos, end).equals(encode(base));
 }
 
-/** FILE's first bytes, enough for a header with a name. */
+/**
+ * FILE's first bytes: its first 10 when they are not a gzip header with a name (every plain log: -r
+ * then reads no more of it here, nor zeroes 64 KiB a file), else enough for the whole header.
+ */
 export function readHead(file: string): Buffer {
   const fd = fs.openSync(at(file), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
-    const head = Buffer.alloc(10 + 2 + 65535 + 256);
+    const start = Buffer.allocUnsafe(10);
+    const got = fs.readSync(fd, start, 0, start.length, 0);
+    if (got < start.length || start[0] !== 0x1f || start[1] !== 0x8b || !(start[3] & FNAME)) return start.subarray(0, got);
+    const head = Buffer.allocUnsafe(10 + 2 + 65535 + 256);
     return head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
   } finally {
     fs.closeSync(fd);

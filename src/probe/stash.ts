@@ -72,10 +72,13 @@ export function stashCandidates(
   return found.sort((a, b) => rank(a) - rank(b));
 }
 
-/** Each folder once, by its real path: /run/shm is often a symlink to /dev/shm. Missing folders are kept as named. */
+/**
+ * Each folder once, by its real path: /run/shm is often a symlink to /dev/shm. Missing folders are kept as
+ * named. Each name is resolved once (-r hands the folder of every file it compressed).
+ */
 export function uniqueDirs(dirs: readonly string[]): string[] {
   const byReal = new Map<string, string>();
-  for (const dir of dirs) {
+  for (const dir of new Set(dirs)) {
     let real: string;
     try {
       real = realPath(dir);

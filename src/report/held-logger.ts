@@ -15,12 +15,14 @@ export function heldLogger(under: Logger): HeldLogger {
       if (held) held.push(() => write(m));
       else write(m);
     };
+  // Lines the logger underneath drops (-q, --json) are not held either: -r held a few for every file.
+  const mute = () => {};
   return {
     chalk: under.chalk,
     chatty: under.chatty,
-    info: hold((m) => under.info(m)),
-    detail: hold((m) => under.detail(m)),
-    success: hold((m) => under.success(m)),
+    info: under.chatty ? hold((m) => under.info(m)) : mute,
+    detail: under.chatty ? hold((m) => under.detail(m)) : mute,
+    success: under.chatty ? hold((m) => under.success(m)) : mute,
     warn: hold((m) => under.warn(m)),
     error: hold((m) => under.error(m)),
     release() {

@@ -11,7 +11,7 @@ import { gzPlace } from '../plan/steps.js';
 import { wholeFileSteps } from '../strategies/whole-file.js';
 import { holderCheckGap, holderCheckJson } from '../plan/unseen-holders.js';
 import { probeFile, type FileFacts } from '../probe/file.js';
-import { allocatedBytes, freedBytes } from '../probe/freed-space.js';
+import { freedBytes } from '../probe/freed-space.js';
 import type { HolderScan } from '../probe/holder.js';
 import { quotaNote } from '../probe/quota.js';
 import { stashCandidates } from '../probe/stash.js';
@@ -150,12 +150,16 @@ async function compressAdmitted({ facts, holders, gap, staleCopyGone }: Admitted
     job.clock.total();
     return { ...report, ...truncated };
   }
-  log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, ${gap ? 'not known whether another process holds it open' : 'no other process holds it open'}`);
-  // What is freed is measured in blocks at the end: the plan's figure is an estimate, rounded up by a worst case.
-  const allocatedBefore = allocatedBytes(facts.path);
-  const measured = () => ({ freedBytes: freedBytes(facts, allocatedBefore, outputPath) });
   const { fileFs, budget } = space;
-  log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free${quotaNote(fileFs.quota)} of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
+  // -q and --json show neither line: -r built both for every file, for nothing.
+  if (log.chatty) {
+    log.info(`${log.chalk.bold(facts.path)}: ${bytes(facts.size)}, mode ${(facts.mode & 0o7777).toString(8)}, owner ${facts.uid}:${facts.gid}, ${gap ? 'not known whether another process holds it open' : 'no other process holds it open'}`);
+    log.info(`filesystem ${fileFs.mountPoint} (${fileFs.type}): ${bytes(fileFs.freeBytes)} free${quotaNote(fileFs.quota)} of ${bytes(fileFs.totalBytes)}, ${fileFs.freeInodes} inodes free`);
+  }
+  // What is freed is measured in blocks at the end: the plan's figure is an estimate, rounded up by a worst case.
+  // The blocks FILE held are those of its probe just now (admitted from it), not of one more lstat.
+  const allocatedBefore = facts.allocated;
+  const measured = () => ({ freedBytes: freedBytes(facts, allocatedBefore, outputPath) });
   report.memory = { availableBytes: budget.available, limitedBy: budget.limitedBy };
   const fd = openSource(facts);
   // Closed as soon as FILE is read (a file waiting at the holder check holds no descriptor), and before a

@@ -8,7 +8,7 @@ import { fsPath } from '../fs/raw-names.js';
 import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
 import { growReserve, openReserve, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
-import { reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
+import { readReserves, reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
 import type { LoanActs } from '../strategies/reserve-loan.js';
 
@@ -75,6 +75,8 @@ export function lending(loan: Loan, dir: string, into: { reserve?: { path: strin
 /** After a run that took no loan: a reserve left short by a killed run grows back toward its record from the free space. */
 export function restoreReserve(dir: string, log: Logger): void {
   try {
+    // With no reserve recorded (the usual case, and -r asks after every file) there is no folder to look at.
+    if (readReserves().length === 0) return;
     const record = reserveOn(fs.statSync(fsPath(dir)).dev);
     if (!record) return;
     const fd = openRecorded(record);

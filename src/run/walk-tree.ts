@@ -77,7 +77,10 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
     if (!st) continue; // gone since the listing
     // Block mode's file while it is cut: its job is finished by a run on FILE's name, which may be gone. Only
     // with its journal beside it: a name planted by hand would make -r fail on a FILE that never was.
-    const stoodFor = st.isFile() && !opts.decompress && journalBesideIt(file) ? hiddenFor(file) : undefined;
+    // The name is looked at first: only a hidden name can stand for FILE, and -r would otherwise look for a
+    // journal beside every file (an lstat and a look more each).
+    const hidden = st.isFile() && !opts.decompress ? hiddenFor(file) : undefined;
+    const stoodFor = hidden !== undefined && journalBesideIt(file) ? hidden : undefined;
     if (stoodFor && !listed.has(path.basename(stoodFor))) {
       yield { file: stoodFor };
       continue;

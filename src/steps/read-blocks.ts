@@ -44,7 +44,9 @@ export function* readEachBlock(fd: number, { start = 0, length = Infinity, block
   const now = fs.fstatSync(fd).size - start;
   let size = 0;
   while (size < length) {
-    const want = Math.min(blockSize, length - size, Math.max(SMALLEST_READ, now - size + 1));
+    // The first read is sized to the file (a small log of -r holds no 64 KiB buffer through its job); the
+    // next ones, of a file that grew meanwhile, are at least SMALLEST_READ.
+    const want = Math.min(blockSize, length - size, size === 0 ? Math.max(1, now + 1) : Math.max(SMALLEST_READ, now - size + 1));
     const buf = Buffer.allocUnsafe(want);
     const n = readFull(fd, buf, start + size);
     if (n === 0) return;

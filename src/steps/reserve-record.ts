@@ -1,6 +1,7 @@
 // Where the reserves are and the size each should have: one record in the state folder of the first
 // state place (/var/tmp by default, which survives a reboot), so a rerun or --scan finds them again.
 import fs from 'node:fs';
+import { FRESH_MS } from '../probe/fresh-for.js';
 import { defaultStashDirs } from '../probe/stash.js';
 import { fsPath } from '../fs/raw-names.js';
 import { readOwnFile, stateFolderIn, writeOwnFile } from './state-folder.js';
@@ -22,7 +23,7 @@ function recordFolder(create: boolean): string | undefined {
 }
 
 /** The records; none when the state folder is missing or cannot be trusted (the stash's choice reports that, once). */
-export function readReserves(): ReserveRecord[] {
+function readReservesNow(): ReserveRecord[] {
   let folder: string | undefined;
   try {
     folder = recordFolder(false);
@@ -39,10 +40,26 @@ export function readReserves(): ReserveRecord[] {
   }
 }
 
+/**
+ * The records as last read, for a second (FRESH_MS) and the same state places: -r looks after every file
+ * (a reserve a killed run left short grows back), which read the record folder anew each time. A record
+ * another run makes meanwhile is seen by the files after that second; this process's own changes at once.
+ */
+let held: { places: string; at: number; records: readonly ReserveRecord[] } | undefined;
+
+export function readReserves(): readonly ReserveRecord[] {
+  const places = defaultStashDirs().join(':');
+  const now = performance.now();
+  if (held?.places === places && now - held.at < FRESH_MS) return held.records;
+  held = { places, at: now, records: Object.freeze(readReservesNow()) };
+  return held.records;
+}
+
 /** Replaces the record of r.path with r, or removes it when size is 0. */
 export function recordReserve(r: ReserveRecord): void {
-  const others = readReserves().filter((x) => x.path !== r.path);
+  const others = readReservesNow().filter((x) => x.path !== r.path);
   const all = r.size > 0 ? [...others, r] : others;
+  held = undefined;
   writeOwnFile(recordFolder(true)!, NAME, `${JSON.stringify(all, null, 1)}\n`);
 }
 

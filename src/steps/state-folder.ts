@@ -31,11 +31,21 @@ export function makeOwnFolder(folder: string): void {
 
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
-/** Creates a new file in a checked state folder (made again if another run just tidied it away); a leftover of ours under that name is removed first. */
+/**
+ * Creates a new file in a checked state folder (made again if another run just tidied it away); a leftover
+ * of ours under that name is removed first. Created first and looked at only when the name is taken: a
+ * leftover is rare, and -r creates a note for every file.
+ */
 export function createOwnFile(folder: string, name: string, flags = CREATE): number {
   if (!checkStateFolder(folder)) makeOwnFolder(folder);
+  const file = at(path.join(folder, name));
+  try {
+    return fs.openSync(file, flags | CREATE, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   removeOwnFile(folder, name);
-  return fs.openSync(at(path.join(folder, name)), flags | CREATE, 0o600);
+  return fs.openSync(file, flags | CREATE, 0o600);
 }
 
 /**
