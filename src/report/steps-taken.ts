@@ -94,9 +94,15 @@ function reachedIn(t: Trace, name: string): void {
   pauseAt(name);
 }
 
+/** The line for a step done before the executor began (the read before the plan), so that -v's numbered steps start at 1 as the plan's list does. */
+export function announceDone(log: Logger, step: TakenStep, index: number, total: number): void {
+  if (log.chatty) log.detail(`step ${index + 1}/${total}: ${step.name}: done, before the plan (${step.ms} ms)`);
+}
+
 /** The executor's line for a step it begins (-v), then the test seam's stop (a repeated step's blocks stop each at their own). */
 export function announce(log: Logger, step: Step, index: number, total: number): void {
-  log.detail(`step ${index + 1}/${total}: ${step.name}; copies meanwhile: ${describeCopies(step.copies)}`);
+  // Not made when nothing is shown (-q, --json): -r over thousands of files would make one a step.
+  if (log.chatty) log.detail(`step ${index + 1}/${total}: ${step.name}; copies meanwhile: ${describeCopies(step.copies)}`);
   if (!step.repeat) pauseAt(step.name);
 }
 

@@ -3,7 +3,7 @@
 // runs a strategy, so what --simulate prints and what runs are the same list.
 import { describeCopies, type Copy } from '../plan/steps.js';
 import type { Logger } from '../report/logger.js';
-import { announce, pauseAt, takenJson, type StepJson, type TakenStep } from '../report/steps-taken.js';
+import { announce, announceDone, pauseAt, takenJson, type StepJson, type TakenStep } from '../report/steps-taken.js';
 import { isAction, type Action, type Listed } from '../strategies/action.js';
 import { hold, onInterrupt } from './signals.js';
 
@@ -41,8 +41,7 @@ async function actAll<C>(step: Action<C>, act: (s: Action<C>) => Promise<void>, 
 export async function execute<C>(x: Execution<C>): Promise<void> {
   const { steps, ctx, log } = x;
   const taken: TakenStep[] = (x.done ?? []).map((d, at) => ({ ...d, at }));
-  // Shown too, so that -v's numbered steps start at 1 as the plan's list does.
-  for (const d of taken) log.detail(`step ${d.at! + 1}/${steps.length}: ${d.name}: done, before the plan (${d.ms} ms)`);
+  taken.forEach((d, i) => announceDone(log, d, i, steps.length));
   const undoable: Action<C>[] = [];
   let committed = false;
   let release: (() => void) | undefined;
