@@ -1,7 +1,8 @@
 // The two loss windows read off a plan's steps: kill -9 (memory alone) and power cut (memory or RAM alone).
 import { expect, it } from 'vitest';
 import { describeWindows, unsafeRefusal, windowsOf } from '../src/plan/loss-windows.js';
-import { blockSteps, streamedSteps, truncateSteps, wholeFileSteps } from '../src/plan/steps.js';
+import { streamedSteps, truncateSteps, wholeFileSteps } from '../src/plan/steps.js';
+import { blockSteps } from '../src/strategies/blocks.js';
 import type { StashCandidate } from '../src/probe/stash.js';
 
 const stash = (ramBacked: boolean) => ({ dir: ramBacked ? '/dev/shm' : '/var/tmp', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;

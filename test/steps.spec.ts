@@ -1,6 +1,7 @@
 // Each strategy's list of steps, and where complete copies of FILE's bytes are during each.
 import { expect, it } from 'vitest';
-import { blockSteps, describeCopies, gzPlace, repeatedName, streamedSteps, truncateSteps, wholeFileSteps, withReserveLoan, type Step } from '../src/plan/steps.js';
+import { describeCopies, gzPlace, repeatedName, streamedSteps, truncateSteps, wholeFileSteps, withReserveLoan, type Step } from '../src/plan/steps.js';
+import { blockSteps } from '../src/strategies/blocks.js';
 import type { StashCandidate } from '../src/probe/stash.js';
 
 const stash = (ramBacked: boolean) => ({ dir: '/s', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;
