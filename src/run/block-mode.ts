@@ -14,7 +14,7 @@ import { closeJournal, type JournalManifest, type JournalPaths } from '../steps/
 import { at } from '../fs/pinned-folders.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { blockResumeSteps, type BlockAction, type BlockCtx, type BlocksLeft } from '../strategies/blocks.js';
-import { remainingBytes } from '../strategies/block-cuts.js';
+import { openFile, remainingBytes } from '../strategies/block-cuts.js';
 import { closeAll } from '../strategies/block-assembly.js';
 import { secondLink, type Journaled } from './find-journal.js';
 import { execute } from './executor.js';
@@ -75,9 +75,13 @@ const blockCtx = (facts: FileFacts, m: JournalManifest, journal: JournalPaths | 
   end: remainingBytes(m),
 });
 
-/** Runs a block-mode list on its ctx; FILE and the temporary .gz are closed however it ends. */
-async function runBlocks(steps: readonly BlockAction[], ctx: BlockCtx, log: Logger, into: { steps?: StepJson[] }): Promise<BlocksDone> {
+/**
+ * Runs a block-mode list on its ctx; FILE and the temporary .gz are closed however it ends. FILE is opened
+ * and proved the job's before the first step: a rename meanwhile (logrotate) moves a name, not the job.
+ */
+async function runBlocks(steps: readonly BlockAction[], ctx: BlockCtx, log: Logger, into: { steps?: StepJson[] }, hasFile = true): Promise<BlocksDone> {
   try {
+    if (hasFile) openFile(ctx);
     await execute({ steps, ctx, log, into });
   } finally {
     closeAll(ctx);
@@ -124,10 +128,10 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPat
     throw secondLink(facts, found.journal.manifest);
   }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
-  const steps = blockResumeSteps(blocksLeft(found, facts, outputPath));
+  const left = blocksLeft(found, facts, outputPath);
   const into: { steps?: StepJson[] } = {};
   try {
-    return await runBlocks(steps, blockCtx(facts, m, found.journal, outputPath, log), log, into);
+    return await runBlocks(blockResumeSteps(left), blockCtx(facts, m, found.journal, outputPath, log), log, into, !left.gone);
   } finally {
     // recover.ts still wraps this in the tracker: the executor's steps are the ones its report gives.
     executedIn(into.steps);

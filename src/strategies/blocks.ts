@@ -8,7 +8,7 @@ import { createJournal, journalBeside, journalInStash, partPath, removeJournal, 
 import { STEP } from '../steps/step-names.js';
 import { act, type Action } from './action.js';
 import { appendPart, createGz, fsyncGzFolder, partsLeft, removeEmptied, renameGz, reopenGz } from './block-assembly.js';
-import { assertSaved, cutBlock, cutFirst, dropEmptyJournal, getReady, hide, hideAfterWindow, lastBlock, openFile, readBlock, startJournal, writeBack, writeBlockPart, type BlockCtx } from './block-cuts.js';
+import { assertSaved, cutBlock, cutFirst, dropEmptyJournal, getReady, hide, hideAfterWindow, lastBlock, readBlock, startJournal, writeBack, writeBlockPart, type BlockCtx } from './block-cuts.js';
 import fs from 'node:fs';
 import { at } from '../fs/pinned-folders.js';
 
@@ -23,13 +23,7 @@ const cutStep = (index: number, copies: readonly Copy[]): BlockAction => act(ste
 
 /** FILE off its name before the first cut: once done, the job is the journal's to finish (a rerun does). */
 const hideStep = (copies: readonly Copy[]): BlockAction =>
-  act(step(STEP.hide, copies), {
-    run: async (c) => {
-      openFile(c);
-      await hide(c);
-    },
-    commits: true,
-  });
+  act(step(STEP.hide, copies), { run: hide, commits: true });
 
 /** The blocks FILE still holds below the last cut, tail first: each read, its part made durable, then cut. */
 function blocksBelow(from: number, copies: readonly Copy[], bytes: number): BlockAction {
