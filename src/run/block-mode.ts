@@ -14,7 +14,8 @@ import { closeJournal, type JournalManifest, type JournalPaths } from '../steps/
 import { at } from '../fs/pinned-folders.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { blockResumeSteps, type BlockAction, type BlockCtx, type BlocksLeft } from '../strategies/blocks.js';
-import { openFile, remainingBytes } from '../strategies/block-cuts.js';
+import { openFile } from '../strategies/block-cuts.js';
+import { remainingBytes } from '../strategies/block-ctx.js';
 import { closeAll } from '../strategies/block-assembly.js';
 import { secondLink, type Journaled } from './find-journal.js';
 import { execute } from './executor.js';

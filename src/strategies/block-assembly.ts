@@ -14,7 +14,8 @@ import { restoreMetadata } from '../steps/restore-metadata.js';
 import { tempPathFor } from '../steps/write-beside.js';
 import { closeJudged, fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { hiddenFor } from '../steps/hide-source.js';
-import { getReady, type Assembly, type BlockCtx } from './block-cuts.js';
+import type { Assembly, BlockCtx } from './block-ctx.js';
+import { getReady } from './block-cuts.js';
 
 /**
  * Reads the member just appended back and compares it with its part. Each part was inflated and

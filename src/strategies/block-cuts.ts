@@ -8,86 +8,16 @@ import { JOURNAL_INODES } from '../plan/block-plan.js';
 import { thisRun } from '../probe/live-run.js';
 import { identityAt, identityOf, sameIdentity } from '../probe/identity.js';
 import { assertNoOpeners, hiddenFor, hideSource, isHiddenName } from '../steps/hide-source.js';
-import type { FileFacts } from '../probe/file.js';
 import { bytes } from '../text/format.js';
 import { chunksOf, readAndCompress, type Compressed } from '../steps/compress.js';
-import { createJournal, journalBeside, partPath, removeJournal, writeJournal, writePart, type JournalManifest, type JournalPaths, type PartRecord } from '../steps/journal.js';
+import { createJournal, journalBeside, partPath, removeJournal, writeJournal, writePart, type JournalManifest, type JournalPaths } from '../steps/journal.js';
 import { at } from '../fs/pinned-folders.js';
 import { readFileBlocks, type SourceData } from '../steps/read-blocks.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
 import { verifyWritten } from '../steps/verify.js';
-import { writeChunks } from '../steps/write-chunks.js';
 import { checksumFd } from '../steps/checksum-file.js';
 import { shellQuote } from '../text/shell-quote.js';
-import { isNoRoom } from '../fs/no-room.js';
-
-/** What the steps of block mode say; the run's logger. */
-export interface Say {
-  info(message: string): void;
-  detail(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-/** The (size, times) the file had when we last touched it; anything else means another writer. */
-export interface Seen {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
-
-/** A block read and compressed, waiting for its part to be written and the cut. */
-export interface Prepared {
-  index: number;
-  offset: number;
-  source: SourceData;
-  compressed: Compressed;
-}
-
-/** Where the assembly stands: the names it works under, the parts head first, the temporary .gz open. */
-export interface Assembly {
-  /** FILE's inode's name now: the hidden one, or the one logrotate gave it meanwhile. */
-  file: string;
-  output: string;
-  temp: string;
-  parts: PartRecord[];
-  /** The .gz had its name before this run: only the emptied FILE and the journal are left. */
-  renamed: boolean;
-  fd?: number;
-}
-
-/** A block-mode job as its steps share it. */
-export interface BlockCtx {
-  facts: FileFacts;
-  m: JournalManifest;
-  /** Where the parts are: none yet before the one-block window's first part. */
-  journal?: JournalPaths;
-  outputPath: string;
-  say: Say;
-  /** Where the file's inode is: FILE, or its hidden name once hidden. */
-  hidden: string;
-  /** FILE, open read-write from the first step of the blocks to the assembly. */
-  fd?: number;
-  seen?: Seen;
-  /** Where FILE should end now: the offset of the lowest block cut. */
-  end: number;
-  /** The block read, and the one below it compressing on the pool meanwhile. */
-  block?: Prepared;
-  next?: Promise<Prepared>;
-  /** Set once FILE is checked, made this run's and cut back to where the journal says it ends. */
-  ready?: boolean;
-  started?: number;
-  /** The assembly's state (block-assembly.ts). */
-  gz?: Assembly;
-}
-
-/** Where the file ends now, as the manifest says it should: below the lowest part written. */
-export const remainingBytes = (m: JournalManifest) => (m.parts.length === 0 ? m.size : Math.min(...m.parts.map((p) => p.offset)));
-
-export function observe(fd: number): Seen {
-  const st = fs.fstatSync(fd);
-  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-}
+import { observe, remainingBytes, truncateTo, type BlockCtx, type Prepared, type Say, type Seen } from './block-ctx.js';
 
 const changed = (file: string) =>
   new CmemError(
@@ -95,13 +25,6 @@ const changed = (file: string) =>
     `${file} changed while block mode was running (another process wrote inside it, or cut it short); stopped, nothing more is touched`,
     `every byte is in ${file} or in the journal's parts: stop the writer, then run: cmemgzip --resume ${shellQuote(file)}`,
   );
-
-/** The cut, made durable. What it returns says FILE ends at offset: bytes appended meanwhile (during the fsync) count as appended, not as FILE's own. */
-function truncateTo(fd: number, offset: number): Seen {
-  fs.ftruncateSync(fd, offset);
-  fs.fsyncSync(fd);
-  return { ...observe(fd), size: offset };
-}
 
 /** A part written, read back and checked against the block's bytes, then recorded in the manifest. */
 async function commitPart(journal: JournalPaths, m: JournalManifest, record: JournalManifest['parts'][number], source: SourceData, compressed: Compressed): Promise<void> {
@@ -277,7 +200,7 @@ export async function cutBlock(c: BlockCtx): Promise<void> {
   if (c.journal!.stash && roomBeside(c.facts.dir, c.m, c.m.blockSize)) c.journal = moveBeside(c.journal!, c.m, c.facts.dir, c.say);
 }
 
-function blockDone(c: BlockCtx): void {
+export function blockDone(c: BlockCtx): void {
   const { index, offset, source, compressed } = c.block!;
   c.end = offset;
   c.say.detail(`block ${index}: ${bytes(source.size)} -> ${bytes(compressed.size)}, file now ${bytes(offset)}`);
@@ -303,39 +226,3 @@ function moveBeside(from: JournalPaths, m: JournalManifest, dir: string, say: Sa
   return to;
 }
 
-/* The one-block window: at 0 bytes free with no stash, the tail block is cut off first and its part
- * written into the space that frees. Until the part is durable its bytes are only in memory: the steps
- * are held against signals, and the cut's undo writes the block back. */
-
-/** Step "block tail: cut it off FILE" in the window: the block is in memory alone from here until its part is durable. */
-export function cutFirst(c: BlockCtx): void {
-  const { source, offset } = c.block!;
-  c.say.warn(`one-block window: the last ${bytes(source.size)} are only in memory until their part is written`);
-  truncateTo(c.fd!, offset);
-}
-
-/** Undo of the window's cut (also when the fsync after it failed): the block back into FILE, and the journal gone. */
-export function writeBack(c: BlockCtx): void {
-  const { source, offset } = c.block!;
-  const journal = c.journal ?? journalBeside(c.facts.dir, c.facts);
-  c.say.error(`could not write the first part of the one-block window; writing the block back`);
-  try {
-    writeChunks(c.fd!, source.blocks, offset);
-  } catch (again) {
-    if (!isNoRoom(again)) throw again;
-    // The part took the room the block needs back: drop it and write again. Meanwhile the block is in
-    // memory alone, as it has been all along in this window (signals are still held).
-    removeJournal(journal);
-    writeChunks(c.fd!, source.blocks, offset);
-  }
-  fs.fsyncSync(c.fd!);
-  removeJournal(journal);
-  c.journal = undefined;
-}
-
-/** Step "hide" after the window's first part: the job has its journal now; FILE is off its name before the next cut. */
-export async function hideAfterWindow(c: BlockCtx): Promise<void> {
-  await hide(c);
-  c.seen = { ...observe(c.fd!), size: c.block!.offset };
-  blockDone(c);
-}

@@ -8,11 +8,13 @@ import { createJournal, journalBeside, journalInStash, partPath, removeJournal, 
 import { STEP } from '../steps/step-names.js';
 import { act, type Action } from './action.js';
 import { appendPart, createGz, fsyncGzFolder, partsLeft, removeEmptied, renameGz, reopenGz } from './block-assembly.js';
-import { assertSaved, cutBlock, cutFirst, dropEmptyJournal, getReady, hide, hideAfterWindow, lastBlock, readBlock, startJournal, writeBack, writeBlockPart, type BlockCtx } from './block-cuts.js';
+import type { BlockCtx } from './block-ctx.js';
+import { assertSaved, cutBlock, dropEmptyJournal, getReady, hide, lastBlock, readBlock, startJournal, writeBlockPart } from './block-cuts.js';
+import { cutFirst, hideAfterWindow, writeBack } from './block-window.js';
 import fs from 'node:fs';
 import { at } from '../fs/pinned-folders.js';
 
-export type { BlockCtx } from './block-cuts.js';
+export type { BlockCtx } from './block-ctx.js';
 export type BlockAction = Action<BlockCtx>;
 
 /** Block i's read and its part: the same for the tail and for each block below it. */
