@@ -15,7 +15,7 @@ import type { Logger } from '../src/report/logger.js';
 import { startBlocks } from '../src/run/block-mode.js';
 import { recover } from '../src/run/recover.js';
 import { blockResumeSteps, blockSteps, type BlockAction, type BlocksLeft } from '../src/strategies/blocks.js';
-import { journalBeside, journalsInStash } from '../src/steps/journal.js';
+import { closeJournal, createJournal, journalBeside, journalsInStash } from '../src/steps/journal.js';
 import { hiddenName } from '../src/steps/hide-source.js';
 
 const KiB = 1024;
@@ -192,4 +192,18 @@ describe('the one-block window: a failure at each step', () => {
     expect(await failAt('window', k, 'before')).toBe(before);
     expect(await failAt('window', k, 'after')).toBe(after);
   });
+});
+
+it("the window's undo writes the block back and leaves alone an earlier job's journal that \"create the journal\" refused", async () => {
+  const j = newJob(200 * KiB);
+  const facts = probeFile(j.file);
+  const earlier = journalBeside(j.dir, facts);
+  createJournal(earlier);
+  fs.writeFileSync(earlier.manifest, '{}');
+  closeJournal(earlier);
+  const p = plan('window', 4);
+  const job = { facts, plan: p as unknown as BlockPlan, outputPath: j.out, level: 6, storeName: true, log: quiet };
+  const err = await startBlocks(job, blockSteps(p, facts.size), {}).then(() => 'none', (e: Error) => e.message);
+  expect(err).toMatch(/holds the journal of an earlier block-mode job/);
+  expect([fs.readFileSync(j.file).equals(j.data), fs.existsSync(earlier.manifest)]).toEqual([true, true]);
 });

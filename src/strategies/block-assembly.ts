@@ -57,6 +57,8 @@ export async function startAssembly(c: BlockCtx): Promise<Assembly> {
   await getReady(c);
   if (c.fd !== undefined) fs.closeSync(c.fd);
   c.fd = undefined;
+  // The last block's bytes are in its part now: memory goes back to the parts' one at a time.
+  c.block = undefined;
   const { m, say } = c;
   const ms = performance.now() - c.started!;
   say.info(`all ${m.parts.length} blocks saved as parts in ${duration(ms)} (${speed(m.size, ms)}); ${c.facts.path} is now empty`);
