@@ -1,7 +1,9 @@
 // Block mode, tail first, as its list of steps: the one place its order is written. --simulate prints it,
 // the executor runs it, and the loss windows are read off its copies. A fresh run has two variants (the
 // journal beside FILE or in a stash; the one-block window), a rerun continues from its journal (BlocksLeft).
+import fs from 'node:fs';
 import { CmemError } from '../errors.js';
+import { at } from '../fs/pinned-folders.js';
 import type { BlockPlan } from '../plan/block-plan.js';
 import { blockStep, repeated, stashPlace, step, type Copy, type Place } from '../plan/steps.js';
 import { createJournal, journalBeside, journalInStash, partPath, removeJournal, type PartRecord } from '../steps/journal.js';
@@ -11,8 +13,6 @@ import { appendPart, createGz, fsyncGzFolder, partsLeft, removeEmptied, renameGz
 import type { BlockCtx } from './block-ctx.js';
 import { assertSaved, cutBlock, dropEmptyJournal, getReady, hide, lastBlock, readBlock, startJournal, writeBlockPart } from './block-cuts.js';
 import { cutFirst, hideAfterWindow, writeBack } from './block-window.js';
-import fs from 'node:fs';
-import { at } from '../fs/pinned-folders.js';
 
 export type { BlockCtx } from './block-ctx.js';
 export type BlockAction = Action<BlockCtx>;
@@ -24,8 +24,7 @@ const partStep = (index: number, copies: readonly Copy[], bytes = 0): BlockActio
 const cutStep = (index: number, copies: readonly Copy[]): BlockAction => act(step(blockStep(index, 'cut'), copies), { check: (c) => assertSaved(c, index), run: cutBlock });
 
 /** FILE off its name before the first cut: once done, the job is the journal's to finish (a rerun does). */
-const hideStep = (copies: readonly Copy[]): BlockAction =>
-  act(step(STEP.hide, copies), { run: hide, commits: true });
+const hideStep = (copies: readonly Copy[]): BlockAction => act(step(STEP.hide, copies), { run: hide, commits: true });
 
 /** The blocks FILE still holds below the last cut, tail first: each read, its part made durable, then cut. */
 function blocksBelow(from: number, copies: readonly Copy[], bytes: number): BlockAction {
