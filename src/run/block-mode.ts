@@ -112,8 +112,8 @@ export function blocksLeft({ journal, manifest: m }: Journaled, facts: FileFacts
   };
 }
 
-/** Resumes an interrupted run from its journal: FILE's size says which blocks are left. */
-export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, force: boolean, log: Logger): Promise<BlocksDone> {
+/** Resumes an interrupted run from its journal: FILE's size says which blocks are left; into gets the steps taken. */
+export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPath: string, force: boolean, log: Logger, into: { steps?: StepJson[] } = {}): Promise<BlocksDone> {
   const m = found.manifest;
   // Two runs on one journal would truncate and assemble over each other: the .gz ends up corrupt.
   if (runningElsewhere(m)) {
@@ -130,7 +130,6 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPat
   }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   const left = blocksLeft(found, facts, outputPath);
-  const into: { steps?: StepJson[] } = {};
   try {
     return await runBlocks(blockResumeSteps(left), blockCtx(facts, m, found.journal, outputPath, log), log, into, !left.gone);
   } finally {
