@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { putBack, rewriteInPlace } from '../src/steps/rewrite-in-place.js';
+import { cutRewritten, openToRewrite, putBack } from '../src/steps/rewrite-in-place.js';
+import { writeChunks } from '../src/steps/write-chunks.js';
 
 let dir: string;
 let file: string;
@@ -23,9 +24,31 @@ const target = () => {
 it('rewrites, cuts to the .gz length, and says when the cut happened', () => {
   fs.writeFileSync(file, original);
   const progress = { cut: false };
-  rewriteInPlace(target(), [gz], gz.length, { sizes: [original.length], progress });
+  const fd = openToRewrite(target());
+  writeChunks(fd, [gz], 0);
+  cutRewritten(fd, target(), gz.length, { sizes: [original.length], progress });
+  fs.closeSync(fd);
   expect(fs.readFileSync(file)).toEqual(gz);
   expect(progress.cut).toBe(true);
+});
+
+it('before the cut, puts the original back over the head when a writer appended, and keeps the appended line', () => {
+  fs.writeFileSync(file, original);
+  const fd = openToRewrite(target());
+  writeChunks(fd, [gz], 0);
+  fs.appendFileSync(file, 'late line\n');
+  expect(() => cutRewritten(fd, target(), gz.length, { sizes: [original.length], original: [original] })).toThrow(/appended to while it was rewritten/);
+  fs.closeSync(fd);
+  expect(fs.readFileSync(file).toString()).toBe(`${original}late line\n`);
+});
+
+it('refuses to rewrite another file that took FILE\'s name', () => {
+  fs.writeFileSync(file, original);
+  const t = target();
+  // Made while FILE still holds its inode, so that it cannot be given the same number.
+  fs.writeFileSync(`${file}.new`, 'someone else');
+  fs.renameSync(`${file}.new`, file);
+  expect(() => openToRewrite(t)).toThrow(/replaced by another file/);
 });
 
 it.each([

@@ -1,10 +1,13 @@
-// The streamed beside run: the .gz is written to a temporary, each segment read back and checked, then renamed.
+// The streamed beside run's steps: the .gz is written to a temporary, each segment read back and checked, then renamed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { streamBeside } from '../src/steps/stream-beside.js';
+import { execute } from '../src/run/executor.js';
+import type { Logger } from '../src/report/logger.js';
+import { streamedSteps, type StreamedJob } from '../src/strategies/streamed-beside.js';
+import { probeFile } from '../src/probe/file.js';
 import { BLOCK_SIZE } from '../src/steps/read-blocks.js';
 import { logData } from './e2e/helpers.js';
 
@@ -19,11 +22,13 @@ async function streamed(data: Buffer) {
   const file = path.join(dir, 'app.log');
   fs.writeFileSync(file, data);
   const fd = fs.openSync(file, 'r');
-  const st = fs.fstatSync(fd);
+  const log = { info: () => {}, detail: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
   try {
     const outputPath = `${file}.gz`;
-    const r = await streamBeside({ fd, outputPath, header: { level: 6, mtime: 0 }, original: st, onTemp: () => {}, assertSource: () => {} });
-    return { r, gz: fs.readFileSync(outputPath) };
+    const ctx: StreamedJob = { fd, facts: probeFile(file), outputPath, header: { level: 6, mtime: 0 }, say: log, closeSource: () => {}, clearToRemove: async () => {} };
+    // -k: the list ends with the .gz under its name, FILE kept.
+    await execute({ steps: streamedSteps({ size: data.length, compressedSize: 0, keep: true }), ctx, log, into: {} });
+    return { r: ctx.streamed!, gz: fs.readFileSync(outputPath) };
   } finally {
     fs.closeSync(fd);
   }

@@ -2,7 +2,6 @@
 // it runs: the one list --simulate prints, the run reports as it goes, and the loss windows are read from.
 import path from 'node:path';
 import type { Place as TruncatePlace } from './copytruncate-place.js';
-import type { Plan } from './plan.js';
 import { STEP } from '../steps/step-names.js';
 
 /**
@@ -46,49 +45,6 @@ export interface StepFacts {
 
 /** The .gz counts as in RAM only when FILE is not: a tmpfs FILE is lost to a power cut whatever we do. */
 export const gzPlace = (fileFs: { ramBacked: boolean }, outputFs: { ramBacked: boolean }): 'gz' | 'ram-gz' => (outputFs.ramBacked && !fileFs.ramBacked ? 'ram-gz' : 'gz');
-
-/** Whole-file mode with the .gz read back from memory: beside, stash then rewrite, or in place (overwrite or unlink first). */
-export function wholeFileSteps(p: Pick<Plan, 'strategy' | 'method' | 'stash'>, s: StepFacts): Step[] {
-  const gz = s.gz ?? 'gz';
-  const read = step(STEP.read, [['file']], s.size);
-  if (p.strategy === 'beside')
-    return [read, ...tempSteps([['file'], ['memory']], [['file'], [gz], ['memory']], s.compressedSize), ...(s.keep ? [] : [step(STEP.removeFile, [[gz], ['memory']])])];
-  const safety: Copy[] = p.strategy === 'stash' ? [[stashPlace(p.stash!.fs.ramBacked)]] : [];
-  const held: Copy[] = [...safety, ['memory']];
-  const done: Copy[] = [...safety, [gz], ['memory']];
-  const stashed = p.strategy === 'stash' ? [step(STEP.writeStash, [['file'], ['memory']], 2 * s.compressedSize)] : [];
-  const unstash = p.strategy === 'stash' ? [step(STEP.removeStash, [[gz], ['memory']])] : [];
-  const middle =
-    p.method === 'unlink'
-      ? [step(STEP.removeFile, held), ...tempSteps(held, done, s.compressedSize)]
-      : [
-          step(STEP.rewrite, held, s.compressedSize),
-          step(STEP.fsyncFile, held),
-          // Once cut and fsynced, FILE's name holds the whole .gz on disk: a rerun recognises it and says how to finish.
-          step(STEP.cut, held),
-          step(STEP.verify, done, s.compressedSize),
-          step(STEP.rename, done),
-          step(STEP.fsyncFolder, done),
-        ];
-  return [read, ...stashed, ...middle, ...unstash];
-}
-
-/** Whole-file mode streamed to a temporary beside: neither FILE nor its .gz is ever whole in memory. */
-export function streamedSteps(s: StepFacts): Step[] {
-  const gz = s.gz ?? 'gz';
-  return [
-    step(STEP.stream, [['file']], s.size + s.compressedSize),
-    step(STEP.fsyncTemp, [['file']]),
-    step(STEP.rename, [['file'], [gz]]),
-    step(STEP.fsyncFolder, [['file'], [gz]]),
-    ...(s.keep ? [] : [step(STEP.removeFile, [[gz]])]),
-  ];
-}
-
-/** A plan beside in room lent by the reserve: the reserve gives it back first, and grows again last. */
-export function withReserveLoan(steps: readonly Step[], lent: number): Step[] {
-  return [step(STEP.giveBack, steps[0].copies), ...steps, step(STEP.growBack, steps.at(-1)!.copies, lent)];
-}
 
 /** What one block goes through: the kinds of its steps, named by blockStep. */
 export type BlockWork = 'read' | 'part' | 'cut' | 'append';
@@ -152,35 +108,6 @@ export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
   ];
 }
 
-/** Where a stopped whole-file job's .gz is when a rerun finishes it from the safety copy. */
-/** Where the job's .gz is to come from: FILE rewritten, the .gz under its name, written anew, or appended to an earlier archive. */
-export type StashedJobAt = 'file' | 'gz' | 'gone' | 'append';
-
-/**
- * A rerun that finishes a stopped whole-file job from its safety copy: FILE (rewritten in place, or its
- * original bytes) is no longer needed, the copy holds every byte until the .gz is verified under its name.
- */
-export function stashFinishSteps(ramBacked: boolean, at: StashedJobAt, compressedSize: number): Step[] {
-  const safety: Copy = [stashPlace(ramBacked)];
-  const check = step(STEP.checkStash, [safety], compressedSize);
-  const unstash = step(STEP.removeStash, [['gz']]);
-  if (at === 'gz') return [check, step(STEP.verify, [safety, ['gz']], compressedSize), unstash];
-  if (at === 'append') return [check, step(STEP.appendStash, [safety], compressedSize), unstash];
-  if (at === 'gone') return [check, ...tempSteps([safety], [safety, ['gz']], compressedSize), unstash];
-  return [
-    check,
-    step(STEP.rewrite, [safety], compressedSize),
-    step(STEP.fsyncFile, [safety]),
-    step(STEP.cut, [safety]),
-    step(STEP.verify, [safety, ['gz']], compressedSize),
-    step(STEP.rename, [safety, ['gz']]),
-    step(STEP.fsyncFolder, [safety, ['gz']]),
-    unstash,
-  ];
-}
-
-/** A rerun of a beside job stopped between its rename and its unlink: the .gz holds FILE's bytes, FILE alone is left. */
-export const besideFinishSteps = (): Step[] => [step(STEP.removeFile, [['gz']])];
 
 const WORDS: Record<Place, string> = {
   file: 'FILE',

@@ -7,16 +7,17 @@ import { chooseMode, type Mode } from '../plan/choose-mode.js';
 import { windowsOf } from '../plan/loss-windows.js';
 import { withLoan } from '../plan/loan.js';
 import { worstCaseCompressed, type Plan } from '../plan/plan.js';
-import { gzPlace, streamedSteps, withReserveLoan, type Step } from '../plan/steps.js';
+import { gzPlace } from '../plan/steps.js';
+import { streamedSteps } from '../strategies/streamed-beside.js';
+import { loanSteps } from '../strategies/reserve-loan.js';
 import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import type { FileReport } from '../report/file-report.js';
-import { takeSteps } from '../report/steps-taken.js';
 import { estimateCompressed } from '../steps/estimate.js';
 import { bytes } from '../text/format.js';
 import { compressStreaming, countStreamed } from './compress-streaming.js';
 import { logDone, logPlan, modeFacts, planReport, refuseUnsafe, simulated, type Job, type Source, type Space } from './file-job.js';
-import { lendFromReserve, reserveThere, type Loan } from './reserve-loan.js';
+import { reserveThere, type Loan } from './reserve-loan.js';
 
 /** One try beside: the job, FILE, the space it plans with, and the loan from the reserve that makes room, if any. */
 interface Try {
@@ -56,8 +57,6 @@ export async function besideFirst(first: Mode, facts: FileFacts, space: Space, s
   return { estimate: done, mode: instead };
 }
 
-const loanSteps = (steps: Step[], loan: Loan | undefined) => (loan ? withReserveLoan(steps, loan.bytes) : steps);
-
 /** --simulate: the streamed run, counted instead of written (its figures exact, its memory one block); or, when it would not fit, a new estimate. */
 async function countBeside({ job, facts, space, src, loan }: Try): Promise<FileReport | number> {
   const { opts, log, report } = job;
@@ -65,7 +64,7 @@ async function countBeside({ job, facts, space, src, loan }: Try): Promise<FileR
   job.clock.lap('compress');
   const exact = chooseMode(modeFacts(facts, space, job.outputPath, { bytes: counted.compressedSize, known: 'counted' }), opts);
   if (exact.kind === 'streamed-beside') {
-    const steps = loanSteps(streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(space.fileFs, space.outputFs) }), loan);
+    const steps = loanSteps(streamedSteps({ ...counted, keep: opts.keep, gz: gzPlace(space.fileFs, space.outputFs) }), loan?.bytes);
     logPlan(exact.plan, facts, counted.compressedSize, space.budget, steps, log, true);
     refuseUnsafe(steps, exact.plan, opts);
     return simulated(job, facts, { ...report, ...planReport(exact.plan, steps), originalBytes: counted.size, compressedBytes: counted.compressedSize, ratio: counted.compressedSize / Math.max(1, counted.size) });
@@ -79,11 +78,10 @@ async function countBeside({ job, facts, space, src, loan }: Try): Promise<FileR
 async function streamBeside({ job, facts, space, src, plan, loan, measured }: Try, estimate: number): Promise<FileReport | number> {
   const { opts, log, report } = job;
   try {
-    const steps = loanSteps(streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(space.fileFs, space.outputFs) }), loan);
+    const steps = loanSteps(streamedSteps({ size: facts.size, compressedSize: estimate || worstCaseCompressed(facts.size), keep: opts.keep, gz: gzPlace(space.fileFs, space.outputFs) }), loan?.bytes);
     refuseUnsafe(steps, plan, opts);
     report.windows = windowsOf(steps);
-    const stream = () => compressStreaming({ fd: src.fd, closeSource: src.close, facts, plan, header: src.header, keep: opts.keep, assumeUnheld: opts.assumeUnheld, steps }, job.progress, log);
-    const streamed = await takeSteps(steps, log, [], report, () => (loan ? lendFromReserve(loan, facts.dir, report, log, stream, src.close) : stream()));
+    const streamed = await compressStreaming({ fd: src.fd, closeSource: src.close, facts, plan, header: src.header, opts, steps, loan }, report, job.progress, log);
     job.clock.lap('compress');
     logDone(log, facts, job.outputPath, streamed.originalBytes!, streamed.compressedBytes!, space.freeBefore, job.clock.total(), opts.keep);
     return { ...report, ...streamed, status: 'compressed', ...measured() };

@@ -29,6 +29,15 @@ function undoAll<C>(undoable: Action<C>[], ctx: C): void {
 /** Copies that outlive this run: its memory is gone once it ends. */
 const lasting = (copies: readonly Copy[]) => copies.filter((c) => !c.includes('memory'));
 
+/** A step, or each block step of a repeated one, each stopping at the test seam under its own name. */
+async function actAll<C>(step: Action<C>, act: (s: Action<C>) => Promise<void>, ctx: C): Promise<void> {
+  if (!step.each) return act(step);
+  for await (const sub of step.each(ctx)) {
+    pauseAt(sub.name);
+    await act(sub);
+  }
+}
+
 export async function execute<C>(x: Execution<C>): Promise<void> {
   const { steps, ctx, log } = x;
   const taken: TakenStep[] = (x.done ?? []).map((d, at) => ({ ...d, at }));
@@ -39,7 +48,7 @@ export async function execute<C>(x: Execution<C>): Promise<void> {
   const unregister = onInterrupt(() => undoAll(undoable, ctx));
   const act = async (s: Action<C>) => {
     x.record?.(s.name, ctx);
-    s.check?.(ctx);
+    await s.check?.(ctx);
     if (s.undo) undoable.push(s);
     await s.run?.(ctx);
     if (s.commits) {
@@ -61,12 +70,7 @@ export async function execute<C>(x: Execution<C>): Promise<void> {
       taken.push(t);
       const since = performance.now();
       announce(log, step, index, steps.length);
-      if (!step.each) await act(step);
-      else
-        for await (const sub of step.each(ctx)) {
-          pauseAt(sub.name);
-          await act(sub);
-        }
+      await actAll(step, act, ctx);
       t.ms = Math.round(performance.now() - since);
     }
   } catch (err) {

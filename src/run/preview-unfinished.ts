@@ -2,8 +2,10 @@
 // takes from the record it would act on, and where FILE's bytes are now. Nothing is touched.
 import path from 'node:path';
 import { windowsOf } from '../plan/loss-windows.js';
-import { besideFinishSteps, ramPlace, stashFinishSteps, stepsJson, type Step, type StashedJobAt } from '../plan/steps.js';
+import { ramPlace, stepsJson, type Step } from '../plan/steps.js';
 import { blockResumeSteps } from '../strategies/blocks.js';
+import { besideFinishSteps } from '../strategies/beside-finish.js';
+import { stashFinishSteps, type StashedJobAt } from '../strategies/stash-finish.js';
 import type { FileFacts } from '../probe/file.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { identityOf, sameIdentity } from '../probe/identity.js';
@@ -40,7 +42,8 @@ function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts, ou
   return { record: journal.manifest, now, steps, ram: stashFs && journal.stash ? { dir: journal.stash.dir, fs: stashFs } : undefined };
 }
 
-function stashPreview(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string): Preview {
+/** A stash's job, finished from where its bytes are now: the one list --simulate prints and the rerun runs. */
+export function stashResume(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string) {
   const out = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
   const where: StashedJobAt =
     facts.kind === 'file' && sameIdentity(facts, m) && !m.copytruncate
@@ -66,14 +69,14 @@ function stashPreview(found: FoundStash, m: StashManifest, facts: FileFacts, out
           : facts.size === m.compressedSize
             ? `${facts.path} holds the whole .gz (rewritten in place, not yet renamed)`
             : `${facts.path} holds the start of the .gz over the original's head`;
-  return { record: found.paths.manifest, now: `${copy}; ${file}`, steps: stashFinishSteps(stashFs.ramBacked, where, m.compressedSize), ram: { dir: path.dirname(path.dirname(found.paths.data)), fs: stashFs } };
+  return { record: found.paths.manifest, now: `${copy}; ${file}`, steps: stashFinishSteps(stashFs.ramBacked, where, m.compressedSize), ram: { dir: path.dirname(path.dirname(found.paths.data)), fs: stashFs }, where };
 }
 
 /** What finishing the job found takes, from where its bytes are now: --simulate prints it, the rerun takes it. */
 export function resumePlan(u: Unfinished, facts: FileFacts, outputPath: string): Preview | undefined {
   const finish = u.stashes.find((d) => d.act === 'finish');
   if (u.journal) return blocksPreview(u.journal, u.source ?? facts, outputPath);
-  return finish?.act === 'finish' ? stashPreview(finish.found, finish.m, facts, outputPath) : undefined;
+  return finish?.act === 'finish' ? stashResume(finish.found, finish.m, facts, outputPath) : undefined;
 }
 
 /** The report of a simulated rerun that finishes an interrupted job, or undefined when there is none. */

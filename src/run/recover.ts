@@ -12,29 +12,23 @@ import { namesItself, readHead } from '../probe/rewritten-head.js';
 import type { Logger } from '../report/logger.js';
 import { at } from '../fs/pinned-folders.js';
 import { checksumFile } from '../steps/checksum-file.js';
-import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { contentFrom, dropTruncateRecord, readTruncateRecord } from '../steps/truncate-record.js';
-import { freeOriginal } from '../steps/free-original.js';
 import { isNoRoom } from '../fs/no-room.js';
-import { readFileBlocks } from '../steps/read-blocks.js';
-import { rewriteInPlace } from '../steps/rewrite-in-place.js';
-import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
+import { removeStash, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { identityAt, identityOf, sameIdentity, type Identity } from '../probe/identity.js';
-import { dropBesideNote, hasBesideNote } from '../steps/beside-note.js';
+import { hasBesideNote } from '../steps/beside-note.js';
 import { testGzip } from '../steps/test-gzip.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { tempPathFor, writeBeside, writeBesideWith } from '../steps/write-beside.js';
-import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
+import { tempPathFor } from '../steps/write-beside.js';
+import { fsyncDir } from '../steps/write-chunks.js';
 import { resumeBlocks } from './block-mode.js';
 import { findUnfinished } from './unfinished-jobs.js';
-import { resumePlan } from './preview-unfinished.js';
+import { resumePlan, stashResume } from './preview-unfinished.js';
+import { besideFinishSteps } from '../strategies/beside-finish.js';
+import { stashFinishSteps, type StashFinish } from '../strategies/stash-finish.js';
+import { execute } from './executor.js';
 import { takeSteps, type StepJson } from '../report/steps-taken.js';
-import { reached } from '../steps/reached.js';
-import { STEP } from '../steps/step-names.js';
-import { besideFinishSteps } from '../plan/steps.js';
 import { shellQuote } from '../text/shell-quote.js';
-import { exists } from './output-path.js';
-import { critical } from './signals.js';
 
 export interface Recovered {
   output: string;
@@ -82,12 +76,7 @@ export async function finishedBeside(facts: FileFacts, outputPath: string, log: 
   if (content.size !== facts.size || checksumFile(facts.path).crc !== content.crc) return undefined;
   log.warn(`${outputPath} already holds exactly the ${facts.size} bytes of ${facts.path} (an earlier run stopped before removing it); ${dryRun ? 'a rerun removes' : 'removing'} ${facts.path}`);
   const trace: { steps?: StepJson[] } = {};
-  if (!dryRun)
-    await takeSteps(besideFinishSteps(), log, [], trace, async () => {
-      reached(STEP.removeFile);
-      await critical(() => freeOriginal(facts));
-      dropBesideNote(facts);
-    });
+  if (!dryRun) await execute({ steps: besideFinishSteps(), ctx: facts, log, into: trace });
   return { output: outputPath, originalBytes: facts.size, compressedBytes: out.size, steps: trace.steps };
 }
 
@@ -157,74 +146,32 @@ export async function refuseRewrittenHead(facts: FileFacts, outputPath: string):
   );
 }
 
-/** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
-export async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
+/** The stash's job as its steps will see it: FILE by the record's identity, at the device number it has now (a remount changes it). */
+export function stashFinishJob(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): StashFinish {
+  const now = fs.lstatSync(at(facts.path), { throwIfNoEntry: false });
+  const target = { path: facts.path, dir: facts.dir, dev: now?.dev ?? m.dev, ino: m.ino, birth: m.birth, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs, size: m.size };
   const expected = { size: m.size, crc: m.crc };
-  reached(STEP.checkStash);
-  await verifyContent(found.paths.data, expected);
-  log.info(`stash copy ${found.paths.data} is intact (${m.size} bytes of content); finishing the job`);
-  const chunks = readFileBlocks(found.paths.data);
-  await critical(async () => {
-    const now = fs.lstatSync(at(facts.path), { bigint: true, throwIfNoEntry: false });
-    // The device number as it is now: after a remount it is not the one the record saw.
-    const target = { path: facts.path, dir: facts.dir, dev: Number(now?.dev ?? m.dev), ino: m.ino, uid: m.uid, gid: m.gid, mode: m.mode, atimeMs: m.atimeMs, mtimeMs: m.mtimeMs };
-    const out = fs.lstatSync(at(outputPath), { bigint: true, throwIfNoEntry: false });
-    if (now && sameIdentity(identityOf(now), m) && !m.copytruncate) {
-      // Killed before or after the cut; any other size means someone wrote to it since: leave it.
-      try {
-        rewriteInPlace(target, chunks, m.compressedSize, { sizes: [m.size, m.compressedSize] });
-      } catch (err) {
-        if (!isNoRoom(err)) throw err;
-        log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
-        return writeInstead(found, m, chunks, target, outputPath);
-      }
-      reached(STEP.verify);
-      await verifyContent(facts.path, expected);
-      reached(STEP.rename);
-      fs.renameSync(at(facts.path), at(outputPath));
-      reached(STEP.fsyncFolder);
-      fsyncDir(facts.dir);
-    } else if (out && sameIdentity(identityOf(out), m)) {
-      reached(STEP.verify);
-      await verifyContent(outputPath, expected);
-    } else if (m.copytruncate && out) {
-      const changed = new CmemError('CHANGED', `${outputPath} exists and is not the archive the stash ${found.paths.data} was to be appended to; both are kept`, `move ${shellQuote(outputPath)} away, then run: cmemgzip --resume ${shellQuote(facts.path)}`);
-      // A first copy stopped after writing its .gz whole leaves one that holds what the stash does.
-      reached(m.appendTo === undefined ? STEP.verify : STEP.appendStash);
-      if (m.appendTo === undefined) await verifyContent(outputPath, expected).catch(() => Promise.reject(changed));
-      // A repeated --copytruncate's member goes onto the earlier archive, cut back first to the length on record.
-      else if (!isAppendTarget(m.appendTo) || !sameIdentity(identityOf(out), m.appendTo)) throw changed;
-      else await appendInPlace(outputPath, m.appendTo, chunks, expected, target);
-    } else if (!now || m.copytruncate) {
-      // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the stash supersedes it.
-      const temp = tempPathFor(outputPath);
-      if (exists(temp)) {
-        fs.rmSync(at(temp));
-        log.warn(`removed ${temp}, the unfinished temporary of that run: the stash copy replaces it`);
-      }
-      await writeBeside(outputPath, chunks, target, (f) => verifyContent(f, expected), () => {});
-    } else {
-      throw new CmemError('CHANGED', `${facts.path} is now another file; the stash ${found.paths.data} is kept`, `compare them, then remove the stash by hand`);
-    }
-  });
-  reached(STEP.removeStash);
-  removeStash(found.paths);
-  log.info(`finished from the stash: ${outputPath} verified, stash removed`);
-  return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize };
+  const c: StashFinish = { found, m, facts, blocks: [], target, chunks: () => c.blocks, length: m.compressedSize, sizes: [m.size, m.compressedSize], verify: (f) => verifyContent(f, expected), outputPath, say: log, cut: false, output: outputPath };
+  return c;
 }
 
-/**
- * Overwriting needed new blocks (holes in FILE, or copy-on-write): the verified stash copy makes FILE's own
- * bytes unneeded. The temporary is on record before FILE goes, as a copy-on-write run does it: a rerun finds the job by it.
- */
-async function writeInstead(found: FoundStash, m: StashManifest, chunks: Buffer[], target: Parameters<typeof writeBesideWith>[2] & { path: string; dir: string }, outputPath: string): Promise<void> {
-  const unlinkFirst = (fd: number) => {
-    setStashPhase(found.paths, { ...m, output: identityOf(fs.fstatSync(fd, { bigint: true })) }, 'rewriting');
-    fs.unlinkSync(at(target.path));
-    fsyncDir(target.dir);
-    writeChunks(fd, chunks);
-  };
-  await writeBesideWith(outputPath, unlinkFirst, target, (f) => verifyContent(f, { size: m.size, crc: m.crc }), () => {});
+/** Finishes a job whose FILE may hold part of the .gz: the stash has it all. */
+export async function finishFromStash(found: FoundStash, m: StashManifest, facts: FileFacts, outputPath: string, log: Logger): Promise<Recovered> {
+  const plan = stashResume(found, m, facts, outputPath);
+  const ctx = stashFinishJob(found, m, facts, outputPath, log);
+  const trace: { steps?: StepJson[] } = {};
+  try {
+    await execute({ steps: plan.steps, ctx, log, into: trace });
+  } catch (err) {
+    // Overwriting needed new blocks (holes in FILE, or copy-on-write): the checked copy makes FILE's own bytes unneeded.
+    if (plan.where !== 'file' || !isNoRoom(err) || ctx.cut) throw err;
+    log.warn(`rewriting ${facts.path} in place ran out of room (it has holes, or its filesystem copies on write); removing it and writing ${outputPath} from the stash`);
+    const tried = trace.steps!;
+    const instead = stashFinishSteps(plan.ram.fs.ramBacked, 'instead', m.compressedSize);
+    await execute({ steps: instead, ctx, log, done: [{ name: tried[0].name, ms: tried[0].ms ?? 0 }], into: trace });
+    trace.steps = [...tried, ...trace.steps!.slice(1)];
+  }
+  return { output: outputPath, originalBytes: m.size, compressedBytes: m.compressedSize, steps: trace.steps };
 }
 
 /** A run stopped between giving FILE's inode its hidden name and taking FILE's away left both: FILE's goes now. */
@@ -263,8 +210,7 @@ export async function recover(
       log.warn(d.why);
     } else {
       log.warn(`found the stash of an interrupted run: ${d.found.paths.manifest} (started ${d.m.createdAt} by PID ${d.m.pid})`);
-      const finished = await asPlanned(() => finishFromStash(d.found, d.m, facts, outputPath, log));
-      recovered = { ...finished, steps: trace.steps };
+      recovered = await finishFromStash(d.found, d.m, facts, outputPath, log);
     }
   }
   // After the stashes: a temporary that a stash supersedes is handled there.

@@ -3,15 +3,14 @@
 // run killed meanwhile leaves the reserve short of its record; the next run grows it back (restoreReserve).
 import fs from 'node:fs';
 import { CmemError } from '../errors.js';
-import { STEP } from '../steps/step-names.js';
 import { probeFilesystem } from '../probe/filesystem.js';
 import { fsPath } from '../fs/raw-names.js';
 import { bytes } from '../text/format.js';
 import type { Logger } from '../report/logger.js';
-import { reached } from '../steps/reached.js';
 import { growReserve, openReserve, shrinkReserve, sizeOf } from '../steps/reserve-file.js';
 import { reserveOn, type ReserveRecord } from '../steps/reserve-record.js';
 import { closeJudged } from '../steps/write-chunks.js';
+import type { LoanActs } from '../strategies/reserve-loan.js';
 
 export interface Loan {
   record: ReserveRecord;
@@ -49,40 +48,28 @@ function growBy(fd: number, record: ReserveRecord, allowance: number, log: Logge
 }
 
 /**
- * Runs fn (the streamed run beside) in the room the loan gives back, then (once release has closed the
- * last descriptor on FILE, which holds its blocks until then) grows the reserve back by at most what the
- * run freed: free space now against before the loan. A failed fn freed nothing but left the loan free
- * again: that is grown back too.
+ * The loan's two acts, for the steps that take them: give back the room the .gz beside needs before it is
+ * written; grow back after (once FILE's last descriptor is closed: it holds FILE's blocks until then) by at
+ * most what the run freed, free space now against before the loan. The undo of giving back grows back too:
+ * a failed run freed nothing but left the loan free again.
  */
-export async function lendFromReserve<T>(
-  loan: Loan,
-  dir: string,
-  into: { reserve?: { path: string; lentBytes: number; grownBackBytes?: number } },
-  log: Logger,
-  fn: () => Promise<T>,
-  release: () => void,
-): Promise<T> {
-  const freeBefore = probeFilesystem(dir).freeBytes;
-  reached(STEP.giveBack);
-  const fd = openRecorded(loan.record);
-  try {
+export function lending(loan: Loan, dir: string, into: { reserve?: { path: string; lentBytes: number; grownBackBytes?: number } }, log: Logger): LoanActs {
+  let fd: number | undefined;
+  let freeBefore = 0;
+  const growBack = () => {
+    if (fd === undefined) return;
+    into.reserve!.grownBackBytes = growBy(fd, loan.record, probeFilesystem(dir).freeBytes - freeBefore, log);
+    closeJudged(fd);
+    fd = undefined;
+  };
+  const giveBack = () => {
+    freeBefore = probeFilesystem(dir).freeBytes;
+    fd = openRecorded(loan.record);
     shrinkReserve(fd, sizeOf(fd) - loan.bytes);
     into.reserve = { path: loan.record.path, lentBytes: loan.bytes };
     log.detail(`the reserve ${loan.record.path} gave back ${bytes(loan.bytes)} for the .gz`);
-    let result: T;
-    try {
-      result = await fn();
-    } catch (err) {
-      into.reserve.grownBackBytes = growBy(fd, loan.record, probeFilesystem(dir).freeBytes - freeBefore, log);
-      throw err;
-    }
-    reached(STEP.growBack);
-    release();
-    into.reserve.grownBackBytes = growBy(fd, loan.record, probeFilesystem(dir).freeBytes - freeBefore, log);
-    return result;
-  } finally {
-    closeJudged(fd);
-  }
+  };
+  return { giveBack, growBack };
 }
 
 /** After a run that took no loan: a reserve left short by a killed run grows back toward its record from the free space. */

@@ -1,4 +1,4 @@
-// Strategies 2 and 3's write: the .gz over FILE's own blocks from offset 0, then cut to its length.
+// Strategies 2 and 3's write, as the steps take it: the .gz over FILE's own blocks from offset 0, then cut to its length.
 // Overwriting allocates nothing on ext4 or xfs, so no other process can take the space meanwhile,
 // and the inode keeps its owner, ACLs and labels.
 import fs from 'node:fs';
@@ -8,8 +8,6 @@ import { readFull } from './read-blocks.js';
 import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
 import { at } from '../fs/pinned-folders.js';
-import { STEP } from './step-names.js';
-import { reached } from './reached.js';
 
 /** The file to rewrite, by path and by identity, and the metadata to leave on it. */
 export type Target = Pick<FileFacts, 'path' | 'dev' | 'ino'> & Metadata;
@@ -23,37 +21,36 @@ export interface RewriteGuard {
   progress?: { cut: boolean };
 }
 
-export function rewriteInPlace(target: Target, chunks: readonly Buffer[], length: number, guard: RewriteGuard): void {
+/** The rewrite's first act: FILE opened for writing, and proven still the inode read. */
+export function openToRewrite(target: Target): number {
   const fd = fs.openSync(at(target.path), fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.dev !== target.dev || st.ino !== target.ino)
-      throw new CmemError('CHANGED', `${target.path} was replaced by another file; left as it is`);
-    reached(STEP.rewrite);
-    writeChunks(fd, chunks, 0);
-    reached(STEP.fsyncFile);
+  const st = fs.fstatSync(fd);
+  if (st.dev === target.dev && st.ino === target.ino) return fd;
+  closeJudged(fd);
+  throw new CmemError('CHANGED', `${target.path} was replaced by another file; left as it is`);
+}
+
+/**
+ * The cut, with the original's metadata after it. A writer that opens, appends and closes is invisible to the
+ * holder check: it is caught right before the cut, nothing in between (not even a progress line), so that
+ * only two system calls apart can it land; then the original goes back over the head and the run stops.
+ */
+export function cutRewritten(fd: number, target: Target, length: number, guard: RewriteGuard): void {
+  const size = fs.fstatSync(fd).size;
+  if (!guard.sizes.includes(size)) {
+    if (guard.original) writeChunks(fd, guard.original, 0);
     fs.fsyncSync(fd);
-    reached(STEP.cut);
-    // A writer that opens, appends and closes is invisible to the holder check: catch it right before the
-    // cut, nothing in between (not even a progress line), so that only two system calls apart can it land.
-    const size = fs.fstatSync(fd).size;
-    if (!guard.sizes.includes(size)) {
-      if (guard.original) writeChunks(fd, guard.original, 0);
-      fs.fsyncSync(fd);
-      throw new CmemError(
-        'CHANGED',
-        `${target.path} was appended to while it was rewritten (${size} bytes now)${guard.original ? '; its original bytes were put back and the appended ones kept' : ''}`,
-        'run cmemgzip again once nothing writes to it',
-      );
-    }
-    fs.ftruncateSync(fd, length);
-    if (guard.progress) guard.progress.cut = true;
-    fs.fsyncSync(fd);
-    restoreMetadata(fd, target);
-    fs.fsyncSync(fd);
-  } finally {
-    closeJudged(fd);
+    throw new CmemError(
+      'CHANGED',
+      `${target.path} was appended to while it was rewritten (${size} bytes now)${guard.original ? '; its original bytes were put back and the appended ones kept' : ''}`,
+      'run cmemgzip again once nothing writes to it',
+    );
   }
+  fs.ftruncateSync(fd, length);
+  if (guard.progress) guard.progress.cut = true;
+  fs.fsyncSync(fd);
+  restoreMetadata(fd, target);
+  fs.fsyncSync(fd);
 }
 
 /** Right before the rename: a writer that appended after the cut would leave its lines as trailing garbage. */

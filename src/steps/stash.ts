@@ -92,15 +92,17 @@ function refuseOccupied(paths: StashPaths): void {
   );
 }
 
-/** Writes and verifies the copy, then its manifest; on failure leaves nothing behind. */
+/** Writes and verifies the copy, then its manifest; on failure leaves nothing behind. began runs once the names are known to be free for ours. */
 export async function writeStash(
   paths: StashPaths,
   manifest: StashManifest,
   chunks: readonly Buffer[],
   verify: (file: string) => Promise<void>,
+  began: () => void = () => {},
 ): Promise<void> {
   stateFolderIn(paths.dir, true);
   refuseOccupied(paths);
+  began();
   leavePointer(paths.dir, paths.key);
   let fd: number | undefined;
   try {

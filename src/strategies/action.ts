@@ -3,7 +3,7 @@ import type { Step } from '../plan/steps.js';
 
 export interface Action<C> extends Step {
   /** The facts that must still hold right before the step acts (the name leads to the inode read, the size is unchanged): throws when one does not. */
-  check?: (ctx: C) => void;
+  check?: (ctx: C) => void | Promise<void>;
   /** What the step does; a repeated step has each instead. */
   run?: (ctx: C) => void | Promise<void>;
   /** Puts back what the step changed, also when it stopped partway; synchronous, so that a signal can run it too. */
@@ -23,3 +23,9 @@ export const isAction = <C>(s: Listed<C>): s is Action<C> => 'run' in s || 'each
 
 /** The plan's step with its code: one place that pairs them, so the name printed is the name run. */
 export const act = <C>(step: Step, code: Omit<Action<C>, keyof Step>): Action<C> => ({ ...step, ...code });
+
+/** The lines a step says: the run's logger, seen from below it. */
+export interface Say {
+  info(message: string): void;
+  warn(message: string): void;
+}

@@ -1,0 +1,100 @@
+// The rerun that finishes a whole-file job from its safety copy, stopped by a failure before and after
+// each of its steps: the copy holds every byte until the .gz is whole, and the next rerun finishes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { probeFile } from '../src/probe/file.js';
+import { fsTypeOf } from '../src/probe/identity.js';
+import type { Logger } from '../src/report/logger.js';
+import { execute } from '../src/run/executor.js';
+import { stashResume } from '../src/run/preview-unfinished.js';
+import { stashFinishJob } from '../src/run/recover.js';
+import { chunksOf, readAndCompress } from '../src/steps/compress.js';
+import { newStashManifest, setStashPhase, stashPaths, writeStash } from '../src/steps/stash.js';
+import { verifyWritten } from '../src/steps/verify.js';
+import type { Action } from '../src/strategies/action.js';
+import type { StashFinish } from '../src/strategies/stash-finish.js';
+import { logData } from './e2e/helpers.js';
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-stash-finish-'))));
+const saved = process.env.CMEMGZIP_STATE_DIRS;
+afterEach(() => {
+  process.env.CMEMGZIP_STATE_DIRS = saved;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const log = { info: () => {}, detail: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+const original = logData(200_000);
+const file = () => path.join(dir, 'app.log');
+const gz = () => `${file()}.gz`;
+const gunzips = (f: string) => fs.existsSync(f) && zlib.gunzipSync(fs.readFileSync(f)).equals(original);
+
+/** Where a killed stash-then-rewrite run left FILE: untouched, rewritten and cut (not renamed), removed, or renamed to its .gz. */
+type Left = 'original' | 'rewritten' | 'gone' | 'renamed';
+
+async function stopped(left: Left) {
+  // The stash's pointer goes to a state place of the test's own, gone with its folder.
+  fs.mkdirSync(path.join(dir, 'state'), { mode: 0o700 });
+  process.env.CMEMGZIP_STATE_DIRS = path.join(dir, 'state');
+  fs.writeFileSync(file(), original);
+  const facts = probeFile(file());
+  const fd = fs.openSync(file(), 'r');
+  const { source, compressed } = await readAndCompress(fd, {}, { level: 6, mtime: 0 }).finally(() => fs.closeSync(fd));
+  const stashDir = path.join(dir, 'stash');
+  fs.mkdirSync(stashDir, { mode: 0o700 });
+  const paths = stashPaths(stashDir, facts);
+  let m = newStashManifest(facts, { fsType: fsTypeOf(dir), name: file() }, source, compressed.size);
+  await writeStash(paths, m, chunksOf(compressed), (f) => verifyWritten(f, compressed, source));
+  m = setStashPhase(paths, m, 'rewriting');
+  // Rewritten in place: the same inode, which the rename then gives the .gz's name.
+  if (left === 'rewritten' || left === 'renamed') fs.writeFileSync(file(), Buffer.concat(chunksOf(compressed)));
+  if (left === 'renamed') fs.renameSync(file(), gz());
+  if (left === 'gone') fs.rmSync(file());
+  return { found: { paths, manifest: m }, m };
+}
+
+/** The rerun: the list from where the bytes are now, run with step i failing before or after it acts. */
+async function rerun(s: Awaited<ReturnType<typeof stopped>>, fail?: { i: number; when: 'before' | 'after' }) {
+  const facts = probeFile(file());
+  const plan = stashResume(s.found, s.m, facts, gz());
+  const steps = plan.steps.map((x, k): Action<StashFinish> => {
+    if (k !== fail?.i) return x;
+    const boom = () => {
+      throw new Error('injected');
+    };
+    return { ...x, run: fail.when === 'before' ? boom : async (c) => (await x.run!(c), boom()) };
+  });
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} });
+  return plan;
+}
+
+const LEFT: [Left, string][] = [
+  ['original', 'file'],
+  ['rewritten', 'file'],
+  ['gone', 'gone'],
+  ['renamed', 'gz'],
+];
+
+it.each(LEFT)('FILE %s: the rerun finishes from where FILE is (%s), the copy gone', async (left, where) => {
+  const s = await stopped(left);
+  expect((await rerun(s)).where).toBe(where);
+  expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false]);
+});
+
+it.each(LEFT.flatMap(([left]) => (['before', 'after'] as const).map((when) => [left, when] as const)))('FILE %s, a failure %s each step: the copy or the .gz holds every byte, and the next rerun finishes', async (left, when) => {
+  const first = await stopped(left);
+  const steps = stashResume(first.found, first.m, probeFile(file()), gz()).steps.length;
+  for (let i = 0; i < steps; i++) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    const s = await stopped(left);
+    await expect(rerun(s, { i, when }), `step ${i}`).rejects.toThrow('injected');
+    const at = `step ${i} (${when})`;
+    expect(gunzips(s.found.paths.data) || gunzips(gz()), at).toBe(true);
+    if (fs.existsSync(s.found.paths.manifest)) await rerun(s);
+    expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)], at).toEqual([true, false, false]);
+  }
+});
