@@ -1,10 +1,10 @@
 // The two loss windows read off a plan's steps: kill -9 (memory alone) and power cut (memory or RAM alone).
 import { expect, it } from 'vitest';
 import { describeWindows, unsafeRefusal, windowsOf } from '../src/plan/loss-windows.js';
-import { truncateSteps } from '../src/plan/steps.js';
 import { blockSteps } from '../src/strategies/blocks.js';
 import { wholeFileSteps } from '../src/strategies/whole-file.js';
 import { streamedSteps } from '../src/strategies/streamed-beside.js';
+import { truncateSteps } from '../src/strategies/copytruncate.js';
 import type { StashCandidate } from '../src/probe/stash.js';
 
 const stash = (ramBacked: boolean) => ({ dir: ramBacked ? '/dev/shm' : '/var/tmp', fs: { type: ramBacked ? 'tmpfs' : 'ext4', ramBacked } }) as StashCandidate;

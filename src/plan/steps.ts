@@ -1,7 +1,6 @@
 // Each strategy as the list of steps it runs, each with where complete copies of FILE's bytes are while
 // it runs: the one list --simulate prints, the run reports as it goes, and the loss windows are read from.
 import path from 'node:path';
-import type { Place as TruncatePlace } from './copytruncate-place.js';
 import { STEP } from '../steps/step-names.js';
 
 /**
@@ -68,44 +67,6 @@ export const repeatLength = (r: Repeat) => (Math.abs(r.to - r.from) + 1) * r.eac
 export function repeated(r: Repeat, copies: readonly Copy[], bytes: number): Step {
   const what = r.each.map((w) => blockStep(0, w).replace(/^block 0: /, '')).join('; ');
   return { name: r.from === r.to ? `block ${r.from}: ${what}` : `blocks ${r.from} to ${r.to}, each: ${what}`, copies, bytes, repeat: r };
-}
-
-/** --copytruncate (and a deleted file through /proc): the copy is durable before FILE is emptied; FILE itself is never rewritten. */
-export function truncateSteps(place: TruncatePlace, s: StepFacts): Step[] {
-  const gz = s.gz ?? 'gz';
-  const read = step(STEP.read, [['file']], s.size);
-  // The earlier archive holds none of FILE's bytes: it is replaced, by rename, only by a whole that begins with it.
-  if (place.kind === 'beside' && place.append)
-    return [
-      read,
-      step(STEP.copyArchive, [['file'], ['memory']], s.compressedSize),
-      step(STEP.verify, [['file'], [gz], ['memory']], s.compressedSize),
-      step(STEP.catchUp, [['file'], [gz]]),
-      step(STEP.rename, [['file'], [gz]]),
-      step(STEP.fsyncFolder, [['file'], [gz]]),
-      step(STEP.truncate, [[gz]]),
-      step(STEP.fsyncFile, [[gz]]),
-      step(STEP.verify, [[gz]], s.compressedSize),
-    ];
-  if (place.kind === 'beside')
-    return [
-      read,
-      ...tempSteps([['file'], ['memory']], [['file'], [gz], ['memory']], s.compressedSize),
-      step(STEP.catchUp, [['file'], [gz]]),
-      step(STEP.truncate, [[gz]]),
-      step(STEP.fsyncFile, [[gz]]),
-      step(STEP.verify, [[gz]], s.compressedSize),
-    ];
-  const safety = stashPlace(place.stash.fs.ramBacked);
-  return [
-    read,
-    step(STEP.writeStash, [['file'], ['memory']], 2 * s.compressedSize),
-    step(STEP.catchUp, [['file'], [safety]]),
-    step(STEP.truncate, [[safety]]),
-    step(STEP.fsyncFile, [[safety]]),
-    ...(place.append ? [step(STEP.appendStash, [[safety]], s.compressedSize)] : tempSteps([[safety]], [[safety], [gz]], s.compressedSize)),
-    step(STEP.removeStash, [[gz]]),
-  ];
 }
 
 

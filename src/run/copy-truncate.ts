@@ -2,46 +2,35 @@
 // what is there, make it durable (beside, or in a stash), catch up with what the writer appended
 // meanwhile as further gzip members, truncate to 0 through our own descriptor, then write the .gz
 // from the stash if that is where it was. The file itself is never rewritten: a process writes to it.
-import fs from 'node:fs';
 import { CmemError, toCmemError } from '../errors.js';
 import { copyTruncatePlace, type Place } from '../plan/copytruncate-place.js';
 import { describeHolder, nulHoleWarning } from '../plan/held-open.js';
+import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
 import type { Options } from '../plan/options.js';
 import { memoryNeeded } from '../plan/plan.js';
+import { gzPlace, ramPlace, stepsJson } from '../plan/steps.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
 import type { Holder } from '../probe/holder.js';
 import { findMappers } from '../probe/mappings.js';
 import { availableMemory } from '../probe/memory.js';
+import { isProcFd } from '../probe/proc-fd.js';
 import type { StashCandidate } from '../probe/stash.js';
-import { bytes, percent } from '../text/format.js';
 import type { FileReport } from '../report/file-report.js';
 import type { Logger } from '../report/logger.js';
-import { appendedContent, appendInPlace, appendTarget, writeAppendedTemp, type Archive } from '../steps/append-archive.js';
-import { appendMember } from '../steps/append-member.js';
-import { chunksOf, compressSource, type Compressed } from '../steps/compress.js';
+import { planLines, type StepJson } from '../report/steps-taken.js';
+import type { Archive } from '../steps/append-archive.js';
+import { compressSource } from '../steps/compress.js';
 import { estimateCompressed } from '../steps/estimate.js';
-import { crc32 } from '../steps/gzip-format.js';
 import { headerFieldsFor } from '../steps/header-fields.js';
-import { readBlocks, readFileBlocks, type SourceData } from '../steps/read-blocks.js';
-import { restoreMetadata, type Metadata } from '../steps/restore-metadata.js';
-import { newStashManifest, removeStash, setStashPhase, stashPaths, writeStash, type StashManifest, type StashPaths } from '../steps/stash.js';
-import { truncateHeld } from '../steps/truncate-held.js';
-import { dropTruncateRecord, leaveTruncateRecord } from '../steps/truncate-record.js';
-import { verifyContent } from '../steps/verify-content.js';
-import { verifyWritten } from '../steps/verify.js';
-import { NotDurable, writeBeside } from '../steps/write-beside.js';
-import { LeftBehind } from './execute.js';
-import { shellQuote } from '../text/shell-quote.js';
-import { critical, onInterrupt, removeOnInterrupt } from './signals.js';
-import { at } from '../fs/pinned-folders.js';
-import { fsTypeOf, identityOf } from '../probe/identity.js';
-import { isProcFd } from '../probe/proc-fd.js';
-import { unsafeRefusal, windowsOf, type LossWindows } from '../plan/loss-windows.js';
-import { gzPlace, ramPlace, stepsJson, truncateSteps } from '../plan/steps.js';
+import { readBlocks } from '../steps/read-blocks.js';
+import type { Metadata } from '../steps/restore-metadata.js';
 import { STEP } from '../steps/step-names.js';
-import { planLines, takeSteps, type StepJson } from '../report/steps-taken.js';
-import { reached } from '../steps/reached.js';
+import { onlyInStash, truncateSteps, type TruncateCtx } from '../strategies/copytruncate.js';
+import { bytes, percent } from '../text/format.js';
+import { shellQuote } from '../text/shell-quote.js';
+import { LeftBehind } from './execute.js';
+import { execute } from './executor.js';
 
 export interface TruncateSource {
   /** What the operator named (absolute FILE, or /proc/PID/fd/N); a stash manifest records it for --resume. */
@@ -86,19 +75,6 @@ export interface TruncateResult {
   warning?: string;
 }
 
-/** Rounds of catching up before truncating anyway; while the writer is steady each round is shorter. */
-const MAX_ROUNDS = 8;
-
-interface Durable {
-  file: string;
-  stash?: { paths: StashPaths; manifest: StashManifest };
-  /** Undoes the copy when we stop before the truncation (the file still holds every byte then). */
-  undo(): void;
-  /** Puts the copy under the .gz's name, if it is not there yet: just before the truncation. */
-  commit?(): void;
-  releaseInterrupt(): void;
-}
-
 function refuseMapped(job: TruncateJob): void {
   const { facts, name } = job.source;
   const mappers = findMappers(facts.dev, facts.ino);
@@ -120,114 +96,6 @@ function checkMemory(job: TruncateJob): void {
       `not enough memory: copying ${name} needs about ${bytes(needed)}, ${bytes(memory)} are available`,
       'free memory first; --copytruncate holds the whole copy in memory (block mode needs the writer stopped)',
     );
-}
-
-/** The copy made durable where place says, verified, with how to undo it until FILE is truncated. */
-async function makeDurable(job: TruncateJob, place: Place, compressed: Compressed, first: SourceData): Promise<Durable> {
-  const { facts } = job.source;
-  // Beside, the copy is under the .gz's name before FILE is truncated: a note says so meanwhile, for a rerun.
-  const note = (temp: string, before: number) => {
-    leaveTruncateRecord(facts, { gz: identityOf(fs.lstatSync(at(temp), { bigint: true })), before });
-  };
-  if (place.kind === 'beside' && job.archive) return appendedBeside(job, job.archive, compressed, first, note);
-  if (place.kind === 'beside') return writtenBeside(job, compressed, first, note);
-  const paths = stashPaths(place.stash.dir, facts);
-  const where = { fsType: fsTypeOf(job.source.name), name: job.source.name };
-  const manifest = { ...newStashManifest(facts, where, first, compressed.size, true), ...(job.archive ? { appendTo: appendTarget(job.archive) } : {}) };
-  const undo = () => removeStash(paths);
-  const releaseInterrupt = onInterrupt(undo);
-  reached(STEP.writeStash);
-  await writeStash(paths, manifest, chunksOf(compressed), (f) => verifyWritten(f, compressed, first));
-  job.log.info(`wrote and verified the stash copy ${paths.data} on ${place.stash.fs.mountPoint} (${place.stash.fs.type})`);
-  return { file: paths.data, stash: { paths, manifest }, undo, releaseInterrupt };
-}
-
-type Note = (temp: string, before: number) => void;
-
-/** A repeated --copytruncate: a temporary holding the earlier archive's bytes and then the new member, renamed over it just before the truncation. */
-async function appendedBeside(job: TruncateJob, archive: Archive, compressed: Compressed, first: SourceData, note: Note): Promise<Durable> {
-  const { facts } = job.source;
-  let releaseTemp: (() => void) | undefined;
-  reached(STEP.copyArchive);
-  const temp = writeAppendedTemp(archive, chunksOf(compressed), (t) => {
-    releaseTemp = removeOnInterrupt(t);
-    note(t, archive.bytes);
-  });
-  releaseTemp?.();
-  // Once renamed (its fsync of the folder failed, say) the copy is the archive: the note stays for the rerun to cut it back.
-  const undo = () => {
-    if (!fs.existsSync(at(temp.temp))) return;
-    temp.remove();
-    dropTruncateRecord(facts);
-  };
-  const releaseInterrupt = onInterrupt(undo);
-  try {
-    reached(STEP.verify);
-    await verifyContent(temp.temp, appendedContent(archive.content, first));
-  } catch (err) {
-    releaseInterrupt();
-    undo();
-    throw err;
-  }
-  job.log.info(`wrote and verified ${temp.temp}: the earlier archive's ${bytes(archive.content.size)} of content, then the new member`);
-  return { file: temp.temp, undo, commit: () => temp.commit(), releaseInterrupt };
-}
-
-/** The .gz written beside FILE under its own name, verified. */
-async function writtenBeside(job: TruncateJob, compressed: Compressed, first: SourceData, note: Note): Promise<Durable> {
-  const { facts } = job.source;
-  let releaseTemp: (() => void) | undefined;
-  await writeBeside(job.outputPath, chunksOf(compressed), facts, (f) => verifyWritten(f, compressed, first), (temp) => {
-    releaseTemp?.();
-    releaseTemp = temp ? removeOnInterrupt(temp) : undefined;
-    if (temp) note(temp, 0);
-  }).catch((err: unknown) => {
-    // Renamed, only its folder's fsync failed: the copy is under the .gz's name, and the note stays for the rerun.
-    if (!(err instanceof NotDurable)) dropTruncateRecord(facts);
-    throw err;
-  });
-  job.log.info(`wrote and verified ${job.outputPath}`);
-  const undo = () => {
-    fs.rmSync(at(job.outputPath), { force: true });
-    dropTruncateRecord(facts);
-  };
-  return { file: job.outputPath, undo, releaseInterrupt: onInterrupt(undo) };
-}
-
-interface Progress {
-  size: number;
-  crc: number;
-  compressedSize: number;
-  rounds: number;
-}
-
-/**
- * A stash's manifest follows every round, marked as possibly truncated already: that way the last
- * read, the one that finds nothing new, is followed by the truncation at once.
- */
-function record(durable: Durable, p: Progress): void {
-  if (!durable.stash) return;
-  const { paths, manifest } = durable.stash;
-  durable.stash.manifest = setStashPhase(paths, { ...manifest, size: p.size, crc: p.crc, compressedSize: p.compressedSize }, 'rewriting');
-}
-
-/** Appends what the writer added since `first` was read, until a read finds nothing new or the rounds run out. */
-async function catchUp(job: TruncateJob, durable: Durable, first: SourceData, compressed: Compressed): Promise<Progress> {
-  reached(STEP.catchUp);
-  const progress = { size: first.size, crc: first.crc, compressedSize: compressed.size, rounds: 0 };
-  record(durable, progress);
-  while (progress.rounds < MAX_ROUNDS) {
-    const tail = readBlocks(job.source.readFd, { start: progress.size });
-    if (tail.size === 0) break;
-    const member = await compressSource(tail, { mtime: job.source.facts.mtimeMs / 1000, level: job.opts.level });
-    appendMember(durable.file, chunksOf(member), tail);
-    progress.size += tail.size;
-    progress.crc = tail.blocks.reduce((crc, block) => crc32(block, crc), progress.crc);
-    progress.compressedSize += member.size;
-    progress.rounds++;
-    record(durable, progress);
-  }
-  return progress;
 }
 
 export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
@@ -259,28 +127,32 @@ export async function copyTruncate(job: TruncateJob): Promise<TruncateResult> {
     log.success(`simulation only: nothing was written; ${name} would be emptied in place once its copy is durable and verified`);
     return { ...base, simulated: true };
   }
-  return takeSteps(steps, log, [read], job.trace, () => copyAndTruncate(job, place, first, compressed, base));
+  const ctx: TruncateCtx = { name, readFd: source.readFd, writeFd: source.writeFd, facts, outputPath: job.outputPath, level: job.opts.level, first, compressed, archive: job.archive, say: log };
+  await execute({ steps, ctx, log, done: [read], into: job.trace, leftBehind: (cause, c) => leftBehind(job, c, cause) });
+  return done(job, ctx, base);
 }
 
-/** The real run of a copy-and-truncate plan: copy, catch up, truncate, then the .gz in its place. */
-async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData, compressed: Compressed, base: Omit<TruncateResult, 'simulated'>): Promise<TruncateResult> {
+/** Truncated, the copy is all there is: when it is in the stash and the .gz was not written from it, the stash stays for --resume. */
+function leftBehind(job: TruncateJob, c: TruncateCtx, cause: unknown): unknown {
+  if (!onlyInStash(c)) return cause;
+  const { paths } = c.stash!;
+  // A deleted file reached through /proc has no folder to write beside: the command names DEST.
+  const command = `cmemgzip --resume ${isProcFd(job.source.name) ? `-o ${shellQuote(job.outputPath)} ` : ''}${shellQuote(job.source.name)}`;
+  return new LeftBehind(toCmemError(cause, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);
+}
+
+/** What the run did, from what its steps left in ctx. */
+function done(job: TruncateJob, c: TruncateCtx, base: Omit<TruncateResult, 'simulated'>): TruncateResult {
   const { source, log } = job;
-  const { facts, name } = source;
-  const durable = await makeDurable(job, place, compressed, first);
-  const { progress, before } = await catchUpAndTruncate(job, durable, first, compressed);
-  // Past the truncation the note has served (a rerun that still found it would see FILE no longer begins with the copy).
-  dropTruncateRecord(facts);
-  const copied = { size: progress.size, crc: progress.crc };
-  const result: TruncateResult = { ...base, ...progress, caught: progress.size - first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
-  log.info(`truncated ${name} to 0 bytes in place (inode ${facts.ino}, owner and mode unchanged); the writer keeps its descriptor`);
-  log.info(`caught ${bytes(result.caught)} written after the first read, in ${result.rounds} more gzip member(s)`);
+  const { name } = source;
+  const progress = c.progress!;
+  const before = c.before!;
+  const result: TruncateResult = { ...base, ...progress, caught: progress.size - c.first.size, lostAtLeast: before.size - progress.size, freed: before.blocks * 512, simulated: false };
   // A warning of the operand's report, not a passing line: as with gzip, it makes the exit status 2.
   if (source.holders.some((h) => h.writes) || result.lostAtLeast > 0)
     result.warning =
       `${name}: lines written in the last instant, between the final read and the truncation, can be lost, as with logrotate's copytruncate` +
       (result.lostAtLeast > 0 ? `: ${bytes(result.lostAtLeast)} were` : '');
-  // The .gz carries the content's times as they were at the truncation, like the bytes it holds.
-  await critical(() => gzInPlace(job, durable, { ...facts, atimeMs: before.atimeMs, mtimeMs: before.mtimeMs }, copied));
   const earlier = job.archive ? `the earlier archive's ${bytes(job.archive.content.size)}, kept, then ` : '';
   log.info(`verified ${job.outputPath}: it decompresses to ${earlier}the ${bytes(progress.size)} that were read`);
   log.success(
@@ -289,69 +161,6 @@ async function copyAndTruncate(job: TruncateJob, place: Place, first: SourceData
       (job.archive ? `; appended as further gzip members to the earlier archive, whose ${bytes(job.archive.content.size)} of content are kept` : ''),
   );
   return result;
-}
-
-/** Catches up with the writer, then truncates FILE (and first renames an appended copy over the archive); before it, a failure undoes the copy. */
-async function catchUpAndTruncate(job: TruncateJob, durable: Durable, first: SourceData, compressed: Compressed): Promise<{ progress: Progress; before: fs.Stats }> {
-  const { source } = job;
-  try {
-    const progress = await catchUp(job, durable, first, compressed);
-    // From the truncation on, the copy is all there is: an interrupt must not undo it, so that hook goes first.
-    const before = await critical(() => {
-      durable.releaseInterrupt();
-      if (durable.commit) {
-        reached(STEP.rename);
-        durable.commit();
-        reached(STEP.fsyncFolder);
-        job.log.info(`renamed it to ${job.outputPath}: the earlier archive with the new members after it`);
-      }
-      reached(STEP.truncate);
-      return truncateHeld(source.writeFd, source.name, source.facts, progress.size);
-    });
-    return { progress, before };
-  } catch (err) {
-    durable.releaseInterrupt();
-    durable.undo();
-    throw err;
-  }
-}
-
-/** After the truncation: FILE's cut made durable, and the .gz in place with meta, verified against what was copied; from a stash, written now. */
-async function gzInPlace(job: TruncateJob, durable: Durable, meta: Metadata, copied: { size: number; crc: number }): Promise<void> {
-  const { source, log } = job;
-  reached(STEP.fsyncFile);
-  try {
-    fs.fsyncSync(source.writeFd);
-  } catch (err) {
-    // The copy is whole either way; only the cut's durability is in doubt, and undoing it would lose nothing less.
-    log.warn(`could not fsync ${source.name} after the truncation (${(err as NodeJS.ErrnoException).code}): after a power cut it may come back at its old length; the .gz holds every byte`);
-  }
-  if (!durable.stash) {
-    reached(STEP.verify);
-    const fd = fs.openSync(at(job.outputPath), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    try {
-      restoreMetadata(fd, meta);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    await verifyContent(job.outputPath, job.archive ? appendedContent(job.archive.content, copied) : copied);
-    return;
-  }
-  const { paths } = durable.stash;
-  try {
-    if (job.archive) {
-      reached(STEP.appendStash);
-      await appendInPlace(job.outputPath, appendTarget(job.archive), readFileBlocks(paths.data), copied, meta);
-    } else await writeBeside(job.outputPath, readFileBlocks(paths.data), meta, (f) => verifyContent(f, copied), () => {});
-  } catch (err) {
-    // A deleted file reached through /proc has no folder to write beside: the command names DEST.
-    const command = `cmemgzip --resume ${isProcFd(source.name) ? `-o ${shellQuote(job.outputPath)} ` : ''}${shellQuote(source.name)}`;
-    throw new LeftBehind(toCmemError(err, `writing ${job.outputPath}`), [{ path: paths.data, command }, { path: paths.manifest, command }]);
-  }
-  reached(STEP.removeStash);
-  removeStash(paths);
-  log.info(`wrote ${job.outputPath} from the stash now that the space is free; removed the stash`);
 }
 
 /** The report's fields for a copy-and-truncate run. */

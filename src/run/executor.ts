@@ -41,6 +41,8 @@ async function actAll<C>(step: Action<C>, act: (s: Action<C>) => Promise<void>, 
 export async function execute<C>(x: Execution<C>): Promise<void> {
   const { steps, ctx, log } = x;
   const taken: TakenStep[] = (x.done ?? []).map((d, at) => ({ ...d, at }));
+  // Shown too, so that -v's numbered steps start at 1 as the plan's list does.
+  for (const d of taken) log.detail(`step ${d.at! + 1}/${steps.length}: ${d.name}: done, before the plan (${d.ms} ms)`);
   const undoable: Action<C>[] = [];
   let committed = false;
   let release: (() => void) | undefined;

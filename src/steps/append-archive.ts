@@ -4,7 +4,6 @@
 // room, the stash's member is appended in place past the length the stash's manifest records.
 import fs from 'node:fs';
 import { identityAt, identityOf, sameIdentity, type Identity } from '../probe/identity.js';
-import path from 'node:path';
 import { CmemError, CmemWarning } from '../errors.js';
 import { crc32Combine } from './crc32-combine.js';
 import { at } from '../fs/pinned-folders.js';
@@ -13,7 +12,7 @@ import { restoreMetadata, type Metadata } from './restore-metadata.js';
 import { testGzip, type Content } from './test-gzip.js';
 import { verifyContent } from './verify-content.js';
 import { tempPathFor } from './write-beside.js';
-import { closeJudged, fsyncDir, writeChunks } from './write-chunks.js';
+import { closeJudged, writeChunks } from './write-chunks.js';
 
 export interface Archive {
   path: string;
@@ -86,8 +85,8 @@ export interface AppendedTemp {
   temp: string;
   /** Removes the temporary: the archive was never touched. */
   remove(): void;
-  /** Renames the temporary over the archive (unchanged since it was copied) and makes the name durable. */
-  commit(): void;
+  /** Renames the temporary over the archive, unchanged since it was copied (the folder's fsync is the next step). */
+  rename(): void;
 }
 
 /**
@@ -112,10 +111,9 @@ export function writeAppendedTemp(archive: Archive, members: readonly Buffer[], 
   return {
     temp,
     remove,
-    commit() {
+    rename() {
       assertSame(archive, fs.lstatSync(at(archive.path), { throwIfNoEntry: false }));
       fs.renameSync(at(temp), at(archive.path));
-      fsyncDir(path.dirname(archive.path));
     },
   };
 }

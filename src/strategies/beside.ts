@@ -23,7 +23,9 @@ export function besideSteps(s: StepFacts): Listed<WholeJob>[] {
     },
     verify: (c, file) => c.verify(file),
     metadata: (c) => c.facts,
-    beforeRename: (c) => !s.keep && assertUnchanged(c.facts),
+    beforeRename: (c) => {
+      if (!s.keep) assertUnchanged(c.facts);
+    },
   });
   const noted = {
     ...write,

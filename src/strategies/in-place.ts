@@ -3,16 +3,15 @@
 // holds the only complete copy: the plan says so, asks consent, and signals are held.
 import type { Plan } from '../plan/plan.js';
 import { step, type Copy, type StepFacts } from '../plan/steps.js';
-import { assertUnchanged } from '../steps/free-original.js';
 import { STEP } from '../steps/step-names.js';
 import type { Action, Listed } from './action.js';
-import { rewriteActions } from './rewrite-steps.js';
+import { assertStillAsRead, rewriteActions } from './rewrite-steps.js';
 import { unlinkFirstActions } from './unlink-first.js';
 import { putOriginalBack, type WholeJob } from './whole-job.js';
 
 /** The rewrite over FILE's blocks, put back from memory on a failure before the rename. */
 export const overwriteActions = (held: readonly Copy[], done: readonly Copy[], size: number): Action<WholeJob>[] =>
-  rewriteActions<WholeJob>(held, done, size, { check: (c) => assertUnchanged(c.facts), undo: putOriginalBack });
+  rewriteActions<WholeJob>(held, done, size, { check: (c) => assertStillAsRead(c.facts), undo: putOriginalBack });
 
 /** The middle of the in-place and stash strategies, by the plan's method. */
 export const replaceActions = (method: Plan['method'], held: readonly Copy[], done: readonly Copy[], size: number) =>

@@ -41,6 +41,16 @@ function whereRewritten(t: Target & Identity): string {
   throw new CmemError('CHANGED', `${t.path} was moved out of its folder or removed while it was rewritten in place; it holds the whole .gz`, `find it (its inode is ${t.ino}), check it with gzip -t, and name it NAME.gz`);
 }
 
+/**
+ * Before the rewrite: the inode read, at its name now (logrotate may have renamed it in its folder meanwhile),
+ * still holds what was read: the same size and modification time. Its ctime is not asked: a rename changes it.
+ */
+export function assertStillAsRead(t: Target & Identity & { size: number; mtimeNs: bigint }): void {
+  const now = currentName(t.path, t);
+  const st = now === undefined ? undefined : fs.lstatSync(at(now), { bigint: true, throwIfNoEntry: false });
+  if (st?.size !== BigInt(t.size) || st.mtimeNs !== t.mtimeNs) throw new CmemError('CHANGED', `${t.path} changed since it was read; left as it is`, 'run cmemgzip again once nothing writes to it');
+}
+
 /** FILE's new name's .gz when logrotate renamed FILE meanwhile (and the .gz was to be FILE's), else the plan's. */
 function outputFor(c: RewriteJob, now: string): string {
   const { path: file } = c.target;
@@ -66,7 +76,8 @@ export function rewriteActions<C extends RewriteJob>(held: readonly Copy[], done
       ...on,
       check,
       run: (c) => {
-        c.fd = openToRewrite(c.target);
+        // Through the name the inode has now: logrotate may have renamed FILE since it was read.
+        c.fd = openToRewrite({ ...c.target, path: currentName(c.target.path, c.target) ?? c.target.path });
         writeChunks(c.fd, c.chunks(), 0);
       },
       undo: (c) => {

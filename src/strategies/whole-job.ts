@@ -6,6 +6,7 @@ import type { Identity } from '../probe/identity.js';
 import { chunksOf, type Compressed } from '../steps/compress.js';
 import type { SourceData } from '../steps/read-blocks.js';
 import { putBack } from '../steps/rewrite-in-place.js';
+import { currentName } from '../probe/renamed.js';
 import type { StashManifest, StashPaths } from '../steps/stash.js';
 import { verifyWritten } from '../steps/verify.js';
 import { bytes } from '../text/format.js';
@@ -43,6 +44,10 @@ export function newWholeJob(j: Pick<WholeJob, 'facts' | 'level' | 'source' | 'co
 
 /** The undo of the rewrite or of the unlink: the original bytes, from memory, back at FILE's name. */
 export function putOriginalBack(c: WholeJob): void {
-  putBack(c.facts, c.source.blocks, c.compressed.size, c.cut);
+  // Renamed by us: the inode is the whole .gz under its name, nothing to put back.
+  if (c.renamedFrom) return;
+  // At the name the inode has now: logrotate may have renamed FILE meanwhile, and a new FILE is not ours.
+  const now = currentName(c.facts.path, c.facts) ?? c.facts.path;
+  putBack({ ...c.facts, path: now }, c.source.blocks, c.compressed.size, c.cut);
   c.say.info(`${c.facts.path} holds its original ${bytes(c.source.size)} again`);
 }
