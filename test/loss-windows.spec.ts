@@ -1,7 +1,7 @@
 // The two loss windows read off a plan's steps: kill -9 (memory alone) and power cut (memory or RAM alone).
 import { expect, it } from 'vitest';
 import { describeWindows, unsafeRefusal, windowsOf } from '../src/plan/loss-windows.js';
-import { blockSteps } from '../src/plan/steps.js';
+import { blockSteps } from '../src/strategies/blocks.js';
 import { wholeFileSteps } from '../src/strategies/whole-file.js';
 import { streamedSteps } from '../src/strategies/streamed-beside.js';
 import { truncateSteps } from '../src/strategies/copytruncate.js';

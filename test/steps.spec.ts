@@ -1,6 +1,7 @@
 // Each strategy's list of steps, and where complete copies of FILE's bytes are during each.
 import { expect, it } from 'vitest';
-import { blockSteps, describeCopies, gzPlace, repeatedName, type Step } from '../src/plan/steps.js';
+import { describeCopies, gzPlace, repeatedName, type Step } from '../src/plan/steps.js';
+import { blockSteps } from '../src/strategies/blocks.js';
 import { wholeFileSteps } from '../src/strategies/whole-file.js';
 import { streamedSteps } from '../src/strategies/streamed-beside.js';
 import { withReserveLoan } from '../src/strategies/reserve-loan.js';

@@ -1,7 +1,6 @@
 // Each strategy as the list of steps it runs, each with where complete copies of FILE's bytes are while
 // it runs: the one list --simulate prints, the run reports as it goes, and the loss windows are read from.
 import path from 'node:path';
-import type { BlockPlan } from './block-plan.js';
 import { STEP } from '../steps/step-names.js';
 
 /**
@@ -64,68 +63,12 @@ export function repeatedName(r: Repeat, k: number): string {
 
 export const repeatLength = (r: Repeat) => (Math.abs(r.to - r.from) + 1) * r.each.length;
 
-function repeated(r: Repeat, copies: readonly Copy[], bytes: number): Step {
+/** Blocks from..to done alike, as one step of the list. */
+export function repeated(r: Repeat, copies: readonly Copy[], bytes: number): Step {
   const what = r.each.map((w) => blockStep(0, w).replace(/^block 0: /, '')).join('; ');
   return { name: r.from === r.to ? `block ${r.from}: ${what}` : `blocks ${r.from} to ${r.to}, each: ${what}`, copies, bytes, repeat: r };
 }
 
-/**
- * Block mode, tail first: each block's part is durable before the block is cut, then the parts are joined
- * head first. The blocks below the tail are one repeated step, so the list stays short for any file. With
- * the first parts in a stash they count as there until the end: the journal moves beside FILE once cuts
- * have made room, which only the run can tell.
- */
-export function blockSteps(p: Pick<BlockPlan, 'firstPart' | 'stash' | 'blockSize' | 'blocks' | 'estimatedCompressed'>, fileSize: number, gz: 'gz' | 'ram-gz' = 'gz'): Step[] {
-  const ratio = fileSize === 0 ? 1 : p.estimatedCompressed / fileSize;
-  const tail = p.blocks - 1;
-  const tailBytes = fileSize - tail * p.blockSize;
-  const parts: Place = p.firstPart === 'stash' ? stashPlace(p.stash!.fs.ramBacked) : 'parts';
-  const steps: Step[] = [];
-  if (p.firstPart !== 'window') steps.push(step(STEP.createJournal, [['file']]), step(STEP.hide, [['file']]));
-  steps.push(step(blockStep(tail, 'read'), [['file']], tailBytes));
-  if (p.firstPart === 'window')
-    // The one-block window: the tail is cut first, into the room its own part then takes.
-    steps.push(
-      step(blockStep(tail, 'cut'), [['file', 'memory']]),
-      step(STEP.createJournal, [['file', 'memory']]),
-      step(blockStep(tail, 'part'), [['file', 'memory']], 2 * tailBytes * ratio),
-      step(STEP.hide, [['file', parts]]),
-    );
-  else steps.push(step(blockStep(tail, 'part'), [['file']], 2 * tailBytes * ratio), step(blockStep(tail, 'cut'), [['file', parts]]));
-  const below = fileSize - tailBytes;
-  if (tail > 0) steps.push(repeated({ from: tail - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', parts]], below + 2 * below * ratio));
-  steps.push(step(STEP.createGz, [[parts]]), repeated({ from: 0, to: tail, each: ['append'] }, [[parts, gz]], 2 * p.estimatedCompressed));
-  steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]), step(STEP.removeEmpty, [[gz]]));
-  return steps;
-}
-
-/** How far a stopped block-mode job got: FILE's bytes left to cut, the parts, and the ones already in the .gz. */
-export interface BlocksLeft {
-  remaining: number;
-  blockSize: number;
-  parts: number;
-  assembled: number;
-  compressedParts: number;
-  partsIn: 'parts' | 'stash' | 'ram-stash';
-  /** FILE is off its name already (or gone): no writer by name reaches what is left to cut. */
-  hidden: boolean;
-  /** The .gz has its name already: only the emptied FILE and the journal are left to remove. */
-  renamed: boolean;
-}
-
-/** A rerun of a stopped block-mode job: the blocks FILE still holds, tail first, then the assembly from where it stopped. */
-export function blockResumeSteps(b: BlocksLeft, gz: 'gz' | 'ram-gz' = 'gz'): Step[] {
-  const steps: Step[] = [];
-  const left = Math.ceil(b.remaining / b.blockSize);
-  if (!b.hidden) steps.push(step(STEP.hide, [['file', b.partsIn]]));
-  if (left > 0) steps.push(repeated({ from: left - 1, to: 0, each: ['read', 'part', 'cut'] }, [['file', b.partsIn]], 2 * b.remaining));
-  const total = b.parts + left;
-  if (b.assembled === 0) steps.push(step(STEP.createGz, [[b.partsIn]]));
-  if (b.assembled < total) steps.push(repeated({ from: b.assembled, to: total - 1, each: ['append'] }, [[b.partsIn, gz]], 2 * b.compressedParts));
-  if (!b.renamed) steps.push(step(STEP.rename, [[gz]]), step(STEP.fsyncFolder, [[gz]]));
-  steps.push(step(STEP.removeEmpty, [[gz]]));
-  return steps;
-}
 
 const WORDS: Record<Place, string> = {
   file: 'FILE',

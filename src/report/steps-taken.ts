@@ -25,6 +25,8 @@ interface Trace {
   /** When the last step taken began; undefined before the first one reached here. */
   since?: number;
   log: Logger;
+  /** Set when the code run inside takeSteps ran through the executor: its steps are the report's. */
+  executed?: StepJson[];
 }
 
 /** The job's trace holder: takeSteps gives each job one; outside any (unit tests), a shared one. */
@@ -148,6 +150,12 @@ export function takenJson(planned: readonly Step[], taken: readonly TakenStep[])
   }));
 }
 
+/** Code that takeSteps still wraps but that now runs through the executor (block mode's resume) hands over the steps it took. */
+export function executedIn(steps: StepJson[] | undefined): void {
+  const t = holder().trace;
+  if (t) t.executed = steps;
+}
+
 /** Runs fn as the steps of planned; however it ends, the steps taken land in into.steps. */
 export async function takeSteps<T>(planned: readonly Step[], log: Logger, done: TakenStep[], into: { steps?: StepJson[] }, fn: () => Promise<T>): Promise<T> {
   return traces.run({}, () => apart(async () => {
@@ -155,7 +163,9 @@ export async function takeSteps<T>(planned: readonly Step[], log: Logger, done: 
     try {
       return await fn();
     } finally {
-      into.steps = takenJson(planned, endSteps());
+      const executed = holder().trace?.executed;
+      const taken = endSteps();
+      into.steps = executed ?? takenJson(planned, taken);
     }
   }));
 }

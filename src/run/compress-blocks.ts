@@ -2,8 +2,9 @@
 import { toCmemError, type CmemError } from '../errors.js';
 import { planBlocks, type BlockPlan } from '../plan/block-plan.js';
 import { unsafeRefusal, windowsOf } from '../plan/loss-windows.js';
-import { blockSteps, gzPlace, ramPlace, stepsJson, type Step } from '../plan/steps.js';
-import { planLines, takeSteps, type StepJson } from '../report/steps-taken.js';
+import { gzPlace, ramPlace, stepsJson, type Step } from '../plan/steps.js';
+import { planLines, type StepJson } from '../report/steps-taken.js';
+import { blockSteps } from '../strategies/blocks.js';
 import type { Options } from '../plan/options.js';
 import type { FileFacts } from '../probe/file.js';
 import type { FsFacts } from '../probe/filesystem.js';
@@ -57,7 +58,7 @@ export async function compressInBlocks(input: BlockInput, opts: Options, log: Lo
       opts.yes,
       log,
     );
-  const { manifest: m, output } = await takeSteps(steps, log, [], input.trace, () => startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log })).catch((err: unknown) => {
+  const { manifest: m, output } = await startBlocks({ facts, plan: p, outputPath, level: opts.level, storeName: opts.name !== false, log }, steps, input.trace).catch((err: unknown) => {
     throw leftBehindBy(err, facts, outputPath, p, log);
   });
   log.success(`${facts.path} -> ${output}: ${bytes(m.size)} -> ${bytes(m.assembledBytes)} (${percent(m.assembledBytes, m.size)}) in ${p.blocks} block(s), each verified`);

@@ -2,7 +2,8 @@
 // takes from the record it would act on, and where FILE's bytes are now. Nothing is touched.
 import path from 'node:path';
 import { windowsOf } from '../plan/loss-windows.js';
-import { blockResumeSteps, ramPlace, stepsJson, type Step } from '../plan/steps.js';
+import { ramPlace, stepsJson, type Step } from '../plan/steps.js';
+import { blockResumeSteps } from '../strategies/blocks.js';
 import { besideFinishSteps } from '../strategies/beside-finish.js';
 import { stashFinishSteps, type StashedJobAt } from '../strategies/stash-finish.js';
 import type { FileFacts } from '../probe/file.js';
@@ -16,11 +17,9 @@ import { closeJournal } from '../steps/journal.js';
 import { at } from '../fs/pinned-folders.js';
 import { holdsOriginal } from '../steps/record-proof.js';
 import type { FoundStash, StashManifest } from '../steps/stash.js';
-import { remainingBytes } from './block-mode.js';
-import { isHiddenName } from '../steps/hide-source.js';
+import { blocksLeft, remainingBytes } from './block-mode.js';
 import type { Journaled } from './find-journal.js';
 import { findUnfinished, type Unfinished } from './unfinished-jobs.js';
-import { tempPathFor } from '../steps/write-beside.js';
 import fs from 'node:fs';
 
 export interface Preview {
@@ -32,18 +31,14 @@ export interface Preview {
 
 function blocksPreview({ journal, manifest: m }: Journaled, facts: FileFacts, outputPath: string): Preview {
   const stashFs = journal.stash ? probeFilesystem(journal.stash.dir) : undefined;
-  const partsIn = !stashFs ? 'parts' : stashFs.ramBacked ? 'ram-stash' : 'stash';
   const remaining = facts.kind === 'file' ? remainingBytes(m) : 0;
-  const compressedParts = m.parts.reduce((n, p) => n + p.compressedSize, 0);
   const now =
     facts.kind === 'file'
       ? `${facts.path} holds its first ${bytes(remaining)}${facts.size > remaining ? ` (and ${bytes(facts.size - remaining)} more, saved in a part but not yet cut off)` : ''}; ` +
         `${m.parts.length} part(s) in ${journal.folder} hold the rest (${bytes(m.size - remaining)})` +
         (m.assembledParts > 0 ? `, the first ${m.assembledParts} already appended to the temporary .gz` : '')
       : `the .gz is whole under its name; only the journal ${journal.folder} is left to remove`;
-  const hidden = facts.kind !== 'file' || isHiddenName(facts.path);
-  const renamed = facts.kind !== 'file' || (m.assembledParts === m.parts.length && m.parts.length > 0 && !fs.existsSync(at(tempPathFor(outputPath))));
-  const steps = blockResumeSteps({ remaining, blockSize: m.blockSize, parts: m.parts.length, assembled: m.assembledParts, compressedParts, partsIn, hidden, renamed });
+  const steps = blockResumeSteps(blocksLeft({ journal, manifest: m }, facts, outputPath));
   return { record: journal.manifest, now, steps, ram: stashFs && journal.stash ? { dir: journal.stash.dir, fs: stashFs } : undefined };
 }
 
