@@ -14,7 +14,7 @@ interface Fake {
 
 function logger() {
   const lines: string[] = [];
-  const log = { info: (m: string) => lines.push(m), detail: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`), error: (m: string) => lines.push(`error: ${m}`) } as unknown as Logger;
+  const log = { chatty: true, info: (m: string) => lines.push(m), detail: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`), error: (m: string) => lines.push(`error: ${m}`) } as unknown as Logger;
   return { log, lines };
 }
 
@@ -90,4 +90,13 @@ it('starts after the steps done before it, and runs a repeated step\'s blocks', 
   const into: { steps?: StepJson[] } = {};
   await execute({ steps: [{ name: 'read', copies: [['file']], bytes: 0 }, repeated, step('z')], ctx, log, into, done: [{ name: 'read', ms: 3 }] });
   expect([ctx.did, into.steps!.map((s) => s.name)]).toEqual([['block 1', 'block 0', 'z'], ['read', 'blocks 1 to 0', 'z']]);
+});
+
+it('keeps the time of a step done before it, times the others, and hands back the steps taken when a step fails', async () => {
+  const { log } = logger();
+  const into: { steps?: StepJson[] } = {};
+  const wait = act<Fake>({ name: 'wait', copies: [['file']], bytes: 0 }, { run: () => new Promise((r) => setTimeout(r, 30)) });
+  await expect(execute({ steps: [{ name: 'read', copies: [['file']], bytes: 0 }, wait, step('x')], ctx: { did: [], failAt: 'x' }, log, into, done: [{ name: 'read', ms: 1234 }] })).rejects.toThrow('x failed');
+  const [read, waited, x] = into.steps!;
+  expect([read.ms, waited.ms! >= 25, x.name]).toEqual([1234, true, 'x']);
 });

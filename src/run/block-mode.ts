@@ -9,7 +9,7 @@ import { probeFilesystem } from '../probe/filesystem.js';
 import { isHiddenName } from '../steps/hide-source.js';
 import type { FileFacts } from '../probe/file.js';
 import type { Logger } from '../report/logger.js';
-import { executedIn, type StepJson } from '../report/steps-taken.js';
+import type { StepJson } from '../report/steps-taken.js';
 import { closeJournal, type JournalManifest, type JournalPaths } from '../steps/journal.js';
 import { at } from '../fs/pinned-folders.js';
 import { tempPathFor } from '../steps/write-beside.js';
@@ -130,10 +130,5 @@ export async function resumeBlocks(found: Journaled, facts: FileFacts, outputPat
   }
   log.warn(`found the journal of an interrupted block-mode run: ${found.journal.manifest} (started ${m.createdAt} by PID ${m.pid}), ${m.parts.length} parts saved; resuming`);
   const left = blocksLeft(found, facts, outputPath);
-  try {
-    return await runBlocks(blockResumeSteps(left), blockCtx(facts, m, found.journal, outputPath, log), log, into, !left.gone);
-  } finally {
-    // recover.ts still wraps this in the tracker: the executor's steps are the ones its report gives.
-    executedIn(into.steps);
-  }
+  return runBlocks(blockResumeSteps(left), blockCtx(facts, m, found.journal, outputPath, log), log, into, !left.gone);
 }

@@ -23,11 +23,11 @@ import { tempPathFor } from '../steps/write-beside.js';
 import { fsyncDir } from '../steps/write-chunks.js';
 import { resumeBlocks } from './block-mode.js';
 import { findUnfinished } from './unfinished-jobs.js';
-import { resumePlan, stashResume } from './preview-unfinished.js';
+import { stashResume } from './preview-unfinished.js';
 import { besideFinishSteps } from '../strategies/beside-finish.js';
 import { stashFinishSteps, type StashFinish } from '../strategies/stash-finish.js';
 import { execute } from './executor.js';
-import { takeSteps, type StepJson } from '../report/steps-taken.js';
+import type { StepJson } from '../report/steps-taken.js';
 import { shellQuote } from '../text/shell-quote.js';
 
 export interface Recovered {
@@ -194,12 +194,11 @@ export async function recover(
   log: Logger,
 ): Promise<Recovered | undefined> {
   const unfinished = findUnfinished(facts, outputPath, stashDirs, force, log, false);
-  // The rerun takes the steps --simulate shows for it: checked as it goes, and reported.
-  const trace: { steps?: StepJson[] } = {};
-  const asPlanned = <T>(fn: () => Promise<T>) => takeSteps(resumePlan(unfinished, facts, outputPath)?.steps ?? [], log, [], trace, fn);
   if (unfinished.journal) {
+    // The rerun runs the list --simulate shows for it (block mode builds it from the journal), and reports its steps.
+    const trace: { steps?: StepJson[] } = {};
     const source = unfinished.source && dropSecondName(facts, unfinished.source);
-    const { manifest: m, output } = await asPlanned(() => resumeBlocks(unfinished.journal!, source ?? facts, outputPath, force, log));
+    const { manifest: m, output } = await resumeBlocks(unfinished.journal, source ?? facts, outputPath, force, log, trace);
     if (unfinished.source && facts.kind === 'file' && !sameIdentity(facts, unfinished.source)) log.warn(`${facts.path} is a new file, begun by a writer after block mode moved the old one off its name; left as it is`);
     return { output, originalBytes: m.size, compressedBytes: m.assembledBytes, steps: trace.steps };
   }

@@ -1,5 +1,5 @@
-// The names of the steps the run reports: the plan lists them, the steps' code announces them (reached()).
-/** The names the run reports; each is reached in the order its strategy's list has it. */
+// The names of the steps: each strategy's list (src/strategies) gives its steps these names, and the executor reports them.
+/** The names the run reports, in the order its strategy's list has them. */
 export const STEP = {
   read: 'read and compress',
   stream: 'read, compress and write the temporary .gz, each block checked',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fill, gunzipHash, jsonLines, killAt, logData, mountFs, mountSkipReason, onlyReport, run, sha256, treeHash, warnSkip, type Mounted, type RunResult } from './helpers.js';
 
 const MiB = 1024 * 1024;
-type Step = { name: string; drift?: string };
+type Step = { name: string };
 /** The name a step's first block goes by: what the run announces when it gets there. */
 const firstName = (name: string) => name.replace(/^blocks (\d+) to \d+, each: ([^;]+)(;.*)?$/, 'block $1: $2');
 /** How a run ended: its exit code and the code of its error or warning. */
@@ -64,7 +64,7 @@ describe.skipIf(warnSkip(mountSkipReason()))('after a kill at each step, --simul
       }
       const shown: Step[] = onlyReport(sim, 0).steps;
       const taken: Step[] = onlyReport(rerun, 0).steps;
-      const said = (l: Step[]) => l.map((s) => s.name + (s.drift ? ` (${s.drift})` : '')).join(' | ');
+      const said = (l: Step[]) => l.map((s) => s.name).join(' | ');
       if (said(taken) !== said(shown)) wrong.push(`killed at "${step}":\n  shown: ${said(shown)}\n  taken: ${said(taken)}`);
       if (gunzipHash(`${log}.gz`) !== sha256(data)) wrong.push(`killed at "${step}": the .gz is not the original`);
     }

@@ -154,7 +154,8 @@ describe.skipIf(warnSkip(mountSkipReason()))('--simulate lists the steps the run
     const done = onlyReport(run(['--json', ...args, operand]), 0);
     expect(done).toMatchObject({ status: 'compressed', strategy });
     expect(names(done)).toEqual(names(planned));
-    expect(done.steps.filter((s: { drift?: string }) => s.drift)).toEqual([]);
+    // Each step the run reports is one the executor ran, timed.
+    expect(done.steps.every((s: { ms?: number }) => typeof s.ms === 'number')).toBe(true);
     expect(done.windows ?? {}).toEqual(planned.windows ?? {});
     expect(gunzipHash(output)).toBe(hash);
   });
