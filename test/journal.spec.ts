@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import {
   closeJournal,
   createJournal,
@@ -173,4 +173,20 @@ it('never removes the folder above a journal beside FILE, even when it is empty'
   const j = create(journalBeside(sub, big));
   removeJournal(j);
   expect(fs.readdirSync(dir)).toEqual(['logs']);
+});
+
+it('a removal stopped partway leaves the manifest, never parts that no manifest names', () => {
+  const j = create(journalBeside(dir, big));
+  writeJournal(j, manifest());
+  writePart(j, 2, [Buffer.from('part')]);
+  const rm = fs.rmSync;
+  let calls = 0;
+  // The run is stopped at its second removal.
+  const spy = vi.spyOn(fs, 'rmSync').mockImplementation((p, o) => {
+    if (++calls === 2) throw new Error('stopped');
+    rm(p, o);
+  });
+  expect(() => removeJournal(j)).toThrow('stopped');
+  spy.mockRestore();
+  expect(fs.readdirSync(j.folder)).toEqual(['manifest.json']);
 });

@@ -176,9 +176,14 @@ export function partsIn(j: JournalPaths): string[] | undefined {
   return fs.readdirSync(at(j.folder)).filter((name) => /^part-\d{8}\.gz$/.test(name));
 }
 
-/** Removes the journal: manifest first, so that a half-removed journal is never mistaken for a live one. */
+/**
+ * Removes the journal: its parts first, its manifest last, then the empty folder. A run stopped in between
+ * leaves a manifest a rerun still finds and finishes (it says where every byte is), never a folder of parts
+ * that no manifest names; only between the manifest's removal and the folder's is an empty folder left.
+ */
 export function removeJournal(j: JournalPaths): void {
   if (checkStateFolder(j.folder)) {
+    for (const name of fs.readdirSync(at(j.folder))) if (path.join(j.folder, name) !== j.manifest) fs.rmSync(at(path.join(j.folder, name)), { recursive: true, force: true });
     fs.rmSync(at(j.manifest), { force: true });
     fs.rmSync(at(j.folder), { recursive: true, force: true });
     fsyncDir(path.dirname(j.folder));
