@@ -96,3 +96,14 @@ it.each(VARIANTS.flatMap(([what, v]) => (['before', 'after'] as const).map((when
   }
   fs.mkdirSync(dir);
 });
+
+// A writer that emptied FILE and wrote anew since it was read (copytruncate by another tool, a restart
+// that opens with O_TRUNC): every strategy refuses, and FILE keeps what the writer wrote, never the stale original put back over it.
+it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: FILE emptied and written anew since the read is left as the writer left it', async (_what, v) => {
+  const { file, steps, ctx, paths } = await job(v);
+  const fresh = Buffer.from('a new line the writer wrote after emptying the file\n');
+  fs.writeFileSync(file, fresh);
+  const err = await execute({ steps, ctx, log, into: {}, done: [{ name: steps[0].name, ms: 0 }] }).catch((e: Error) => e);
+  expect(err).toMatchObject({ code: 'CHANGED' });
+  expect([fs.readFileSync(file).equals(fresh), leftovers(), fs.existsSync(paths.data)]).toEqual([true, [], false]);
+});
