@@ -14,7 +14,7 @@ interface Fake {
 
 function logger() {
   const lines: string[] = [];
-  const log = { info: (m: string) => lines.push(m), detail: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`), error: (m: string) => lines.push(`error: ${m}`) } as unknown as Logger;
+  const log = { chatty: true, info: (m: string) => lines.push(m), detail: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`), error: (m: string) => lines.push(`error: ${m}`) } as unknown as Logger;
   return { log, lines };
 }
 
