@@ -15,7 +15,7 @@ import { chunksOf, readAndCompress } from '../src/steps/compress.js';
 import { newStashManifest, setStashPhase, stashPaths, writeStash } from '../src/steps/stash.js';
 import { verifyWritten } from '../src/steps/verify.js';
 import type { Action } from '../src/strategies/action.js';
-import type { StashFinish } from '../src/strategies/stash-finish.js';
+import { stashFinishSteps, type StashFinish } from '../src/strategies/stash-finish.js';
 import { logData } from './e2e/helpers.js';
 
 let dir: string;
@@ -97,4 +97,19 @@ it.each(LEFT.flatMap(([left]) => (['before', 'after'] as const).map((when) => [l
     if (fs.existsSync(s.found.paths.manifest)) await rerun(s);
     expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)], at).toEqual([true, false, false]);
   }
+});
+
+// Rewriting FILE ran out of room (holes, copy-on-write) and the rerun goes on by removing FILE instead; meanwhile
+// (during the stash's check, say) logrotate renamed FILE to FILE.1 and its writer began a new FILE. The rewrite
+// followed the inode to FILE.1: so must the removal. The new FILE is the writer's, never the job's.
+it('removing FILE instead of rewriting it removes the inode of record at its name now, never a new FILE logrotate made', async () => {
+  const s = await stopped('original');
+  const facts = probeFile(file());
+  const rotated = `${file()}.1`;
+  fs.renameSync(file(), rotated);
+  const fresh = Buffer.from('the first line of the new log\n');
+  fs.writeFileSync(file(), fresh);
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} }).catch(() => {});
+  expect([fs.existsSync(file()) && fs.readFileSync(file()).equals(fresh), fs.existsSync(rotated), gunzips(gz())]).toEqual([true, false, true]);
 });

@@ -8,6 +8,7 @@ import { at } from '../fs/pinned-folders.js';
 import { stashPlace, step, type Copy } from '../plan/steps.js';
 import type { FileFacts } from '../probe/file.js';
 import { identityOf, sameIdentity } from '../probe/identity.js';
+import { currentName } from '../probe/renamed.js';
 import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
@@ -68,9 +69,14 @@ function writeAnew(safety: Copy, size: number, instead: boolean): Action<StashFi
 const removeInstead = (safety: Copy) =>
   act<StashFinish>(step(STEP.removeFile, [safety]), {
     run: (c) => {
+      // The inode of record at the name it has now: the rewrite followed it there (logrotate may have renamed FILE
+      // and its writer begun a new one, whose lines are not the job's to remove).
+      const now = currentName(c.target.path, c.target);
+      if (now === undefined)
+        throw new CmemError('CHANGED', `${c.target.path} was moved out of its folder or removed meanwhile; the stash ${c.found.paths.data} is kept`, `run: cmemgzip --resume ${shellQuote(c.facts.path)}`);
       c.temp = createTemp(c.outputPath);
       setStashPhase(c.found.paths, { ...c.m, output: identityOf(fs.fstatSync(c.temp.fd!, { bigint: true })) }, 'rewriting');
-      fs.unlinkSync(at(c.target.path));
+      fs.unlinkSync(at(now));
       fsyncDir(c.target.dir);
     },
   });
