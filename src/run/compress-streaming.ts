@@ -67,7 +67,12 @@ export async function compressStreaming(input: StreamingInput, into: FileReport,
   };
   await progress.track('compressing', facts.size, (onBlock) => {
     ctx.onBlock = onBlock;
-    return execute({ steps: input.steps, ctx, log, into }).catch((err: unknown) => Promise.reject(noRoom(err, input)));
+    return execute({ steps: input.steps, ctx, log, into }).catch((err: unknown) => {
+      // The loan is room, not bytes: a failure after the rename (a holder at the last look takes the .gz back)
+      // ends no undo, yet the room is free again; the reserve grows back now, as before a commit (once only).
+      ctx.loan?.growBack();
+      return Promise.reject(noRoom(err, input));
+    });
   });
   const streamed = ctx.streamed!;
   const ms = performance.now() - started;
