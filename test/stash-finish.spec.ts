@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { probeFile } from '../src/probe/file.js';
 import { fsTypeOf } from '../src/probe/identity.js';
 import type { Logger } from '../src/report/logger.js';
@@ -14,6 +14,7 @@ import { stashFinishJob } from '../src/run/recover.js';
 import { chunksOf, readAndCompress } from '../src/steps/compress.js';
 import { newStashManifest, setStashPhase, stashPaths, writeStash } from '../src/steps/stash.js';
 import { verifyWritten } from '../src/steps/verify.js';
+import { tempPathFor } from '../src/steps/write-beside.js';
 import type { Action } from '../src/strategies/action.js';
 import { stashFinishSteps, type StashFinish } from '../src/strategies/stash-finish.js';
 import { logData } from './e2e/helpers.js';
@@ -112,4 +113,20 @@ it('removing FILE instead of rewriting it removes the inode of record at its nam
   const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
   await execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} }).catch(() => {});
   expect([fs.existsSync(file()) && fs.readFileSync(file()).equals(fresh), fs.existsSync(rotated), gunzips(gz())]).toEqual([true, false, true]);
+});
+
+// The removal instead of the rewrite makes the temporary first (on record before FILE goes): if FILE's unlink
+// then fails, the temporary must go too, or every later rerun stops on it (its create is O_EXCL).
+it('removing FILE instead, its unlink failing: no temporary is left, and the next rerun finishes', async () => {
+  const s = await stopped('original');
+  const facts = probeFile(file());
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  const unlink = vi.spyOn(fs, 'unlinkSync').mockImplementationOnce(() => {
+    throw Object.assign(new Error('EIO: i/o error, unlink'), { code: 'EIO' });
+  });
+  await expect(execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} })).rejects.toThrow('EIO');
+  unlink.mockRestore();
+  expect(fs.existsSync(tempPathFor(gz()))).toBe(false);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, probeFile(file()), gz(), log), log, into: {} });
+  expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false]);
 });

@@ -14,7 +14,7 @@ import { readFileBlocks } from '../steps/read-blocks.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { STEP } from '../steps/step-names.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { createTemp, tempPathFor } from '../steps/write-beside.js';
+import { createTemp, dropTemp, tempPathFor } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { shellQuote } from '../text/shell-quote.js';
 import { act, type Action } from './action.js';
@@ -79,6 +79,8 @@ const removeInstead = (safety: Copy) =>
       fs.unlinkSync(at(now));
       fsyncDir(c.target.dir);
     },
+    // The temporary made here goes if FILE could not be removed: a later rerun's temporary is created O_EXCL.
+    undo: (c) => c.temp && dropTemp(c.temp),
   });
 
 function middle(where: StashedJobAt, safety: Copy, size: number): Action<StashFinish>[] {
