@@ -118,3 +118,13 @@ it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: a hard link ma
   expect(err).toMatchObject({ code: 'CHANGED' });
   expect([fs.readFileSync(file).equals(original), fs.readFileSync(other).equals(original), fs.existsSync(`${file}.gz`), fs.existsSync(paths.data)]).toEqual([true, true, false, false]);
 });
+
+// FILE's mode changed since the read (an operator closing a log that holds secrets to others): the .gz would
+// take the mode read, opening it again; refused instead, as 974e3db did (by the ctime).
+it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: a mode changed since the read is refused, never undone', async (_what, v) => {
+  const { file, steps, ctx } = await job(v);
+  fs.chmodSync(file, 0o600);
+  const err = await execute({ steps, ctx, log, into: {}, done: [{ name: steps[0].name, ms: 0 }] }).catch((e: Error) => e);
+  expect(err).toMatchObject({ code: 'CHANGED' });
+  expect([fs.statSync(file).mode & 0o777, fs.existsSync(`${file}.gz`)]).toEqual([0o600, false]);
+});
