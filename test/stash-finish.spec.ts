@@ -130,3 +130,13 @@ it('removing FILE instead, its unlink failing: no temporary is left, and the nex
   await execute({ steps, ctx: stashFinishJob(s.found, s.m, probeFile(file()), gz(), log), log, into: {} });
   expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false]);
 });
+
+// A rerun killed inside the removal instead (its temporary made, FILE not yet removed) leaves FILE rewritten
+// partway and that temporary: the next rerun takes the same way, and the copy supersedes the temporary.
+it('removing FILE instead, a temporary left by a rerun killed there: superseded by the copy, the job finishes', async () => {
+  const s = await stopped('original');
+  fs.writeFileSync(tempPathFor(gz()), Buffer.from('the start of a .gz'));
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, probeFile(file()), gz(), log), log, into: {} });
+  expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(tempPathFor(gz())), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false, false]);
+});
