@@ -128,3 +128,14 @@ it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: a mode changed
   expect(err).toMatchObject({ code: 'CHANGED' });
   expect([fs.statSync(file).mode & 0o777, fs.existsSync(`${file}.gz`)]).toEqual([0o600, false]);
 });
+
+// What the operator reads after an undo: where FILE's bytes are once it is undone, not during the step undone.
+it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: a failure undone says FILE holds the bytes again, never that they are nowhere', async (_what, v) => {
+  const { file, steps, ctx } = await job(v);
+  const lines: string[] = [];
+  const said = { ...log, info: (m: string) => lines.push(m) } as unknown as Logger;
+  const cut = steps.findIndex((s) => s.name.startsWith('cut FILE') || s.name.startsWith('verify the .gz'));
+  await execute({ steps: failing(steps, cut, 'before'), ctx: { ...ctx, say: said }, log: said, into: {}, done: [{ name: steps[0].name, ms: 0 }] }).catch(() => {});
+  expect(fs.readFileSync(file).equals(original)).toBe(true);
+  expect(lines.find((l) => l.startsWith('stopped at step'))).toMatch(/complete copies of FILE's bytes now: FILE$/);
+});
