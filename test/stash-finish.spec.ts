@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { probeFile } from '../src/probe/file.js';
 import { fsTypeOf } from '../src/probe/identity.js';
 import type { Logger } from '../src/report/logger.js';
@@ -14,8 +14,9 @@ import { stashFinishJob } from '../src/run/recover.js';
 import { chunksOf, readAndCompress } from '../src/steps/compress.js';
 import { newStashManifest, setStashPhase, stashPaths, writeStash } from '../src/steps/stash.js';
 import { verifyWritten } from '../src/steps/verify.js';
+import { tempPathFor } from '../src/steps/write-beside.js';
 import type { Action } from '../src/strategies/action.js';
-import type { StashFinish } from '../src/strategies/stash-finish.js';
+import { stashFinishSteps, type StashFinish } from '../src/strategies/stash-finish.js';
 import { logData } from './e2e/helpers.js';
 
 let dir: string;
@@ -97,4 +98,45 @@ it.each(LEFT.flatMap(([left]) => (['before', 'after'] as const).map((when) => [l
     if (fs.existsSync(s.found.paths.manifest)) await rerun(s);
     expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)], at).toEqual([true, false, false]);
   }
+});
+
+// Rewriting FILE ran out of room (holes, copy-on-write) and the rerun goes on by removing FILE instead; meanwhile
+// (during the stash's check, say) logrotate renamed FILE to FILE.1 and its writer began a new FILE. The rewrite
+// followed the inode to FILE.1: so must the removal. The new FILE is the writer's, never the job's.
+it('removing FILE instead of rewriting it removes the inode of record at its name now, never a new FILE logrotate made', async () => {
+  const s = await stopped('original');
+  const facts = probeFile(file());
+  const rotated = `${file()}.1`;
+  fs.renameSync(file(), rotated);
+  const fresh = Buffer.from('the first line of the new log\n');
+  fs.writeFileSync(file(), fresh);
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} }).catch(() => {});
+  expect([fs.existsSync(file()) && fs.readFileSync(file()).equals(fresh), fs.existsSync(rotated), gunzips(gz())]).toEqual([true, false, true]);
+});
+
+// The removal instead of the rewrite makes the temporary first (on record before FILE goes): if FILE's unlink
+// then fails, the temporary must go too, or every later rerun stops on it (its create is O_EXCL).
+it('removing FILE instead, its unlink failing: no temporary is left, and the next rerun finishes', async () => {
+  const s = await stopped('original');
+  const facts = probeFile(file());
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  const unlink = vi.spyOn(fs, 'unlinkSync').mockImplementationOnce(() => {
+    throw Object.assign(new Error('EIO: i/o error, unlink'), { code: 'EIO' });
+  });
+  await expect(execute({ steps, ctx: stashFinishJob(s.found, s.m, facts, gz(), log), log, into: {} })).rejects.toThrow('EIO');
+  unlink.mockRestore();
+  expect(fs.existsSync(tempPathFor(gz()))).toBe(false);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, probeFile(file()), gz(), log), log, into: {} });
+  expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false]);
+});
+
+// A rerun killed inside the removal instead (its temporary made, FILE not yet removed) leaves FILE rewritten
+// partway and that temporary: the next rerun takes the same way, and the copy supersedes the temporary.
+it('removing FILE instead, a temporary left by a rerun killed there: superseded by the copy, the job finishes', async () => {
+  const s = await stopped('original');
+  fs.writeFileSync(tempPathFor(gz()), Buffer.from('the start of a .gz'));
+  const steps = stashFinishSteps(false, 'instead', s.m.compressedSize);
+  await execute({ steps, ctx: stashFinishJob(s.found, s.m, probeFile(file()), gz(), log), log, into: {} });
+  expect([gunzips(gz()), fs.existsSync(file()), fs.existsSync(tempPathFor(gz())), fs.existsSync(s.found.paths.data)]).toEqual([true, false, false, false]);
 });

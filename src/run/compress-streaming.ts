@@ -1,6 +1,6 @@
 // Whole-file mode with room on disk: the streamed beside list run on the executor, with FILE open, the
 // progress line, a last holder check before FILE goes, and a loan from the reserve when one makes the room.
-import { CmemError } from '../errors.js';
+import { CmemError, toCmemError } from '../errors.js';
 import { isNoRoom, isQuota, quotaExceeded } from '../fs/no-room.js';
 import type { Options } from '../plan/options.js';
 import type { Plan } from '../plan/plan.js';
@@ -41,8 +41,19 @@ export async function countStreamed(fd: number, header: HeaderFields, onBlock: (
   return { size, compressedSize: compressedSize + FINAL_BLOCK.length + 8 };
 }
 
-/** Another process took the room the plan counted on: the temporary is gone and FILE untouched, so the caller can plan again. */
-function noRoom(err: unknown, input: StreamingInput): unknown {
+/** The .gz is whole under its name once the temporary is renamed: FILE is no longer read, and nothing before is undone. */
+const landed = (c: StreamedJob) => c.streamed !== undefined && c.temp === undefined;
+
+/**
+ * Another process took the room the plan counted on: the temporary is gone and FILE untouched, so the caller can plan again.
+ * Not once the .gz landed (no room for the members of what a writer appended meanwhile): FILE is closed then, and both stay.
+ */
+function noRoom(err: unknown, input: StreamingInput, c: StreamedJob): unknown {
+  if (landed(c)) {
+    const cause = toCmemError(err, input.facts.path);
+    if (cause.code !== 'NO_SPACE') return err;
+    return new CmemError('IO', `${cause.message}; ${input.plan.outputPath} holds the ${bytes(input.facts.size)} that were read, and ${input.facts.path} is left as it is`, 'free some space, then run cmemgzip again');
+  }
   if (!isNoRoom(err)) return err;
   const why = isQuota(err) ? quotaExceeded() : 'no space left on device';
   return new CmemError('NO_SPACE', `${input.plan.outputPath}: ${why} while writing the .gz beside it (another process took the room, or the file compresses worse than its sample); ${input.facts.path} is untouched`);
@@ -67,7 +78,12 @@ export async function compressStreaming(input: StreamingInput, into: FileReport,
   };
   await progress.track('compressing', facts.size, (onBlock) => {
     ctx.onBlock = onBlock;
-    return execute({ steps: input.steps, ctx, log, into }).catch((err: unknown) => Promise.reject(noRoom(err, input)));
+    return execute({ steps: input.steps, ctx, log, into }).catch((err: unknown) => {
+      // The loan is room, not bytes: a failure after the rename (a holder at the last look takes the .gz back)
+      // ends no undo, yet the room is free again; the reserve grows back now, as before a commit (once only).
+      ctx.loan?.growBack();
+      return Promise.reject(noRoom(err, input, ctx));
+    });
   });
   const streamed = ctx.streamed!;
   const ms = performance.now() - started;

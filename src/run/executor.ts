@@ -29,6 +29,13 @@ function undoAll<C>(undoable: Action<C>[], ctx: C): void {
 /** Copies that outlive this run: its memory is gone once it ends. */
 const lasting = (copies: readonly Copy[]) => copies.filter((c) => !c.includes('memory'));
 
+/** Where FILE's bytes are once stopped: undone, where they were before the first step undone (during it they may have been in memory only); else during the step that failed. */
+function whereNow<C>(steps: readonly Listed<C>[], at: Listed<C>, firstUndone: Action<C> | undefined): Copy[] {
+  if (!firstUndone) return lasting(at.copies);
+  const before = steps[steps.indexOf(firstUndone) - 1];
+  return lasting((before ?? firstUndone).copies);
+}
+
 /** A step, or each block step of a repeated one, each stopping at the test seam under its own name. */
 async function actAll<C>(step: Action<C>, act: (s: Action<C>) => Promise<void>, ctx: C): Promise<void> {
   if (!step.each) return act(step);
@@ -92,7 +99,7 @@ export async function execute<C>(x: Execution<C>): Promise<void> {
       undone = false;
       log.error(`putting back what the steps before changed failed: ${(undoErr as Error).message}`);
     }
-    const where = undone && first ? lasting(first.copies) : lasting(at.copies);
+    const where = whereNow(steps, at, undone ? first : undefined);
     log.info(`stopped at step ${index + 1}/${steps.length} (${at.name})${undone && first ? `; undone back to before "${first.name}"` : ''}; complete copies of FILE's bytes now: ${describeCopies(where)}`);
     return (committed || !undone) && x.leftBehind ? x.leftBehind(err, ctx) : err;
   }

@@ -11,8 +11,10 @@ export function assertUnchanged(read: FileFacts): void {
     throw new CmemError('CHANGED', `${read.path} changed since it was read; left as it is`, 'run cmemgzip again once nothing writes to it');
 }
 
-export function freeOriginal(read: FileFacts): void {
+/** unlinked is told as soon as the name is gone, before the folder's fsync: from then on FILE's bytes are elsewhere only. */
+export function freeOriginal(read: FileFacts, unlinked: () => void = () => {}): void {
   assertUnchanged(read);
   fs.unlinkSync(at(read.path));
+  unlinked();
   fsyncDir(read.dir);
 }

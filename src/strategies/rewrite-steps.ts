@@ -43,12 +43,15 @@ function whereRewritten(t: Target & Identity): string {
 
 /**
  * Before the rewrite: the inode read, at its name now (logrotate may have renamed it in its folder meanwhile),
- * still holds what was read: the same size and modification time. Its ctime is not asked: a rename changes it.
+ * still holds what was read: the same size and modification time, and no name more (a hard link made meanwhile
+ * would see its bytes rewritten too), owner and mode. Its ctime is not asked: a rename changes it.
  */
-export function assertStillAsRead(t: Target & Identity & { size: number; mtimeNs: bigint }): void {
+export function assertStillAsRead(t: Target & Identity & { size: number; mtimeNs: bigint; nlink: number }): void {
   const now = currentName(t.path, t);
   const st = now === undefined ? undefined : fs.lstatSync(at(now), { bigint: true, throwIfNoEntry: false });
-  if (st?.size !== BigInt(t.size) || st.mtimeNs !== t.mtimeNs) throw new CmemError('CHANGED', `${t.path} changed since it was read; left as it is`, 'run cmemgzip again once nothing writes to it');
+  // Its owner and mode too: the .gz takes those read, and would undo a chmod or chown made meanwhile.
+  const metadata = st && st.mode === BigInt(t.mode) && st.uid === BigInt(t.uid) && st.gid === BigInt(t.gid);
+  if (st?.size !== BigInt(t.size) || st.mtimeNs !== t.mtimeNs || st.nlink > BigInt(t.nlink) || !metadata) throw new CmemError('CHANGED', `${t.path} changed since it was read; left as it is`, 'run cmemgzip again once nothing writes to it');
 }
 
 /** FILE's new name's .gz when logrotate renamed FILE meanwhile (and the .gz was to be FILE's), else the plan's. */

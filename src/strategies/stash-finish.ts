@@ -8,12 +8,13 @@ import { at } from '../fs/pinned-folders.js';
 import { stashPlace, step, type Copy } from '../plan/steps.js';
 import type { FileFacts } from '../probe/file.js';
 import { identityOf, sameIdentity } from '../probe/identity.js';
+import { currentName } from '../probe/renamed.js';
 import { appendInPlace, isAppendTarget } from '../steps/append-archive.js';
 import { readFileBlocks } from '../steps/read-blocks.js';
 import { removeStash, setStashPhase, type FoundStash, type StashManifest } from '../steps/stash.js';
 import { STEP } from '../steps/step-names.js';
 import { verifyContent } from '../steps/verify-content.js';
-import { createTemp, tempPathFor } from '../steps/write-beside.js';
+import { createTemp, dropTemp, tempPathFor } from '../steps/write-beside.js';
 import { fsyncDir, writeChunks } from '../steps/write-chunks.js';
 import { shellQuote } from '../text/shell-quote.js';
 import { act, type Action } from './action.js';
@@ -39,6 +40,14 @@ function changedArchive(c: StashFinish): CmemError {
   return new CmemError('CHANGED', `${c.outputPath} exists and is not the archive the stash ${c.found.paths.data} was to be appended to; both are kept`, `move ${shellQuote(c.outputPath)} away, then run: cmemgzip --resume ${shellQuote(c.facts.path)}`);
 }
 
+/** A run that freed FILE before writing (copy-on-write), or a rerun that was removing it instead, killed meanwhile left its temporary: the copy supersedes it. */
+function supersede(c: StashFinish): void {
+  const temp = tempPathFor(c.outputPath);
+  if (!fs.existsSync(at(temp))) return;
+  fs.rmSync(at(temp));
+  c.say.warn(`removed ${temp}, the unfinished temporary of that run: the stash copy replaces it`);
+}
+
 /** The .gz's temporary, written from the copy; before it, FILE must be gone (or emptied, for --copytruncate), never another file at its name. */
 function writeAnew(safety: Copy, size: number, instead: boolean): Action<StashFinish>[] {
   const [write, ...rest] = tempActions<StashFinish>([safety], [safety, ['gz']], size, {
@@ -47,13 +56,7 @@ function writeAnew(safety: Copy, size: number, instead: boolean): Action<StashFi
     verify: (c, file) => verifyContent(file, expected(c)),
     metadata: (c) => c.target,
   });
-  // A run that freed FILE before writing (copy-on-write) and was killed meanwhile left its temporary: the copy supersedes it.
-  const fresh = (c: StashFinish) => {
-    const temp = tempPathFor(c.outputPath);
-    if (instead || !fs.existsSync(at(temp))) return;
-    fs.rmSync(at(temp));
-    c.say.warn(`removed ${temp}, the unfinished temporary of that run: the stash copy replaces it`);
-  };
+  const fresh = (c: StashFinish) => instead || supersede(c);
   const notAnother = (c: StashFinish) => {
     if (!instead && fs.existsSync(at(c.facts.path)) && !c.m.copytruncate)
       throw new CmemError('CHANGED', `${c.facts.path} is now another file; the stash ${c.found.paths.data} is kept`, `compare them, then remove the stash by hand`);
@@ -68,11 +71,19 @@ function writeAnew(safety: Copy, size: number, instead: boolean): Action<StashFi
 const removeInstead = (safety: Copy) =>
   act<StashFinish>(step(STEP.removeFile, [safety]), {
     run: (c) => {
+      // The inode of record at the name it has now: the rewrite followed it there (logrotate may have renamed FILE
+      // and its writer begun a new one, whose lines are not the job's to remove).
+      const now = currentName(c.target.path, c.target);
+      if (now === undefined)
+        throw new CmemError('CHANGED', `${c.target.path} was moved out of its folder or removed meanwhile; the stash ${c.found.paths.data} is kept`, `run: cmemgzip --resume ${shellQuote(c.facts.path)}`);
+      supersede(c);
       c.temp = createTemp(c.outputPath);
       setStashPhase(c.found.paths, { ...c.m, output: identityOf(fs.fstatSync(c.temp.fd!, { bigint: true })) }, 'rewriting');
-      fs.unlinkSync(at(c.target.path));
+      fs.unlinkSync(at(now));
       fsyncDir(c.target.dir);
     },
+    // The temporary made here goes if FILE could not be removed: a later rerun's temporary is created O_EXCL.
+    undo: (c) => c.temp && dropTemp(c.temp),
   });
 
 function middle(where: StashedJobAt, safety: Copy, size: number): Action<StashFinish>[] {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { isQuota, quotaExceeded } from '../fs/no-room.js';
 import { step, type Copy } from '../plan/steps.js';
 import { identityOf } from '../probe/identity.js';
-import { freeOriginal } from '../steps/free-original.js';
+import { assertUnchanged, freeOriginal } from '../steps/free-original.js';
 import { setStashPhase } from '../steps/stash.js';
 import { STEP } from '../steps/step-names.js';
 import { createTemp, dropTemp } from '../steps/write-beside.js';
@@ -26,6 +26,8 @@ const removed = (c: WholeJob) =>
 
 export function unlinkFirstActions(held: readonly Copy[], done: readonly Copy[], size: number): Action<WholeJob>[] {
   const remove = act<WholeJob>(step(STEP.removeFile, held), {
+    // FILE as read, before anything is made: a writer that emptied it and wrote anew meanwhile keeps what it wrote.
+    check: (c) => assertUnchanged(c.facts),
     run: (c) => {
       try {
         c.temp = createTemp(c.outputPath);
@@ -36,12 +38,13 @@ export function unlinkFirstActions(held: readonly Copy[], done: readonly Copy[],
         if (!isQuota(err)) throw err;
         c.say.warn(`${quotaExceeded()}: not even the temporary .gz can be created; removing ${c.facts.path} first, then writing it`);
       }
-      freeOriginal(c.facts);
+      freeOriginal(c.facts, () => (c.unlinked = true));
       removed(c);
     },
+    // The original goes back only where this step removed it: a FILE it refused (changed since the read) is another's bytes, never written over.
     undo: (c) => {
       if (c.temp) dropTemp(c.temp);
-      putOriginalBack(c);
+      if (c.unlinked) putOriginalBack(c);
     },
   });
   const write = tempActions<WholeJob>(held, done, size, {

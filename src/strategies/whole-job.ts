@@ -22,6 +22,8 @@ export interface WholeJob extends RewriteJob, TempJob {
   plan: Plan;
   /** The safety copy on another filesystem, its manifest as last written, and whether this run made it (stash then rewrite). */
   stash?: { paths: StashPaths; manifest: StashManifest; ours?: boolean };
+  /** FILE's name removed by the unlink-first step: only then does its undo put the original back. */
+  unlinked?: boolean;
   /** The new .gz's inode, once on record in the manifest (copy-on-write: before FILE is unlinked). */
   outputRecorded?: Identity;
 }

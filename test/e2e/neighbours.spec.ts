@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STEP } from '../../src/steps/step-names.js';
-import { atStep, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, onlyReport, run, sha256, warnSkip, type Mounted } from './helpers.js';
+import { atStep, fill, fillLeaving, gunzipHash, logData, mountFs, mountSkipReason, onlyReport, run, sha256, warnSkip, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -112,4 +112,29 @@ describe.skipIf(warnSkip(mountSkipReason()))('a writer that opens, appends and c
     }
     expect(wrong).toEqual([]);
   }, 300_000);
+});
+
+describe.skipIf(warnSkip(mountSkipReason()))('a writer that appends after the streamed .gz is renamed in, on a disk then full', () => {
+  const mounts: Mounted[] = [];
+  afterEach(() => mounts.splice(0).forEach((m) => m.unmount()));
+
+  it('no room to catch up with the appended bytes: FILE and the .gz are both kept, and the run says so (it planned again on a closed FILE: EBADF)', async () => {
+    const m = mountFs('tmpfs', 24);
+    mounts.push(m);
+    const file = path.join(m.dir, 'app.log');
+    const original = logData(4 * MiB);
+    fs.writeFileSync(file, original);
+    fillLeaving(m.dir, 2 * MiB);
+    // Lines that compress to nothing less than themselves, then not a block free for their member.
+    const tail = Buffer.from(Array.from({ length: MiB / 64 }, (_, i) => `${i} ${sha256(Buffer.from(String(i)))}\n`.padEnd(64, '.')).join('').slice(0, MiB));
+    const r = await atStep(['--no-stash', file], 'remove FILE', () => {
+      fs.appendFileSync(file, tail);
+      fill(m.dir, '.filler2');
+    });
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).not.toMatch(/EBADF|planning again/);
+    expect(r.output).toMatch(/no space left on device/);
+    expect(fs.readFileSync(file).equals(Buffer.concat([original, tail]))).toBe(true);
+    expect(gunzipHash(`${file}.gz`)).toBe(sha256(original));
+  });
 });

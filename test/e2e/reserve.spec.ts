@@ -1,6 +1,7 @@
 // --reserve SIZE DIR on real filesystems: a root-owned 0600 file of allocated zeros, recorded, listed by
 // --scan, resized and removed; at 0 free a run borrows from it to write beside (no stash, no window) and
 // grows it back; killed at each step, a plain rerun loses nothing and the reserve is whole again.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,35 @@ describe.skipIf(warnSkip(mountSkipReason()))('--reserve', () => {
     expect(reserveSize(reserve)).toBe(RESERVE);
     expect(fs.existsSync(log)).toBe(false);
     expect(gunzipHash(`${log}.gz`)).toBe(hash);
+  });
+
+  it('a holder seen at the last look, after the rename: the .gz is taken back, FILE stays whole, and the reserve grows back in the same run', async () => {
+    const { dir, log, hash, reserve } = withLog();
+    expect(run(['--reserve', '4M', dir]).code).toBe(0);
+    fill(dir);
+    const child = watch(start(['-v', log], { env: { CMEMGZIP_STOP_AT_STEPS: '1' } }));
+    const stops = () => [...child.output().matchAll(/^stopped at: (.*)$/gm)].map((x) => x[1]);
+    let holder: ReturnType<typeof spawn> | undefined;
+    try {
+      for (let seen = 0; !child.done(); seen++) {
+        while (!child.done() && stops().length <= seen) await sleep(2);
+        while (!child.done() && stateOf(child.child.pid!) !== 'T') await sleep(1);
+        // A process opens FILE right before it goes: the last look sees it.
+        if (stops()[seen] === 'remove FILE' && !holder) {
+          holder = spawn('sleep', ['60'], { stdio: [fs.openSync(log, 'r'), 'ignore', 'ignore'] });
+          await sleep(100);
+        }
+        child.child.kill('SIGCONT');
+      }
+      const { code } = await child.exited;
+      expect(stops(), child.output()).toContain('remove FILE');
+      expect(code, child.output()).not.toBe(0);
+      expect(child.output()).toMatch(/seen just before removing it/);
+      expect([sha256File(log) === hash, fs.existsSync(`${log}.gz`)]).toEqual([true, false]);
+      expect(reserveSize(reserve), child.output()).toBe(RESERVE);
+    } finally {
+      holder?.kill('SIGKILL');
+    }
   });
 
   it('killed at each step of that run, then a plain rerun: nothing lost, the reserve whole again', async () => {
