@@ -1,13 +1,11 @@
 // The rerun that finishes a whole-file job from its safety copy, stopped by a failure before and after
 // each of its steps: the copy holds every byte until the .gz is whole, and the next rerun finishes.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { probeFile } from '../src/probe/file.js';
 import { fsTypeOf } from '../src/probe/identity.js';
-import type { Logger } from '../src/report/logger.js';
 import { execute } from '../src/run/executor.js';
 import { stashResume } from '../src/run/preview-unfinished.js';
 import { stashFinishJob } from '../src/run/recover.js';
@@ -18,18 +16,12 @@ import { tempPathFor } from '../src/steps/write-beside.js';
 import type { Action } from '../src/strategies/action.js';
 import { stashFinishSteps, type StashFinish } from '../src/strategies/stash-finish.js';
 import { logData } from './e2e/helpers.js';
+import { caseFolder, ownStatePlace, silent } from './strategy-folder.js';
 
-let dir: string;
-beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-stash-finish-'))));
-const saved = process.env.CMEMGZIP_STATE_DIRS;
-afterEach(() => {
-  process.env.CMEMGZIP_STATE_DIRS = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const log = { info: () => {}, detail: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+const folder = caseFolder('cmem-stash-finish-');
+const log = silent;
 const original = logData(200_000);
-const file = () => path.join(dir, 'app.log');
+const file = () => path.join(folder(), 'app.log');
 const gz = () => `${file()}.gz`;
 const gunzips = (f: string) => fs.existsSync(f) && zlib.gunzipSync(fs.readFileSync(f)).equals(original);
 
@@ -37,17 +29,15 @@ const gunzips = (f: string) => fs.existsSync(f) && zlib.gunzipSync(fs.readFileSy
 type Left = 'original' | 'rewritten' | 'gone' | 'renamed';
 
 async function stopped(left: Left) {
-  // The stash's pointer goes to a state place of the test's own, gone with its folder.
-  fs.mkdirSync(path.join(dir, 'state'), { mode: 0o700 });
-  process.env.CMEMGZIP_STATE_DIRS = path.join(dir, 'state');
+  ownStatePlace(folder());
   fs.writeFileSync(file(), original);
   const facts = probeFile(file());
   const fd = fs.openSync(file(), 'r');
   const { source, compressed } = await readAndCompress(fd, {}, { level: 6, mtime: 0 }).finally(() => fs.closeSync(fd));
-  const stashDir = path.join(dir, 'stash');
+  const stashDir = path.join(folder(), 'stash');
   fs.mkdirSync(stashDir, { mode: 0o700 });
   const paths = stashPaths(stashDir, facts);
-  let m = newStashManifest(facts, { fsType: fsTypeOf(dir), name: file() }, source, compressed.size);
+  let m = newStashManifest(facts, { fsType: fsTypeOf(folder()), name: file() }, source, compressed.size);
   await writeStash(paths, m, chunksOf(compressed), (f) => verifyWritten(f, compressed, source));
   m = setStashPhase(paths, m, 'rewriting');
   // Rewritten in place: the same inode, which the rename then gives the .gz's name.
@@ -89,8 +79,8 @@ it.each(LEFT.flatMap(([left]) => (['before', 'after'] as const).map((when) => [l
   const first = await stopped(left);
   const steps = stashResume(first.found, first.m, probeFile(file()), gz()).steps.length;
   for (let i = 0; i < steps; i++) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir);
+    fs.rmSync(folder(), { recursive: true, force: true });
+    fs.mkdirSync(folder());
     const s = await stopped(left);
     await expect(rerun(s, { i, when }), `step ${i}`).rejects.toThrow('injected');
     const at = `step ${i} (${when})`;

@@ -1,31 +1,24 @@
 // The whole-file strategies run by the executor on a real folder, stopped by a failure before and after
 // each of their steps: what the undo leaves, and that FILE's bytes are whole somewhere every time.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Plan } from '../src/plan/plan.js';
 import { probeFile } from '../src/probe/file.js';
 import { fsTypeOf } from '../src/probe/identity.js';
-import type { Logger } from '../src/report/logger.js';
 import { execute } from '../src/run/executor.js';
 import { readAndCompress } from '../src/steps/compress.js';
 import { newStashManifest, stashPaths } from '../src/steps/stash.js';
 import type { Action, Listed } from '../src/strategies/action.js';
 import { newWholeJob, type WholeJob } from '../src/strategies/whole-job.js';
 import { wholeFileSteps } from '../src/strategies/whole-file.js';
+import type { Logger } from '../src/report/logger.js';
 import { logData } from './e2e/helpers.js';
+import { caseFolder, ownStatePlace, silent } from './strategy-folder.js';
 
-let dir: string;
-beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-whole-'))));
-const saved = process.env.CMEMGZIP_STATE_DIRS;
-afterEach(() => {
-  process.env.CMEMGZIP_STATE_DIRS = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const log = { info: () => {}, detail: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+const folder = caseFolder('cmem-whole-');
+const log = silent;
 const original = logData(300_000);
 
 type Variant = Pick<Plan, 'strategy' | 'method'> & { stashed?: boolean };
@@ -39,27 +32,25 @@ const VARIANTS: [string, Variant][] = [
 
 /** The job on a fresh FILE: read and compressed, its plan, its list, and its context. */
 async function job(v: Variant) {
-  // The beside note goes to a state place of the test's own, gone with its folder.
-  fs.mkdirSync(path.join(dir, 'state'), { mode: 0o700 });
-  process.env.CMEMGZIP_STATE_DIRS = path.join(dir, 'state');
-  const file = path.join(dir, 'app.log');
+  ownStatePlace(folder());
+  const file = path.join(folder(), 'app.log');
   fs.writeFileSync(file, original);
   const facts = probeFile(file);
   const fd = fs.openSync(file, 'r');
   const { source, compressed } = await readAndCompress(fd, {}, { level: 6, mtime: 0 }).finally(() => fs.closeSync(fd));
-  const stashDir = path.join(dir, 'stash');
+  const stashDir = path.join(folder(), 'stash');
   fs.mkdirSync(stashDir, { mode: 0o700 });
   const stash = { dir: stashDir, fs: { type: 'ext4', ramBacked: false, mountPoint: '/' }, explicit: true } as Plan['stash'];
   const plan = { ...v, outputPath: `${file}.gz`, stash, reason: '', window: v.strategy === 'in-place', spaceNeeded: 0, memoryNeeded: 0, freed: 0 } as Plan;
   const steps = wholeFileSteps(plan, { size: source.size, compressedSize: compressed.size });
   const paths = stashPaths(stashDir, facts);
-  const withStash = v.strategy === 'stash' ? { paths, manifest: newStashManifest(facts, { fsType: fsTypeOf(dir), name: file }, source, compressed.size) } : undefined;
+  const withStash = v.strategy === 'stash' ? { paths, manifest: newStashManifest(facts, { fsType: fsTypeOf(folder()), name: file }, source, compressed.size) } : undefined;
   const ctx = newWholeJob({ facts, level: 6, source, compressed, plan, say: log, stash: withStash });
   return { file, steps, ctx, paths };
 }
 
 const gunzips = (f: string) => fs.existsSync(f) && zlib.gunzipSync(fs.readFileSync(f)).equals(original);
-const leftovers = () => fs.readdirSync(dir).filter((n) => !['stash', 'state', 'app.log'].includes(n));
+const leftovers = () => fs.readdirSync(folder()).filter((n) => !['stash', 'state', 'app.log'].includes(n));
 
 /** Step i made to fail before it acts, or right after. */
 function failing(steps: readonly Listed<WholeJob>[], i: number, when: 'before' | 'after'): Listed<WholeJob>[] {
@@ -78,9 +69,9 @@ it.each(VARIANTS)('%s: runs to a .gz that gunzips to FILE, and nothing else is l
 
 it.each(VARIANTS.flatMap(([what, v]) => (['before', 'after'] as const).map((when) => [what, when, v] as const)))('%s, a failure %s each step: FILE whole, or the .gz whole under its name', async (_what, when, v) => {
   const count = (await job(v)).steps.length;
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(folder(), { recursive: true, force: true });
   for (let i = 1; i < count; i++) {
-    fs.mkdirSync(dir);
+    fs.mkdirSync(folder());
     const { file, steps, ctx, paths } = await job(v);
     const rename = steps.findIndex((s) => s.name.startsWith('rename it'));
     const committed = rename < i || (rename === i && when === 'after');
@@ -92,9 +83,9 @@ it.each(VARIANTS.flatMap(([what, v]) => (['before', 'after'] as const).map((when
       // Undone: FILE as it was, and neither a .gz, a temporary, nor a safety copy left.
       expect([fs.readFileSync(file).equals(original), leftovers(), fs.existsSync(paths.data), fs.existsSync(paths.manifest)], at).toEqual([true, [], false, false]);
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(folder(), { recursive: true, force: true });
   }
-  fs.mkdirSync(dir);
+  fs.mkdirSync(folder());
 });
 
 // A writer that emptied FILE and wrote anew since it was read (copytruncate by another tool, a restart
@@ -112,7 +103,7 @@ it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: FILE emptied a
 // other name's bytes into the .gz too, which the plan refuses for a FILE of several links; so is it here (974e3db: its ctime).
 it.each(VARIANTS.filter(([, v]) => v.strategy !== 'beside'))('%s: a hard link made since the read is refused, both names keep the original', async (_what, v) => {
   const { file, steps, ctx, paths } = await job(v);
-  const other = path.join(dir, 'backup-of-app.log');
+  const other = path.join(folder(), 'backup-of-app.log');
   fs.linkSync(file, other);
   const err = await execute({ steps, ctx, log, into: {}, done: [{ name: steps[0].name, ms: 0 }] }).catch((e: Error) => e);
   expect(err).toMatchObject({ code: 'CHANGED' });
