@@ -1,10 +1,12 @@
 // -r and many operands: small files are compressed side by side while their filesystem has room for the
-// .gz of all that may be written at once, so that the compressing threads stay busy and the holder check
-// before each removal is shared (holders-gate.ts). A large file, or one on a filesystem short of room,
-// waits until every file before it is done, then runs alone: it plans with the memory and the space they
-// freed, as when one by one. Reports are printed in the operands' order, each with its own lines.
+// .gz of all that may be written at once, so that the main thread always has a file to work on while the
+// pool compresses others, and the holder check before each removal is shared (holders-gate.ts). A large
+// file, or one on a filesystem short of room, waits until every file before it is done, then runs alone:
+// it plans with the memory and the space they freed, as when one by one. Reports are printed in the
+// operands' order, each with its own lines.
 import fs from 'node:fs';
 import path from 'node:path';
+import { worstCaseCompressed } from '../plan/plan.js';
 import type { FileReport } from '../report/file-report.js';
 import { heldLogger } from '../report/held-logger.js';
 import type { Logger } from '../report/logger.js';
@@ -14,6 +16,15 @@ import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
 
 /** Files up to this size share the machine; a larger one waits until every file before it is done. */
 export const SMALL_FILE = 4 * 2 ** 20;
+
+/**
+ * Files that share the machine run this many to a core: a file goes back and forth between the main
+ * thread and the pool several times, and with few of them both wait on each other (README, "Many files").
+ */
+const FILES_PER_CORE = 32;
+
+/** Bytes of the files begun and not ended: what the pool held in memory when it ran 2 a core of SMALL_FILE. */
+export const IN_FLIGHT_BYTES = Math.max(2, CORES * 2) * SMALL_FILE;
 
 export interface PoolJob {
   file: string;
@@ -32,6 +43,35 @@ function freeBytes(dir: string): number {
   }
 }
 
+/** The jobs begun and not ended, and their bytes (each counted as its worst-case .gz); one caller waits. */
+function inFlight() {
+  let count = 0;
+  let bytes = 0;
+  let failed: { err: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  return {
+    get bytes() {
+      return bytes;
+    },
+    add(done: Promise<unknown>, size: number) {
+      count++;
+      bytes += size;
+      done
+        .catch((err) => void (failed ??= { err }))
+        .finally(() => {
+          count--;
+          bytes -= size;
+          wake?.();
+        });
+    },
+    /** Resolves once the jobs in flight hold at most `limit` bytes (0: once none is left); throws what a job threw. */
+    async below(limit: number) {
+      while (!failed && count > 0 && bytes > limit) await new Promise<void>((w) => (wake = w));
+      if (failed) throw failed.err;
+    },
+  };
+}
+
 /**
  * Runs each job with run(file, its logger), at most `width` at a time (1 keeps them one by one, yet each
  * file waits at the holder check for the next, so that checks are shared); emit sees the reports in order.
@@ -43,41 +83,48 @@ export async function runPool(
   run: (file: string, log: Logger) => Promise<FileReport>,
   emit: (report: FileReport, job: PoolJob) => void,
 ): Promise<void> {
-  const inOrder: { job: PoolJob; done: Promise<FileReport>; report?: FileReport; release: () => void }[] = [];
-  let printed = 0;
+  // Jobs not yet reported, in the operands' order (a reported one is let go: -r may run through thousands).
+  const queue: { job: PoolJob; report?: FileReport; release: () => void }[] = [];
+  const flying = inFlight();
   // The first file not yet reported writes its lines as they come; the others hold theirs until it is their turn.
   const printReady = () => {
-    for (let next = inOrder[printed]; next?.report; next = inOrder[++printed]) {
+    while (queue[0]?.report) {
+      const next = queue.shift()!;
       next.release();
-      emit(next.report, next.job);
+      emit(next.report!, next.job);
     }
-    inOrder[printed]?.release();
+    queue[0]?.release();
   };
   for (const job of jobs) {
     if (job.ready) {
-      inOrder.push({ job, done: Promise.resolve(job.ready), report: job.ready, release: () => {} });
+      queue.push({ job, report: job.ready, release: () => {} });
     } else {
       const size = sizeOf(job.file);
-      // Room for the .gz of every file that may be written at once (width of them, each at most SMALL_FILE), twice over;
-      // a file waiting at the holder check has its .gz written already, in what statfs counts as used.
-      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * width * SMALL_FILE;
-      if (alone) await Promise.all(inOrder.map((e) => e.done));
-      else await runningBelow(width);
+      const bytes = worstCaseCompressed(size);
+      // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
+      // check has its .gz written already, in what statfs counts as used.
+      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes);
+      if (alone) await flying.below(0);
+      else {
+        await flying.below(IN_FLIGHT_BYTES - bytes);
+        await runningBelow(width);
+      }
       const own = heldLogger(log);
       jobStarted();
-      const entry: (typeof inOrder)[number] = { job, done: run(job.file, own), release: own.release };
-      entry.done = entry.done
-        .then((report) => ((entry.report = report), report))
+      const entry: (typeof queue)[number] = { job, release: own.release };
+      const done = run(job.file, own)
+        .then((report) => void (entry.report = report))
         .finally(jobEnded);
-      inOrder.push(entry);
-      if (inOrder.length - 1 === printed) own.release();
-      if (alone) await entry.done;
+      flying.add(done, bytes);
+      queue.push(entry);
+      if (queue.length === 1) own.release();
+      if (alone) await done;
     }
     printReady();
   }
-  await Promise.all(inOrder.map((e) => e.done));
+  await flying.below(0);
   printReady();
 }
 
 /** Side by side when nobody may be asked a question meanwhile (a terminal without --yes); one by one otherwise. */
-export const poolWidth = (opts: { yes: boolean }) => (process.stdin.isTTY && !opts.yes ? 1 : Math.max(2, CORES * 2));
+export const poolWidth = (opts: { yes: boolean }) => (process.stdin.isTTY && !opts.yes ? 1 : FILES_PER_CORE * CORES);

@@ -39,8 +39,11 @@ function runOne(file: string, opts: Options, log: Logger, compress: Compress): P
 /** Compressing files by name beside themselves, the one mode whose files may run side by side (file-pool.ts). */
 const pooled = (opts: Options, files: readonly string[]) => !opts.test && !opts.decompress && !opts.output && !dataOnStdout(opts, files);
 
-function summary(reports: readonly FileReport[], opts: Options): string {
-  const count = (pred: (r: FileReport) => boolean) => reports.filter(pred).length;
+/** What the summary line and the look for stray records need of a report printed already (-r keeps thousands). */
+type Kept = Pick<FileReport, 'file' | 'status' | 'freedBytes'>;
+
+function summary(reports: readonly Kept[], opts: Options): string {
+  const count = (pred: (r: Kept) => boolean) => reports.filter(pred).length;
   const done = count((r) => r.status !== 'ignored' && r.status !== 'skipped' && r.status !== 'failed');
   const skipped = count((r) => r.status === 'ignored' || r.status === 'skipped');
   const failed = count((r) => r.status === 'failed');
@@ -51,7 +54,7 @@ function summary(reports: readonly FileReport[], opts: Options): string {
 }
 
 /** Compressing runs name the records of interrupted jobs they did not finish, and what to do about each. */
-function withStrays(last: FileReport, reports: readonly FileReport[], opts: Options, log: Logger): FileReport {
+function withStrays(last: FileReport, reports: readonly Kept[], opts: Options, log: Logger): FileReport {
   if (opts.test || opts.stdout || opts.decompress) return last;
   const strays = strayRecords(opts.stash ? [opts.stash] : [], reports.map((r) => path.dirname(r.file)));
   for (const s of strays) log.warn(`the record of an interrupted job on ${s.name} (started ${s.createdAt}) is left: ${s.record}; ${s.advice}`);
@@ -79,14 +82,16 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
     return listFiles([...entries].filter((e) => !e.ignore).map((e) => e.file), opts, log);
   }
   const outcomes: Outcome[] = [];
-  const reports: FileReport[] = [];
+  const reports: Kept[] = [];
+  let last: FileReport | undefined;
   const ignored = (entry: Entry): FileReport | undefined => (entry.ignore ? { file: path.resolve(entry.file), status: 'ignored', reason: entry.ignore, timings: {} } : undefined);
   const emit = (report: FileReport, entry: Entry) => {
     if (entry.ignore) log.detail(`skipped ${entry.file}: ${entry.ignore}`);
     // The last report waits for the stray records, which --json carries in it.
-    if (reports.length > 0) printReport(reports[reports.length - 1], opts.json, log);
+    if (last) printReport(last, opts.json, log);
     outcomes.push(outcomeOf(report));
-    reports.push(report);
+    reports.push({ file: report.file, status: report.status, freedBytes: report.freedBytes });
+    last = report;
   };
   if (pooled(opts, files)) {
     const jobs = (function* () {
@@ -94,7 +99,6 @@ export async function runOperands(files: readonly string[], opts: Options, log: 
     })();
     await runPool(jobs, poolWidth(opts), log, (file, own) => runOne(file, opts, own, compress), (report, job) => emit(report, job));
   } else for (const entry of entries) emit(ignored(entry) ?? (await runOne(entry.file, opts, log, compress)), entry);
-  const last = reports[reports.length - 1];
   if (last) printReport(withStrays(last, reports, opts, log), opts.json, log);
   if (opts.recursive) log.info(summary(reports, opts));
   return outcomes;
