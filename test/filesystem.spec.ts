@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mountOf, parseMountinfo, probeFilesystem } from '../src/probe/filesystem.js';
 import { mountFs, mountSkipReason, warnSkip, type Mounted } from './e2e/helpers.js';
 
@@ -44,6 +44,19 @@ it('probes /tmp with sane figures', () => {
   expect(f.freeBytes).toBeGreaterThanOrEqual(0);
   expect(f.freeBytes).toBeLessThanOrEqual(f.totalBytes);
   expect(f.freeInodes).toBeLessThanOrEqual(f.totalInodes);
+});
+
+it("reads a folder's real path once for the files taken in a row (-r probed every file's path up to /)", () => {
+  const real = vi.spyOn(fs.realpathSync, 'native');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmem-fs-'));
+  try {
+    probeFilesystem(dir);
+    probeFilesystem(dir);
+    expect(real.mock.calls.filter(([p]) => p === dir)).toHaveLength(1);
+  } finally {
+    real.mockRestore();
+    fs.rmdirSync(dir);
+  }
 });
 
 describe.skipIf(warnSkip(mountSkipReason()))('on real mounts', () => {

@@ -107,9 +107,15 @@ export function mountOf<M extends Mount>(realPath: string, mounts: readonly M[])
   return best;
 }
 
+/**
+ * A folder's real path stands a second, as the mount table does: it only finds the mount, whose device is
+ * checked below; -r asked readlink of every folder on the path to / for every file.
+ */
+const realFolder = freshFor(FRESH_MS, realPath);
+
 export function probeFilesystem(dirOrFile: string): FsFacts {
   const st = fs.statfsSync(fsPath(dirOrFile));
-  const real = realPath(dirOrFile);
+  const real = realFolder(dirOrFile);
   const dev = fs.statSync(fsPath(dirOrFile)).dev;
   // A table read before a mount was made names the wrong filesystem: its device says so, and it is read again.
   const cached = mountOf(real, readMounts());
