@@ -83,17 +83,25 @@ export async function runPool(
   run: (file: string, log: Logger) => Promise<FileReport>,
   emit: (report: FileReport, job: PoolJob) => void,
 ): Promise<void> {
-  // Jobs not yet reported, in the operands' order (a reported one is let go: -r may run through thousands).
-  const queue: { job: PoolJob; report?: FileReport; release: () => void }[] = [];
+  // Jobs not yet reported, in the operands' order, from queue[head] (a reported one is let go: -r may run
+  // through thousands). Not shift(): it moves what is left, and thousands of passed-over entries can queue
+  // behind one running file (the walk is synchronous), which made reporting them quadratic.
+  type Queued = { job: PoolJob; report?: FileReport; release: () => void };
+  const queue: (Queued | undefined)[] = [];
+  let head = 0;
   const flying = inFlight();
   // The first file not yet reported writes its lines as they come; the others hold theirs until it is their turn.
   const printReady = () => {
-    while (queue[0]?.report) {
-      const next = queue.shift()!;
+    for (let next = queue[head]; next?.report; next = queue[++head]) {
+      queue[head] = undefined;
       next.release();
-      emit(next.report!, next.job);
+      emit(next.report, next.job);
     }
-    queue[0]?.release();
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    queue[head]?.release();
   };
   for (const job of jobs) {
     if (job.ready) {
@@ -111,13 +119,13 @@ export async function runPool(
       }
       const own = heldLogger(log);
       jobStarted();
-      const entry: (typeof queue)[number] = { job, release: own.release };
+      const entry: Queued = { job, release: own.release };
       const done = run(job.file, own)
         .then((report) => void (entry.report = report))
         .finally(jobEnded);
       flying.add(done, bytes);
       queue.push(entry);
-      if (queue.length === 1) own.release();
+      if (queue.length - 1 === head) own.release();
       if (alone) await done;
     }
     printReady();
