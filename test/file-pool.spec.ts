@@ -54,6 +54,12 @@ describe('file pool', () => {
     expect(poolWidth({ yes: true })).toBe(32 * CORES);
     expect((await pool(files(Array(40 * CORES).fill(4096)))).peak.running).toBe(32 * CORES);
   });
+  it('runs no more files at once than the limit on open files allows', () => {
+    expect(poolWidth({ yes: true }, 100)).toBe(9);
+    expect(poolWidth({ yes: true }, 1024)).toBe(Math.min(32 * CORES, 240));
+    expect(poolWidth({ yes: true }, 16)).toBe(1);
+    expect(poolWidth({ yes: true }, Infinity)).toBe(32 * CORES);
+  });
   it('keeps the bytes of the files in flight within IN_FLIGHT_BYTES', async () => {
     const { peak } = await pool(files(Array(3 * (IN_FLIGHT_BYTES / MiB)).fill(MiB - 8192)));
     expect(peak.bytes).toBeLessThanOrEqual(IN_FLIGHT_BYTES);

@@ -11,6 +11,7 @@ import type { FileReport } from '../report/file-report.js';
 import { heldLogger } from '../report/held-logger.js';
 import type { Logger } from '../report/logger.js';
 import { fsPath } from '../fs/raw-names.js';
+import { openFilesLimit } from '../probe/open-files.js';
 import { CORES } from '../steps/parallel.js';
 import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
 
@@ -22,6 +23,14 @@ export const SMALL_FILE = 4 * 2 ** 20;
  * thread and the pool several times, and with few of them both wait on each other (README, "Many files").
  */
 const FILES_PER_CORE = 32;
+
+/**
+ * Descriptors a file in flight may hold at once (FILE, its temporary .gz, its folder pinned, a record), and
+ * those the run holds besides (stdio, libuv, the folders of the walk): at 32 a core, a hard limit of 1,024
+ * (common in containers) was reached from 16 cores on, and every file past it failed with EMFILE.
+ */
+const FDS_PER_FILE = 4;
+const FDS_KEPT = 64;
 
 /** Bytes of the files begun and not ended: what the pool held in memory when it ran 2 a core of SMALL_FILE. */
 export const IN_FLIGHT_BYTES = Math.max(2, CORES * 2) * SMALL_FILE;
@@ -135,4 +144,5 @@ export async function runPool(
 }
 
 /** Side by side when nobody may be asked a question meanwhile (a terminal without --yes); one by one otherwise. */
-export const poolWidth = (opts: { yes: boolean }) => (process.stdin.isTTY && !opts.yes ? 1 : FILES_PER_CORE * CORES);
+export const poolWidth = (opts: { yes: boolean }, openFiles = openFilesLimit()) =>
+  process.stdin.isTTY && !opts.yes ? 1 : Math.max(1, Math.min(FILES_PER_CORE * CORES, Math.floor((openFiles - FDS_KEPT) / FDS_PER_FILE)));
