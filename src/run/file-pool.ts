@@ -6,7 +6,7 @@
 // operands' order, each with its own lines.
 import fs from 'node:fs';
 import path from 'node:path';
-import { worstCaseCompressed } from '../plan/plan.js';
+import { RESERVE, worstCaseCompressed } from '../plan/plan.js';
 import type { FileReport } from '../report/file-report.js';
 import { heldLogger } from '../report/held-logger.js';
 import type { Logger } from '../report/logger.js';
@@ -119,8 +119,11 @@ export async function runPool(
       const size = sizeOf(job.file);
       const bytes = worstCaseCompressed(size);
       // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
-      // check has its .gz written already, in what statfs counts as used.
-      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes);
+      // check has its .gz written already, in what statfs counts as used. And for the plan's RESERVE beyond:
+      // then whatever the others write, each file's worst case fits beside when it plans. Without it, files
+      // with no room beside ran side by side, borrowing from the reserve (one grew back another's loan, a
+      // restore after a file took the room lent to the next) or rewriting in place, unlike one by one.
+      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes) + RESERVE;
       if (alone) await flying.below(0);
       else {
         await flying.below(IN_FLIGHT_BYTES - bytes);
