@@ -54,6 +54,12 @@ describe('file pool', () => {
     expect(poolWidth({ yes: true })).toBe(32 * CORES);
     expect((await pool(files(Array(40 * CORES).fill(4096)))).peak.running).toBe(32 * CORES);
   });
+  it('runs no more files at once than the limit on open files allows', () => {
+    expect(poolWidth({ yes: true }, 100)).toBe(9);
+    expect(poolWidth({ yes: true }, 1024)).toBe(Math.min(32 * CORES, 240));
+    expect(poolWidth({ yes: true }, 16)).toBe(1);
+    expect(poolWidth({ yes: true }, Infinity)).toBe(32 * CORES);
+  });
   it('keeps the bytes of the files in flight within IN_FLIGHT_BYTES', async () => {
     const { peak } = await pool(files(Array(3 * (IN_FLIGHT_BYTES / MiB)).fill(MiB - 8192)));
     expect(peak.bytes).toBeLessThanOrEqual(IN_FLIGHT_BYTES);
@@ -65,6 +71,17 @@ describe('file pool', () => {
   it('reports in the operands order', async () => {
     const sizes = Array.from({ length: 50 }, (_, i) => (i % 7 === 3 ? SMALL_FILE + 1 : 1000 * (50 - i)));
     expect((await pool(files(sizes))).order).toEqual(sizes.map((_, i) => `f${String(i).padStart(4, '0')}.log`));
+  });
+  it('reports a long run of passed-over entries behind a running file in linear time', async () => {
+    // -r over a folder of rotated .gz: each is a ready report, queued behind the file still running.
+    const [first] = files([4096]);
+    const ready = (i: number): PoolJob => ({ file: `/x/${i}.gz`, ready: { file: `/x/${i}.gz`, status: 'ignored', timings: {} } });
+    const jobs = [first, ...Array.from({ length: 100_000 }, (_, i) => ready(i))];
+    let reported = 0;
+    const started = performance.now();
+    await runPool(jobs, 4, silent, async (file) => ({ file, status: 'compressed', timings: {} }) as FileReport, () => reported++);
+    expect(reported).toBe(jobs.length);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
   it('throws what a job threw', async () => {
     await expect(runPool(files([10, 10, 10]), 4, silent, () => Promise.reject(new Error('bug')), () => {})).rejects.toThrow('bug');

@@ -6,11 +6,12 @@
 // operands' order, each with its own lines.
 import fs from 'node:fs';
 import path from 'node:path';
-import { worstCaseCompressed } from '../plan/plan.js';
+import { RESERVE, worstCaseCompressed } from '../plan/plan.js';
 import type { FileReport } from '../report/file-report.js';
 import { heldLogger } from '../report/held-logger.js';
 import type { Logger } from '../report/logger.js';
 import { fsPath } from '../fs/raw-names.js';
+import { openFilesLimit } from '../probe/open-files.js';
 import { CORES } from '../steps/parallel.js';
 import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
 
@@ -22,6 +23,14 @@ export const SMALL_FILE = 4 * 2 ** 20;
  * thread and the pool several times, and with few of them both wait on each other (README, "Many files").
  */
 const FILES_PER_CORE = 32;
+
+/**
+ * Descriptors a file in flight may hold at once (FILE, its temporary .gz, its folder pinned, a record), and
+ * those the run holds besides (stdio, libuv, the folders of the walk): at 32 a core, a hard limit of 1,024
+ * (common in containers) was reached from 16 cores on, and every file past it failed with EMFILE.
+ */
+const FDS_PER_FILE = 4;
+const FDS_KEPT = 64;
 
 /** Bytes of the files begun and not ended: what the pool held in memory when it ran 2 a core of SMALL_FILE. */
 export const IN_FLIGHT_BYTES = Math.max(2, CORES * 2) * SMALL_FILE;
@@ -83,17 +92,25 @@ export async function runPool(
   run: (file: string, log: Logger) => Promise<FileReport>,
   emit: (report: FileReport, job: PoolJob) => void,
 ): Promise<void> {
-  // Jobs not yet reported, in the operands' order (a reported one is let go: -r may run through thousands).
-  const queue: { job: PoolJob; report?: FileReport; release: () => void }[] = [];
+  // Jobs not yet reported, in the operands' order, from queue[head] (a reported one is let go: -r may run
+  // through thousands). Not shift(): it moves what is left, and thousands of passed-over entries can queue
+  // behind one running file (the walk is synchronous), which made reporting them quadratic.
+  type Queued = { job: PoolJob; report?: FileReport; release: () => void };
+  const queue: (Queued | undefined)[] = [];
+  let head = 0;
   const flying = inFlight();
   // The first file not yet reported writes its lines as they come; the others hold theirs until it is their turn.
   const printReady = () => {
-    while (queue[0]?.report) {
-      const next = queue.shift()!;
+    for (let next = queue[head]; next?.report; next = queue[++head]) {
+      queue[head] = undefined;
       next.release();
-      emit(next.report!, next.job);
+      emit(next.report, next.job);
     }
-    queue[0]?.release();
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    queue[head]?.release();
   };
   for (const job of jobs) {
     if (job.ready) {
@@ -102,8 +119,11 @@ export async function runPool(
       const size = sizeOf(job.file);
       const bytes = worstCaseCompressed(size);
       // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
-      // check has its .gz written already, in what statfs counts as used.
-      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes);
+      // check has its .gz written already, in what statfs counts as used. And for the plan's RESERVE beyond:
+      // then whatever the others write, each file's worst case fits beside when it plans. Without it, files
+      // with no room beside ran side by side, borrowing from the reserve (one grew back another's loan, a
+      // restore after a file took the room lent to the next) or rewriting in place, unlike one by one.
+      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes) + RESERVE;
       if (alone) await flying.below(0);
       else {
         await flying.below(IN_FLIGHT_BYTES - bytes);
@@ -111,13 +131,13 @@ export async function runPool(
       }
       const own = heldLogger(log);
       jobStarted();
-      const entry: (typeof queue)[number] = { job, release: own.release };
+      const entry: Queued = { job, release: own.release };
       const done = run(job.file, own)
         .then((report) => void (entry.report = report))
         .finally(jobEnded);
       flying.add(done, bytes);
       queue.push(entry);
-      if (queue.length === 1) own.release();
+      if (queue.length - 1 === head) own.release();
       if (alone) await done;
     }
     printReady();
@@ -127,4 +147,5 @@ export async function runPool(
 }
 
 /** Side by side when nobody may be asked a question meanwhile (a terminal without --yes); one by one otherwise. */
-export const poolWidth = (opts: { yes: boolean }) => (process.stdin.isTTY && !opts.yes ? 1 : FILES_PER_CORE * CORES);
+export const poolWidth = (opts: { yes: boolean }, openFiles = openFilesLimit()) =>
+  process.stdin.isTTY && !opts.yes ? 1 : Math.max(1, Math.min(FILES_PER_CORE * CORES, Math.floor((openFiles - FDS_KEPT) / FDS_PER_FILE)));

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fill, gunzipHash, killAt, logData, mountFs, mountSkipReason, run, sha256, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
+import { fill, fillLeaving, gunzipHash, jsonLines, killAt, logData, mountFs, mountSkipReason, run, sha256, STATE_DIR, warnSkip, writeLog, type Mounted } from './helpers.js';
 
 const MiB = 2 ** 20;
 
@@ -54,6 +54,43 @@ describe.skipIf(warnSkip(mountSkipReason()))('-r over many small files', () => {
     expect([...fs.readdirSync(blocks), ...fs.readdirSync(full)].filter((f) => !f.endsWith('.gz'))).toEqual([]);
     expect(fs.readdirSync(stash)).toEqual([]);
     expect(fs.readdirSync(STATE_DIR)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(spawnSync('prlimit', ['--version']).error)('a hard limit on open files (100 here; 1,024 in many containers, where 32 a core of 16 cores is 512 files in flight) bounds the files in flight: none fails with EMFILE', () => {
+    const dir = tmpfs(64);
+    const small = smallLogs(dir, 80);
+    const r = run(['-r', '--json', dir], { prefix: ['prlimit', '--nofile=100:100'] });
+    expect(r.stdout).not.toMatch(/EMFILE/);
+    expect(r.code, r.stderr).toBe(0);
+    for (const s of small) expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+  }, 120_000);
+
+  it('short of room beside, each small file borrows from the reserve in turn: beside, no window, the reserve whole again', () => {
+    // Room for several worst-case .gz at once, not for one and the plan's RESERVE: every file needs a loan.
+    // Side by side, one file's grow-back (or a restore after a file that took none) takes the room another was lent.
+    const root = tmpfs(32);
+    fs.chmodSync(root, 0o755);
+    const dir = path.join(root, 'logs');
+    fs.mkdirSync(dir);
+    const small = Array.from({ length: 24 }, (_, i) => {
+      const file = path.join(dir, `small-${String(i).padStart(2, '0')}.log`);
+      return { file, hash: writeLog(file, 48 * 1024 + i * 997) };
+    });
+    expect(run(['--reserve', '4M', root]).code).toBe(0);
+    fillLeaving(root, 400 * 1024);
+    const r = run(['-r', '--json', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const reports = jsonLines(r.stdout).filter((j) => (j.file as string | undefined)?.endsWith('.log'));
+    expect(reports.map((j) => [j.status, j.strategy, j.windows])).toEqual(small.map(() => ['compressed', 'beside', {}]));
+    // Each loan grown back by its own file: side by side, one grew back another's, which then grew back nothing.
+    const loans = reports.filter((j) => j.reserve).map((j) => j.reserve as { lentBytes: number; grownBackBytes: number });
+    expect(loans.length).toBeGreaterThan(0);
+    for (const loan of loans) expect(loan.grownBackBytes).toBe(loan.lentBytes);
+    expect(fs.statSync(path.join(root, '.cmemgzip-reserve')).size).toBe(4 * MiB);
+    for (const s of small) {
+      expect(fs.existsSync(s.file)).toBe(false);
+      expect(gunzipHash(`${s.file}.gz`)).toBe(s.hash);
+    }
   }, 120_000);
 
   it.skipIf(spawnSync('strace', ['-V']).error)('removals let through by one holder check share a folder fsync; each .gz is whole and each FILE gone', () => {
