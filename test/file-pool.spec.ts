@@ -51,14 +51,19 @@ async function pool(jobs: PoolJob[]) {
 
 describe('file pool', () => {
   it('runs small files 32 to a core at once', async () => {
-    expect(poolWidth({ yes: true })).toBe(32 * CORES);
-    expect((await pool(files(Array(40 * CORES).fill(4096)))).peak.running).toBe(32 * CORES);
+    const width = Math.min(32 * CORES, 128);
+    expect(poolWidth({ yes: true })).toBe(width);
+    expect((await pool(files(Array(width + 16).fill(4096)))).peak.running).toBe(width);
+  });
+  it('runs at most 128 at once however many cores (each holds a zlib stream)', () => {
+    expect(poolWidth({ yes: true }, Infinity, 2)).toBe(64);
+    expect(poolWidth({ yes: true }, Infinity, 64)).toBe(128);
   });
   it('runs no more files at once than the limit on open files allows', () => {
     expect(poolWidth({ yes: true }, 100)).toBe(9);
-    expect(poolWidth({ yes: true }, 1024)).toBe(Math.min(32 * CORES, 240));
+    expect(poolWidth({ yes: true }, 1024)).toBe(Math.min(32 * CORES, 128, 240));
     expect(poolWidth({ yes: true }, 16)).toBe(1);
-    expect(poolWidth({ yes: true }, Infinity)).toBe(32 * CORES);
+    expect(poolWidth({ yes: true }, Infinity)).toBe(Math.min(32 * CORES, 128));
   });
   it('keeps the bytes of the files in flight within IN_FLIGHT_BYTES', async () => {
     const { peak } = await pool(files(Array(3 * (IN_FLIGHT_BYTES / MiB)).fill(MiB - 8192)));

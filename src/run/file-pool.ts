@@ -25,6 +25,12 @@ export const SMALL_FILE = 4 * 2 ** 20;
 const FILES_PER_CORE = 32;
 
 /**
+ * ... and never more than this many: each holds a zlib stream (~400 KiB) while it waits for the pool, and
+ * one main thread keeps no more busy (at 32 a core, 64 cores would hold 2,048 streams, 800 MiB, at once).
+ */
+const MAX_IN_FLIGHT = 128;
+
+/**
  * Descriptors a file in flight may hold at once (FILE, its temporary .gz, its folder pinned, a record), and
  * those the run holds besides (stdio, libuv, the folders of the walk): at 32 a core, a hard limit of 1,024
  * (common in containers) was reached from 16 cores on, and every file past it failed with EMFILE.
@@ -147,5 +153,5 @@ export async function runPool(
 }
 
 /** Side by side when nobody may be asked a question meanwhile (a terminal without --yes); one by one otherwise. */
-export const poolWidth = (opts: { yes: boolean }, openFiles = openFilesLimit()) =>
-  process.stdin.isTTY && !opts.yes ? 1 : Math.max(1, Math.min(FILES_PER_CORE * CORES, Math.floor((openFiles - FDS_KEPT) / FDS_PER_FILE)));
+export const poolWidth = (opts: { yes: boolean }, openFiles = openFilesLimit(), cores = CORES) =>
+  process.stdin.isTTY && !opts.yes ? 1 : Math.max(1, Math.min(FILES_PER_CORE * cores, MAX_IN_FLIGHT, Math.floor((openFiles - FDS_KEPT) / FDS_PER_FILE)));
