@@ -96,35 +96,33 @@ export async function manyFiles({ data, source, workDir, cli, cores }) {
     { tool: 'gzip -r', cmd: 'gzip', args: ['-r', tree] },
     { tool: `pigz -p ${cores} -r`, cmd: 'pigz', args: ['-p', String(cores), '-r', tree] },
   ];
-  const rows = [];
-  for (const extra of [0, procs]) {
-    const stop = extra > 0 ? idleProcesses(extra) : () => {};
-    try {
-      for (const t of tools) {
-        const walls = [];
-        const cpus = [];
-        let rss = 0;
-        let verified = '-';
-        for (let run = 0; run < runs; run++) {
+  // Runs alternate between the settings (all tools without, then with the extra processes), so that a
+  // change in the machine's load over the minutes of a bench weighs on both alike.
+  const rows = [0, procs].flatMap((extra) => tools.map((t) => ({ ...t, extra, walls: [], cpus: [], rss: 0, verified: '-' })));
+  for (let run = 0; run < runs; run++) {
+    for (const extra of [0, procs]) {
+      const stop = extra > 0 ? idleProcesses(extra) : () => {};
+      try {
+        for (const row of rows.filter((r) => r.extra === extra && !r.failed)) {
           fs.rmSync(tree, { recursive: true, force: true });
           spawnSync('cp', ['-a', master, tree]);
-          process.stderr.write(`many files: ${t.tool}, ${extra} extra processes, run ${run + 1}/${runs}...\n`);
-          const r = await timed(t.cmd, t.args);
+          process.stderr.write(`many files: ${row.tool}, ${extra} extra processes, run ${run + 1}/${runs}...\n`);
+          const r = await timed(row.cmd, row.args);
           if (r.code !== 0) {
-            verified = `exit ${r.code}: ${r.stderr.trim().split('\n')[0]}`;
-            break;
+            Object.assign(row, { failed: true, verified: `exit ${r.code}: ${r.stderr.trim().split('\n')[0]}` });
+            continue;
           }
-          walls.push(r.wallMs);
-          if (r.cpu !== undefined) cpus.push(r.cpu);
-          rss = Math.max(rss, r.rssKiB ?? 0);
-          if (t.ours) verified = verify(tree, master);
+          row.walls.push(r.wallMs);
+          if (r.cpu !== undefined) row.cpus.push(r.cpu);
+          row.rss = Math.max(row.rss, r.rssKiB ?? 0);
+          if (row.ours) row.verified = verify(tree, master);
         }
-        rows.push({ ...t, extra, wall: Math.min(...walls), cpu: cpus.length ? Math.min(...cpus) : undefined, rss, verified });
+      } finally {
+        stop();
       }
-    } finally {
-      stop();
     }
   }
+  for (const r of rows) Object.assign(r, { wall: Math.min(...r.walls), cpu: r.cpus.length ? Math.min(...r.cpus) : undefined });
   fs.rmSync(tree, { recursive: true, force: true });
   fs.rmSync(master, { recursive: true, force: true });
   const gzipAt = (extra) => rows.find((r) => r.tool === 'gzip -r' && r.extra === extra);
