@@ -2,7 +2,7 @@
 // runs alone after every file before it; the reports come out in the operands' order.
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IN_FLIGHT_BYTES, poolWidth, runPool, SMALL_FILE, type PoolJob } from '../src/run/file-pool.js';
 import type { FileReport } from '../src/report/file-report.js';
 import { CORES } from '../src/steps/parallel.js';
@@ -87,6 +87,16 @@ describe('file pool', () => {
     await runPool(jobs, 4, silent, async (file) => ({ file, status: 'compressed', timings: {} }) as FileReport, () => reported++);
     expect(reported).toBe(jobs.length);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+  it('takes the size the walk saw instead of looking again (-r: an lstat a file)', async () => {
+    const jobs = files([10, 20]).map((j, i) => ({ ...j, size: [10, 20][i] }));
+    const lstat = vi.spyOn(fs, 'lstatSync');
+    try {
+      await pool(jobs);
+      expect(lstat.mock.calls.filter(([p]) => jobs.some((j) => p === j.file))).toEqual([]);
+    } finally {
+      lstat.mockRestore();
+    }
   });
   it('throws what a job threw', async () => {
     await expect(runPool(files([10, 10, 10]), 4, silent, () => Promise.reject(new Error('bug')), () => {})).rejects.toThrow('bug');

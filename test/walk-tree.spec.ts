@@ -17,7 +17,7 @@ it('looks for no journal beside a file whose name is not a hidden one (-r looked
   for (const name of ['a.log', 'b.log', '.c.log']) fs.writeFileSync(path.join(dir, name), 'line\n');
   const exists = vi.spyOn(fs, 'existsSync');
   try {
-    expect(walk()).toEqual(['.c.log', 'a.log', 'b.log'].map((name) => ({ file: path.join(dir, name), ignore: undefined })));
+    expect(walk()).toEqual(['.c.log', 'a.log', 'b.log'].map((name) => ({ file: path.join(dir, name), ignore: undefined, size: 5 })));
     expect(exists.mock.calls.filter(([p]) => String(p).includes('cmemgzip-blocks'))).toEqual([]);
   } finally {
     exists.mockRestore();
@@ -27,7 +27,7 @@ it('looks for no journal beside a file whose name is not a hidden one (-r looked
 it("a hidden name stands for FILE when its journal is beside it, and is FILE's own temporary name otherwise", () => {
   const hidden = path.join(dir, '.app.log.cmemgzip-source');
   fs.writeFileSync(hidden, 'line\n');
-  expect(walk()).toEqual([{ file: hidden, ignore: expect.stringContaining('block mode') }]);
+  expect(walk()).toEqual([{ file: hidden, ignore: expect.stringContaining('block mode'), size: 5 }]);
   fs.mkdirSync(journalBeside(dir, identityAt(hidden)!).folder);
   expect(walk()).toContainEqual({ file: path.join(dir, 'app.log') });
 });

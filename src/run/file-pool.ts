@@ -43,6 +43,8 @@ export const IN_FLIGHT_BYTES = Math.max(2, CORES * 2) * SMALL_FILE;
 
 export interface PoolJob {
   file: string;
+  /** Its size as a walk just saw it, if one did (else it is looked at). */
+  size?: number;
   /** A report known without running anything (a -r entry passed over). */
   ready?: FileReport;
 }
@@ -122,7 +124,7 @@ export async function runPool(
     if (job.ready) {
       queue.push({ job, report: job.ready, release: () => {} });
     } else {
-      const size = sizeOf(job.file);
+      const size = job.size ?? sizeOf(job.file);
       const bytes = worstCaseCompressed(size);
       // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
       // check has its .gz written already, in what statfs counts as used. And for the plan's RESERVE beyond:

@@ -15,6 +15,8 @@ export interface Entry {
   file: string;
   /** Why -r leaves it alone; undefined when it is to be processed. */
   ignore?: string;
+  /** Its size when the walk listed it: what the pool counts it for (file-pool.ts), not what it plans with. */
+  size?: number;
 }
 
 /** The compressed format the file's first bytes announce, whatever its name. */
@@ -89,7 +91,7 @@ function* walkFolder(dir: string, opts: { decompress: boolean; suffix: string })
     if (own) yield { file, ignore: own };
     else if (st.isDirectory()) yield* walkFolder(file, opts);
     else if (!st.isFile()) yield { file, ignore: kindOf(st) };
-    else yield { file, ignore: ignoreReason(file, opts) };
+    else yield { file, ignore: ignoreReason(file, opts), size: st.size };
   }
 }
 
