@@ -2,17 +2,18 @@
 // from a pass begun after the file asked (the pass is counted here, its reading of /proc faked).
 import { describe, expect, it, vi } from 'vitest';
 
-const passes = vi.hoisted(() => ({ count: 0, held: new Set<string>() }));
+const passes = vi.hoisted(() => ({ count: 0, held: new Set<string>(), ms: 0 }));
 vi.mock('../src/probe/holders-index.js', () => ({
   indexHolders: () => {
     passes.count++;
+    for (const end = performance.now() + passes.ms; performance.now() < end; );
     const held = new Set(passes.held);
     return { checked: true, hidden: 0, find: (dev: number, ino: number) => (held.has(`${dev}:${ino}`) ? [{ pid: 1, command: 'x', fd: 3, writes: true, appends: true }] : []) };
   },
 }));
-const { jobEnded, jobStarted, lastCheck } = await import('../src/run/holders-gate.js');
+const { jobEnded, jobStarted, lastCheck, passEvery } = await import('../src/run/holders-gate.js');
 
-const file = (ino: number) => ({ dev: 1, ino, path: `/f${ino}` });
+const file = (ino: number, size = 100) => ({ dev: 1, ino, path: `/f${ino}`, size });
 
 describe('holders gate', () => {
   it('jobs that all reach the check are answered by one pass', async () => {
@@ -49,6 +50,41 @@ describe('holders gate', () => {
     expect((await lastCheck(file(7))).holders).toEqual([]);
     passes.held.add('1:7');
     expect((await lastCheck(file(7))).holders).toHaveLength(1);
+  });
+
+  it('files whose bytes fill half the pool are answered at once, while other jobs still run', async () => {
+    passEvery(10_000); // each counts as its worst-case .gz, 4,197 bytes for 100
+    jobStarted(); // a job that is still compressing
+    try {
+      const before = passes.count;
+      const waiting = [1, 2, 3].map((i) => (jobStarted(), lastCheck(file(20 + i))));
+      expect(passes.count - before).toBe(1);
+      await Promise.all(waiting);
+      [1, 2, 3].forEach(() => jobEnded());
+    } finally {
+      jobEnded();
+      passEvery(Infinity);
+    }
+  });
+
+  it('answers on bytes only once ten times the last pass went by since it (passes stay a tenth of the run)', async () => {
+    passEvery(10_000);
+    passes.ms = 20;
+    jobStarted(); // a job that is still compressing
+    try {
+      const first = [1, 2, 3].map((i) => (jobStarted(), lastCheck(file(30 + i))));
+      const before = passes.count;
+      const second = [4, 5, 6].map((i) => (jobStarted(), lastCheck(file(30 + i))));
+      expect(passes.count - before).toBe(0);
+      await Promise.all(first);
+      [1, 2, 3].forEach(() => jobEnded());
+      jobEnded();
+      await Promise.all(second);
+      [4, 5, 6].forEach(() => jobEnded());
+    } finally {
+      passes.ms = 0;
+      passEvery(Infinity);
+    }
   });
 
   it('a running job that never arrives does not hold the others forever (the pass waits a bounded time)', async () => {

@@ -13,7 +13,7 @@ import type { Logger } from '../report/logger.js';
 import { fsPath } from '../fs/raw-names.js';
 import { openFilesLimit } from '../probe/open-files.js';
 import { CORES } from '../steps/parallel.js';
-import { jobEnded, jobStarted, runningBelow } from './holders-gate.js';
+import { jobEnded, jobStarted, passEvery, runningBelow } from './holders-gate.js';
 
 /** Files up to this size share the machine; a larger one waits until every file before it is done. */
 export const SMALL_FILE = 4 * 2 ** 20;
@@ -89,6 +89,24 @@ function inFlight() {
   };
 }
 
+/** Waits for the job's turn: alone (once nothing is in flight), or side by side (once there is room for it). */
+async function turnOf(job: PoolJob, flying: ReturnType<typeof inFlight>, width: number): Promise<{ bytes: number; alone: boolean }> {
+  const size = job.size ?? sizeOf(job.file);
+  const bytes = worstCaseCompressed(size);
+  // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
+  // check has its .gz written already, in what statfs counts as used. And for the plan's RESERVE beyond:
+  // then whatever the others write, each file's worst case fits beside when it plans. Without it, files
+  // with no room beside ran side by side, borrowing from the reserve (one grew back another's loan, a
+  // restore after a file took the room lent to the next) or rewriting in place, unlike one by one.
+  const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes) + RESERVE;
+  if (alone) await flying.below(0);
+  else {
+    await flying.below(IN_FLIGHT_BYTES - bytes);
+    await runningBelow(width);
+  }
+  return { bytes, alone };
+}
+
 /**
  * Runs each job with run(file, its logger), at most `width` at a time (1 keeps them one by one, yet each
  * file waits at the holder check for the next, so that checks are shared); emit sees the reports in order.
@@ -107,6 +125,7 @@ export async function runPool(
   const queue: (Queued | undefined)[] = [];
   let head = 0;
   const flying = inFlight();
+  passEvery(IN_FLIGHT_BYTES / 2);
   // The first file not yet reported writes its lines as they come; the others hold theirs until it is their turn.
   const printReady = () => {
     for (let next = queue[head]; next?.report; next = queue[++head]) {
@@ -124,19 +143,7 @@ export async function runPool(
     if (job.ready) {
       queue.push({ job, report: job.ready, release: () => {} });
     } else {
-      const size = job.size ?? sizeOf(job.file);
-      const bytes = worstCaseCompressed(size);
-      // Room for the .gz of every file in flight and of this one, twice over; a file waiting at the holder
-      // check has its .gz written already, in what statfs counts as used. And for the plan's RESERVE beyond:
-      // then whatever the others write, each file's worst case fits beside when it plans. Without it, files
-      // with no room beside ran side by side, borrowing from the reserve (one grew back another's loan, a
-      // restore after a file took the room lent to the next) or rewriting in place, unlike one by one.
-      const alone = size > SMALL_FILE || freeBytes(path.dirname(job.file)) < 2 * (flying.bytes + bytes) + RESERVE;
-      if (alone) await flying.below(0);
-      else {
-        await flying.below(IN_FLIGHT_BYTES - bytes);
-        await runningBelow(width);
-      }
+      const { bytes, alone } = await turnOf(job, flying, width);
       const own = heldLogger(log);
       jobStarted();
       const entry: Queued = { job, release: own.release };
