@@ -52,8 +52,9 @@ describe('holders gate', () => {
     expect((await lastCheck(file(7))).holders).toHaveLength(1);
   });
 
-  it('files whose bytes fill half the pool are answered at once, while other jobs still run', async () => {
-    passEvery(10_000); // each counts as its worst-case .gz, 4,197 bytes for 100
+  it('files whose bytes fill what the pool set are answered at once, while other jobs still run', async () => {
+    passEvery(10_000); // each counts as its worst-case .gz, 4,208 bytes for 100
+    await new Promise((r) => setTimeout(r, 25)); // MIN_WAIT_MS since the last pass
     jobStarted(); // a job that is still compressing
     try {
       const before = passes.count;
@@ -82,6 +83,28 @@ describe('holders gate', () => {
       await Promise.all(second);
       [4, 5, 6].forEach(() => jobEnded());
     } finally {
+      passes.ms = 0;
+      passEvery(Infinity);
+    }
+  });
+
+  it('answers files whose bytes fill what the pool set once ten times the last pass went by, with nothing else happening', async () => {
+    passEvery(10_000);
+    await lastCheck(file(50)); // a fast pass, then MIN_WAIT_MS
+    await new Promise((r) => setTimeout(r, 25));
+    jobStarted(); // a job that is still compressing, and stays so
+    try {
+      passes.ms = 40;
+      const first = [1, 2, 3].map((i) => (jobStarted(), lastCheck(file(50 + i)))); // a pass of 40 ms at the third
+      passes.ms = 0;
+      const asked = performance.now();
+      const second = [4, 5, 6].map((i) => (jobStarted(), lastCheck(file(50 + i))));
+      await Promise.all([...first, ...second]);
+      // Ten times 40 ms after the first pass (400 ms), not fifty times (the timer's 2 s).
+      expect(performance.now() - asked).toBeLessThan(1200);
+      [1, 2, 3, 4, 5, 6].forEach(() => jobEnded());
+    } finally {
+      jobEnded();
       passes.ms = 0;
       passEvery(Infinity);
     }

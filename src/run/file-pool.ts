@@ -89,7 +89,7 @@ function inFlight() {
   };
 }
 
-/** Waits for the job's turn: alone (once nothing is in flight), or side by side (once there is room for it). */
+/** Waits for the job's turn: alone (once nothing is in flight), or side by side (once its bytes fit and fewer than width run). */
 async function turnOf(job: PoolJob, flying: ReturnType<typeof inFlight>, width: number): Promise<{ bytes: number; alone: boolean }> {
   const size = job.size ?? sizeOf(job.file);
   const bytes = worstCaseCompressed(size);
@@ -118,6 +118,22 @@ export async function runPool(
   run: (file: string, log: Logger) => Promise<FileReport>,
   emit: (report: FileReport, job: PoolJob) => void,
 ): Promise<void> {
+  // Files waiting at the holder check are answered once they fill half the pool: the other half goes on.
+  passEvery(IN_FLIGHT_BYTES / 2);
+  try {
+    await runInOrder(jobs, width, log, run, emit);
+  } finally {
+    passEvery(Infinity);
+  }
+}
+
+async function runInOrder(
+  jobs: Iterable<PoolJob>,
+  width: number,
+  log: Logger,
+  run: (file: string, log: Logger) => Promise<FileReport>,
+  emit: (report: FileReport, job: PoolJob) => void,
+): Promise<void> {
   // Jobs not yet reported, in the operands' order, from queue[head] (a reported one is let go: -r may run
   // through thousands). Not shift(): it moves what is left, and thousands of passed-over entries can queue
   // behind one running file (the walk is synchronous), which made reporting them quadratic.
@@ -125,7 +141,6 @@ export async function runPool(
   const queue: (Queued | undefined)[] = [];
   let head = 0;
   const flying = inFlight();
-  passEvery(IN_FLIGHT_BYTES / 2);
   // The first file not yet reported writes its lines as they come; the others hold theirs until it is their turn.
   const printReady = () => {
     for (let next = queue[head]; next?.report; next = queue[++head]) {

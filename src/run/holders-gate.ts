@@ -1,10 +1,11 @@
 // The holder check just before a destructive step, shared by the files that reach it together. Each file
-// waits there; once every running job has reached it or ended, or the first waiting has waited SHARE times
-// as long as the last pass took (or BATCH wait, or their bytes fill half the pool's and BYTES_SHARE times
-// the last pass went by since it), one pass over /proc, taken after all of them arrived, answers for all:
-// a process that opened FILE since any earlier look is caught, the gap between that pass and the step is
-// no longer than a lone file's, and passes take at most 1/BYTES_SHARE of the time whatever the number of
-// processes. A job pool counts its running jobs here; without one, each check is its own batch.
+// waits there until one pass over /proc, begun after all of the batch arrived, answers for all of them: a
+// process that opened FILE since any earlier look is caught. A pass begins once every running job has
+// reached the check or ended, or BATCH files wait, or the first has waited SHARE times the last pass's
+// duration, or the waiting files' worst-case .gz fill what the pool set (passEvery) and BYTES_SHARE times
+// the last pass went by since it. The timed passes thus take at most 1/BYTES_SHARE of the time next to the
+// pass before them, whatever the number of processes (a file that runs alone has a pass of its own). A
+// job pool counts its running jobs here; without one, each check is its own batch.
 import fs from 'node:fs';
 import { worstCaseCompressed } from '../plan/plan.js';
 import { indexHolders, type HoldersIndex } from '../probe/holders-index.js';
@@ -17,37 +18,39 @@ const viaProc = fs.existsSync('/proc/self/fd');
 
 /** Files answered by one pass at most: bounds what waiting files hold (their .gz beside them, a few bytes of memory). */
 export const BATCH = 4096;
-/** A batch waits up to this many times the last pass's duration: passes then take at most 1/SHARE of the run. */
+/** A batch waits up to this many times the last pass's duration: the timer's passes take at most 1/SHARE of the run. */
 const SHARE = 50;
-/** Files whose bytes fill half the pool are answered sooner, but passes still take at most 1/BYTES_SHARE of the run. */
-const BYTES_SHARE = 10;
 /** ... and at least this long, so that a fast pass does not make batches of one. */
 const MIN_WAIT_MS = 20;
+/** Files whose bytes fill what the pool set are answered once this many times the last pass (and MIN_WAIT_MS) went by since it. */
+const BYTES_SHARE = 10;
 
 interface Waiting {
   dev: number;
   ino: number;
-  size: number;
   answer: (scan: HolderScan) => void;
   fail: (err: unknown) => void;
 }
 
 let running = 0;
 const waiting: Waiting[] = [];
+/** The waiting files' worst-case .gz, as the pool counts them (from FILE's size when it was probed). */
 let waitingBytes = 0;
 /**
- * The bytes that waiting files may hold before a pass answers them: half of what the pool lets be in
- * flight, so that the other half is still compressing while they are answered and removed. Were they let
- * fill the pool, it would stop taking files, and each batch would drain it: with 300 more processes the
- * SHARE wait outlasted the filling, and 45 of 46 passes came once the pool had drained (20,000 files,
- * node 24: 15.3 s, 14.2 s answered at half; the same without the processes).
+ * The bytes of waiting files that bring a pass sooner: the pool sets half of what it lets be in flight, so
+ * that the other half is still compressing while they are answered and removed. Were they let fill the
+ * pool, it would stop taking files, and each batch would drain it: with 300 more processes the SHARE wait
+ * outlasted the filling, and 45 of 46 passes came once the pool had drained (20,000 files, node 24:
+ * 15.3 s, 14.2 s answered at half; the same without the processes).
  */
 let batchBytes = Infinity;
 export const passEvery = (bytes: number): void => void (batchBytes = bytes);
 let latest: HoldersIndex | undefined;
 let lastPassMs = 0;
 let lastPassEnd = 0;
-let timer: NodeJS.Timeout | undefined;
+/** When the first file of the batch arrived, and when the timer will make the pass. */
+let firstWait: number | undefined;
+let timer: { handle: NodeJS.Timeout; at: number } | undefined;
 const wakers: (() => void)[] = [];
 
 const scanOf = (index: HoldersIndex, dev: number, ino: number): HolderScan => ({
@@ -58,29 +61,40 @@ const scanOf = (index: HoldersIndex, dev: number, ino: number): HolderScan => ({
 });
 
 function flush(): void {
-  clearTimeout(timer);
-  timer = undefined;
+  clearTimeout(timer?.handle);
+  timer = firstWait = undefined;
   const batch = waiting.splice(0);
   waitingBytes = 0;
   if (batch.length === 0) return;
+  const started = performance.now();
   try {
-    const started = performance.now();
     latest = indexHolders();
-    lastPassEnd = performance.now();
-    lastPassMs = lastPassEnd - started;
     for (const w of batch) w.answer(scanOf(latest, w.dev, w.ino));
   } catch (err) {
     for (const w of batch) w.fail(err);
+  } finally {
+    // A pass that failed counts too: else failing passes would come as often as files arrive.
+    lastPassEnd = performance.now();
+    lastPassMs = lastPassEnd - started;
   }
+}
+
+/** Makes the pass at `at` (performance.now() time), unless the timer already makes it sooner. */
+function passAt(at: number): void {
+  if (timer && timer.at <= at) return;
+  clearTimeout(timer?.handle);
+  timer = { handle: setTimeout(flush, Math.max(0, at - performance.now())), at };
 }
 
 function changed(): void {
   for (const wake of wakers.splice(0)) wake();
-  const full = waitingBytes >= batchBytes && performance.now() - lastPassEnd >= BYTES_SHARE * lastPassMs;
-  if (waiting.length >= BATCH || full) return flush();
+  if (waiting.length === 0) return;
+  const now = performance.now();
+  const byBytes = waitingBytes >= batchBytes ? lastPassEnd + Math.max(MIN_WAIT_MS, BYTES_SHARE * lastPassMs) : Infinity;
+  if (waiting.length >= BATCH || byBytes <= now) return flush();
   // After the jobs woken now had their turn: one of them may be about to start, or to arrive here too.
-  if (running <= 0 && waiting.length > 0) setImmediate(() => (running <= 0 || waiting.length >= BATCH) && flush());
-  timer ??= waiting.length > 0 ? setTimeout(flush, Math.max(MIN_WAIT_MS, SHARE * lastPassMs)) : undefined;
+  if (running <= 0) setImmediate(() => (running <= 0 || waiting.length >= BATCH) && flush());
+  passAt(Math.min(byBytes, (firstWait ??= now) + Math.max(MIN_WAIT_MS, SHARE * lastPassMs)));
 }
 
 /** A job of the pool starts, or ends. */
@@ -110,8 +124,8 @@ export function firstLook(facts: Pick<FileFacts, 'dev' | 'ino' | 'path'>): Holde
 export async function lastCheck(facts: Pick<FileFacts, 'dev' | 'ino' | 'path' | 'size'>): Promise<HolderScan> {
   if (!viaProc) return findHolders(facts.dev, facts.ino, '/proc', facts.path);
   return new Promise<HolderScan>((answer, fail) => {
-    waiting.push({ dev: facts.dev, ino: facts.ino, size: facts.size, answer, fail });
-    waitingBytes += worstCaseCompressed(facts.size); // as the pool counts them
+    waiting.push({ dev: facts.dev, ino: facts.ino, answer, fail });
+    waitingBytes += worstCaseCompressed(facts.size);
     running--;
     changed();
   }).finally(() => running++);
