@@ -1,4 +1,4 @@
-// The one executor: runs a strategy's list, each step recorded, checked, reported and timed; on a failure
+// The one executor: runs a strategy's list, each step checked, reported and timed; on a failure
 // it undoes what the completed steps define, in reverse, and says where FILE's bytes are. Nothing else
 // runs a strategy, so what --simulate prints and what runs are the same list.
 import { describeCopies, type Copy } from '../plan/steps.js';
@@ -15,8 +15,6 @@ export interface Execution<C> {
   done?: readonly TakenStep[];
   /** Where the steps taken land, however the run ends: the file's report. */
   into: { steps?: StepJson[] };
-  /** Before a step acts: the job's journal records it. */
-  record?: (name: string, ctx: C) => void;
   /** The error to throw when a failure leaves what no undo put back (a committed step, or an undo that failed): names the leftovers and the command that finishes. */
   leftBehind?: (cause: unknown, ctx: C) => unknown;
 }
@@ -55,7 +53,6 @@ export async function execute<C>(x: Execution<C>): Promise<void> {
   // A signal outside the held steps stops the run: what the steps so far made is put back first.
   const unregister = onInterrupt(() => undoAll(undoable, ctx));
   const act = async (s: Action<C>) => {
-    x.record?.(s.name, ctx);
     await s.check?.(ctx);
     if (s.undo) undoable.push(s);
     await s.run?.(ctx);
