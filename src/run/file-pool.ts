@@ -111,17 +111,11 @@ async function turnOf(job: PoolJob, flying: ReturnType<typeof inFlight>, width: 
  * Runs each job with run(file, its logger), at most `width` at a time (1 keeps them one by one, yet each
  * file waits at the holder check for the next, so that checks are shared); emit sees the reports in order.
  */
-export async function runPool(
-  jobs: Iterable<PoolJob>,
-  width: number,
-  log: Logger,
-  run: (file: string, log: Logger) => Promise<FileReport>,
-  emit: (report: FileReport, job: PoolJob) => void,
-): Promise<void> {
+export async function runPool(...args: Parameters<typeof runInOrder>): Promise<void> {
   // Files waiting at the holder check are answered once they fill half the pool: the other half goes on.
   passEvery(IN_FLIGHT_BYTES / 2);
   try {
-    await runInOrder(jobs, width, log, run, emit);
+    await runInOrder(...args);
   } finally {
     passEvery(Infinity);
   }
